@@ -1,0 +1,296 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Dialect names a supported database engine.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Options says which database to open.
+type Options struct {
+	// URL is a postgres:// URL; empty selects SQLite at SQLitePath.
+	URL string
+	// SQLitePath is the SQLite file, created with its folder when missing.
+	SQLitePath string
+	// MaxConns caps the PostgreSQL pool (default: the URL's pool_max_conns,
+	// else 4 per core, at least 16) and the SQLite read pool (default 4 per
+	// core, at least 8).
+	MaxConns int
+	Logger   *slog.Logger
+}
+
+// DB is an open database of either dialect. It is safe for concurrent use.
+type DB struct {
+	dialect Dialect
+	logger  *slog.Logger
+
+	// SQLite: one writer, many readers.
+	writer     *sql.DB
+	reader     *sql.DB
+	sqlitePath string
+
+	// PostgreSQL: a pgx pool, and a database/sql view of it for goose.
+	pool   *pgxpool.Pool
+	stdlib *sql.DB
+}
+
+// Open opens (and for SQLite, creates) the database and checks that it
+// answers. It returns an error naming what failed; no connection is left
+// open on error.
+func Open(ctx context.Context, opts Options) (*DB, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.URL != "" {
+		return openPostgres(ctx, opts)
+	}
+	return openSQLite(ctx, opts)
+}
+
+// Dialect returns the engine in use.
+func (d *DB) Dialect() Dialect { return d.dialect }
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	if d.dialect == Postgres {
+		return d.pool.Ping(ctx)
+	}
+	return d.writer.PingContext(ctx)
+}
+
+// Close closes every pool. It is safe to call on a partly opened DB.
+func (d *DB) Close() error {
+	var errs []error
+	if d.reader != nil {
+		errs = append(errs, d.reader.Close())
+	}
+	if d.writer != nil {
+		errs = append(errs, d.writer.Close())
+	}
+	if d.stdlib != nil {
+		errs = append(errs, d.stdlib.Close())
+	}
+	if d.pool != nil {
+		d.pool.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// SQLDB returns a database/sql handle that writes: the single-connection
+// writer on SQLite, a view of the pgx pool on PostgreSQL. For tools that need
+// database/sql (migrations, River's SQLite driver); repositories use Q.
+func (d *DB) SQLDB() *sql.DB {
+	if d.dialect == Postgres {
+		return d.stdlib
+	}
+	return d.writer
+}
+
+// PgxPool returns the PostgreSQL pool, or nil on SQLite.
+func (d *DB) PgxPool() *pgxpool.Pool { return d.pool }
+
+// ForUpdate returns " FOR UPDATE" on PostgreSQL and "" on SQLite, whose single
+// writer already serializes write transactions.
+func (d *DB) ForUpdate() string {
+	if d.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// Querier runs statements. Its methods translate driver errors (ErrNoRows,
+// *ConstraintError) and return times in UTC.
+type Querier interface {
+	// Exec runs a statement and returns the number of rows it affected.
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	// Query runs a statement returning rows; the caller closes them.
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+	// QueryRow runs a statement expected to return at most one row; Scan
+	// returns ErrNoRows when there is none.
+	QueryRow(ctx context.Context, query string, args ...any) Row
+}
+
+// Rows iterates a result set.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Row is a single-row result.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// Q returns the Querier for ctx: the transaction in flight if ctx carries
+// one of this DB's, otherwise the pool (SQLite: the read-only pool).
+func (d *DB) Q(ctx context.Context) Querier {
+	if t := txFrom(ctx); t != nil && t.db == d {
+		return t.q
+	}
+	if d.dialect == Postgres {
+		return pgQuerier{d.pool}
+	}
+	return sqlQuerier{d.reader}
+}
+
+// QW is Q for a statement that writes outside a transaction: on SQLite it
+// goes to the writer instead of the read-only pool.
+func (d *DB) QW(ctx context.Context) Querier {
+	if t := txFrom(ctx); t != nil && t.db == d {
+		return t.q
+	}
+	if d.dialect == Postgres {
+		return pgQuerier{d.pool}
+	}
+	return sqlQuerier{d.writer}
+}
+
+// tx is the unit of work carried in a context.
+type tx struct {
+	db          *DB
+	q           Querier
+	sqlTx       *sql.Tx
+	pgxTx       pgx.Tx
+	afterCommit []func(context.Context)
+}
+
+type txKey struct{}
+
+func txFrom(ctx context.Context) *tx {
+	t, _ := ctx.Value(txKey{}).(*tx)
+	return t
+}
+
+// InTx reports whether ctx carries a transaction.
+func InTx(ctx context.Context) bool { return txFrom(ctx) != nil }
+
+// SQLTx returns the database/sql transaction in ctx (SQLite), if any. River's
+// SQLite driver inserts jobs through it.
+func SQLTx(ctx context.Context) (*sql.Tx, bool) {
+	if t := txFrom(ctx); t != nil && t.sqlTx != nil {
+		return t.sqlTx, true
+	}
+	return nil, false
+}
+
+// PgxTx returns the pgx transaction in ctx (PostgreSQL), if any.
+func PgxTx(ctx context.Context) (pgx.Tx, bool) {
+	if t := txFrom(ctx); t != nil && t.pgxTx != nil {
+		return t.pgxTx, true
+	}
+	return nil, false
+}
+
+// Tx runs fn in a transaction carried by the context fn receives. If ctx
+// already carries one, fn joins it (the outermost Tx commits). fn's error,
+// or a panic, rolls back; the after-commit hooks run only once the outermost
+// transaction has committed. Do no slow work (hashing, provider calls) in fn:
+// on SQLite the transaction holds the only writer.
+func (d *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if t := txFrom(ctx); t != nil && t.db == d {
+		return fn(ctx)
+	}
+	t := &tx{db: d}
+	if d.dialect == Postgres {
+		pt, err := d.pool.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("begin: %w", translate(err))
+		}
+		t.pgxTx, t.q = pt, pgQuerier{pt}
+	} else {
+		st, err := d.writer.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin: %w", translate(err))
+		}
+		t.sqlTx, t.q = st, sqlQuerier{st}
+	}
+	txCtx := context.WithValue(ctx, txKey{}, t)
+
+	committed := false
+	defer func() {
+		if committed {
+			return
+		}
+		// Roll back on error and on panic; the rollback uses a context that
+		// outlives a cancelled request so the connection is released.
+		rbCtx := context.WithoutCancel(ctx)
+		if t.pgxTx != nil {
+			_ = t.pgxTx.Rollback(rbCtx)
+		} else {
+			_ = t.sqlTx.Rollback()
+		}
+	}()
+
+	if err := fn(txCtx); err != nil {
+		return err
+	}
+	if t.pgxTx != nil {
+		err = t.pgxTx.Commit(ctx)
+	} else {
+		err = t.sqlTx.Commit()
+	}
+	if err != nil {
+		return fmt.Errorf("commit: %w", translate(err))
+	}
+	committed = true
+	for _, hook := range t.afterCommit {
+		hook(context.WithoutCancel(ctx))
+	}
+	return nil
+}
+
+// AfterCommit registers fn to run after the transaction in ctx commits; it
+// never runs if it rolls back. Without a transaction fn runs at once.
+// Hooks run in registration order and must not fail: use them for in-process
+// effects (cache invalidation, waking a stream), never for work that must
+// not be lost — that is a job inserted in the transaction.
+func AfterCommit(ctx context.Context, fn func(context.Context)) {
+	if t := txFrom(ctx); t != nil {
+		t.afterCommit = append(t.afterCommit, fn)
+		return
+	}
+	fn(ctx)
+}
+
+// normalizeTimes makes every scanned time UTC, so values read from either
+// dialect compare equal.
+func normalizeTimes(dest []any) {
+	for _, d := range dest {
+		switch v := d.(type) {
+		case *time.Time:
+			*v = v.UTC()
+		case **time.Time:
+			if *v != nil {
+				u := (*v).UTC()
+				*v = &u
+			}
+		case *sql.NullTime:
+			v.Time = v.Time.UTC()
+		}
+	}
+}
+
+// isNilPointer reports whether v is a typed nil pointer (a nil *time.Time
+// passed as an argument must become NULL on both drivers).
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}

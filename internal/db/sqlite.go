@@ -1,0 +1,143 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// sqliteTimeLayout is how times are written to SQLite: fixed width and UTC,
+// so text order is time order; modernc parses it back for TIMESTAMP columns.
+const sqliteTimeLayout = "2006-01-02 15:04:05.000000+00:00"
+
+func openSQLite(ctx context.Context, opts Options) (*DB, error) {
+	if opts.SQLitePath == "" {
+		return nil, fmt.Errorf("open sqlite: no path")
+	}
+	if err := os.MkdirAll(filepath.Dir(opts.SQLitePath), 0o750); err != nil {
+		return nil, fmt.Errorf("open sqlite: create folder: %w", err)
+	}
+	pragmas := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		pragmas.Add("_pragma", p)
+	}
+	writeQ := url.Values{"_txlock": {"immediate"}}
+	readQ := url.Values{"_pragma": {"query_only(1)"}}
+	for k, v := range pragmas {
+		writeQ[k] = append(writeQ[k], v...)
+		readQ[k] = append(readQ[k], v...)
+	}
+	path := (&url.URL{Path: opts.SQLitePath}).EscapedPath()
+
+	d := &DB{dialect: SQLite, logger: opts.Logger, sqlitePath: opts.SQLitePath}
+	var err error
+	if d.writer, err = sql.Open("sqlite", "file:"+path+"?"+writeQ.Encode()); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	d.writer.SetMaxOpenConns(1)
+	d.writer.SetMaxIdleConns(1)
+	d.writer.SetConnMaxLifetime(0)
+	d.writer.SetConnMaxIdleTime(0)
+
+	// The writer must exist first: it switches the file to WAL.
+	if err := d.writer.PingContext(ctx); err != nil {
+		_ = d.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", opts.SQLitePath, err)
+	}
+	if d.reader, err = sql.Open("sqlite", "file:"+path+"?"+readQ.Encode()); err != nil {
+		_ = d.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	readers := opts.MaxConns
+	if readers <= 0 {
+		readers = max(8, 4*runtime.NumCPU())
+	}
+	d.reader.SetMaxOpenConns(readers)
+	d.reader.SetMaxIdleConns(readers)
+	if err := d.reader.PingContext(ctx); err != nil {
+		_ = d.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", opts.SQLitePath, err)
+	}
+	return d, nil
+}
+
+// sqlConn is what *sql.DB, *sql.Tx and *sql.Conn share.
+type sqlConn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type sqlQuerier struct{ c sqlConn }
+
+func (q sqlQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := q.c.ExecContext(ctx, query, sqliteArgs(args)...)
+	if err != nil {
+		return 0, translate(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, translate(err)
+	}
+	return n, nil
+}
+
+func (q sqlQuerier) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	rows, err := q.c.QueryContext(ctx, query, sqliteArgs(args)...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return sqlRows{rows}, nil
+}
+
+func (q sqlQuerier) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return sqlRow{q.c.QueryRowContext(ctx, query, sqliteArgs(args)...)}
+}
+
+type sqlRows struct{ r *sql.Rows }
+
+func (r sqlRows) Next() bool { return r.r.Next() }
+func (r sqlRows) Err() error { return translate(r.r.Err()) }
+func (r sqlRows) Close()     { _ = r.r.Close() }
+func (r sqlRows) Scan(dest ...any) error {
+	if err := r.r.Scan(dest...); err != nil {
+		return translate(err)
+	}
+	normalizeTimes(dest)
+	return nil
+}
+
+type sqlRow struct{ r *sql.Row }
+
+func (r sqlRow) Scan(dest ...any) error {
+	if err := r.r.Scan(dest...); err != nil {
+		return translate(err)
+	}
+	normalizeTimes(dest)
+	return nil
+}
+
+// sqliteArgs writes times in sqliteTimeLayout. Other values pass through;
+// typed IDs and other driver.Valuers are handled by database/sql.
+func sqliteArgs(args []any) []any {
+	for i, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			args[i] = v.UTC().Format(sqliteTimeLayout)
+		case *time.Time:
+			if v == nil {
+				args[i] = nil
+			} else {
+				args[i] = v.UTC().Format(sqliteTimeLayout)
+			}
+		}
+	}
+	return args
+}

@@ -1,0 +1,109 @@
+// Package testdb gives tests a fresh, empty database of each dialect: SQLite
+// always, PostgreSQL too when TEST_POSTGRES_URL is set. Each PostgreSQL test
+// gets a database of its own, created for it and dropped after it.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/groundworkhq/groundwork/internal/db"
+)
+
+// EnvPostgresURL names the variable that enables the PostgreSQL runs.
+const EnvPostgresURL = "TEST_POSTGRES_URL"
+
+// Dialects returns the dialects under test.
+func Dialects() []db.Dialect {
+	if os.Getenv(EnvPostgresURL) != "" {
+		return []db.Dialect{db.SQLite, db.Postgres}
+	}
+	return []db.Dialect{db.SQLite}
+}
+
+// Run runs fn as a parallel subtest named after each dialect under test.
+func Run(t *testing.T, fn func(t *testing.T, dialect db.Dialect)) {
+	t.Helper()
+	for _, d := range Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			fn(t, d)
+		})
+	}
+}
+
+// Options returns db.Options for a new empty database of the dialect, which
+// is removed when the test ends.
+func Options(t testing.TB, dialect db.Dialect) db.Options {
+	t.Helper()
+	if dialect == db.SQLite {
+		return db.Options{SQLitePath: filepath.Join(t.TempDir(), "test.db")}
+	}
+	return db.Options{URL: CreatePostgres(t)}
+}
+
+// Open opens a new empty database of the dialect, closed and removed when the
+// test ends.
+func Open(t testing.TB, dialect db.Dialect) *db.DB {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	d, err := db.Open(ctx, Options(t, dialect))
+	if err != nil {
+		t.Fatalf("open %s: %v", dialect, err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	return d
+}
+
+// CreatePostgres creates a database named for no one else on the server of
+// TEST_POSTGRES_URL and returns its URL; it is dropped when the test ends.
+// The test is skipped when TEST_POSTGRES_URL is unset.
+func CreatePostgres(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvPostgresURL)
+	if base == "" {
+		t.Skip(EnvPostgresURL + " is not set")
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "gwtest_" + hex.EncodeToString(b[:])
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", EnvPostgresURL, err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Logf("drop database %s: %v", name, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("drop database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("parse %s: %v", EnvPostgresURL, err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}

@@ -1,0 +1,90 @@
+package kernel
+
+import (
+	"context"
+	"strings"
+)
+
+// Principal is who is making a request: the signed-in user and the session
+// they used. ImpersonatorID is set when a platform admin acts as the user.
+type Principal struct {
+	UserID         UserID
+	SessionID      SessionID
+	PlatformAdmin  bool
+	ImpersonatorID UserID
+}
+
+// OrganizationContext is the caller's active organization, their role in it
+// and the grants that role carries. It is computed per request from a
+// re-checked membership, never trusted from a cookie.
+type OrganizationContext struct {
+	OrganizationID OrganizationID
+	Role           string
+	Grants         Grants
+}
+
+type principalKey struct{}
+type organizationKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the principal in ctx and whether there is one.
+func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok && !p.UserID.IsZero()
+}
+
+// WithOrganization returns ctx carrying the active organization context.
+func WithOrganization(ctx context.Context, o OrganizationContext) context.Context {
+	return context.WithValue(ctx, organizationKey{}, o)
+}
+
+// OrganizationFrom returns the active organization context in ctx, if any.
+func OrganizationFrom(ctx context.Context) (OrganizationContext, bool) {
+	o, ok := ctx.Value(organizationKey{}).(OrganizationContext)
+	return o, ok && !o.OrganizationID.IsZero()
+}
+
+// GrantsFrom returns the grants of the active organization in ctx; none
+// without one.
+func GrantsFrom(ctx context.Context) Grants {
+	o, _ := OrganizationFrom(ctx)
+	return o.Grants
+}
+
+// Grants is a set of permission strings "resource:action". A grant may be
+// "resource:*" (every action on resource) or "*" (everything).
+type Grants []string
+
+// Allows reports whether the grants include permission, honouring wildcards.
+// An empty or malformed permission is never allowed: checks fail closed.
+func (g Grants) Allows(permission string) bool {
+	resource, action, ok := strings.Cut(permission, ":")
+	if !ok || resource == "" || action == "" || strings.Contains(action, ":") {
+		return false
+	}
+	for _, grant := range g {
+		switch {
+		case grant == "*":
+			return true
+		case grant == permission:
+			return true
+		case strings.HasSuffix(grant, ":*") && strings.TrimSuffix(grant, ":*") == resource:
+			return true
+		}
+	}
+	return false
+}
+
+// AllowsAll reports whether every permission is allowed.
+func (g Grants) AllowsAll(permissions ...string) bool {
+	for _, p := range permissions {
+		if !g.Allows(p) {
+			return false
+		}
+	}
+	return true
+}
