@@ -27,7 +27,7 @@ const (
 var kindNames = [...]string{"internal", "invalid", "unauthenticated", "forbidden", "not_found", "conflict", "gone", "rate_limited", "unavailable", "too_large"}
 
 func (k ErrorKind) String() string {
-	if int(k) < len(kindNames) {
+	if k >= 0 && int(k) < len(kindNames) {
 		return kindNames[k]
 	}
 	return fmt.Sprintf("ErrorKind(%d)", int(k))
@@ -91,7 +91,7 @@ func (e *Error) WithFields(fields ...FieldError) *Error {
 // so sentinels like ErrNotFound can be compared after wrapping.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Code == e.Code && t.Kind == e.Kind
+	return ok && t != nil && e != nil && t.Code == e.Code && t.Kind == e.Kind
 }
 
 func newError(kind ErrorKind, code, detail string) *Error {

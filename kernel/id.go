@@ -38,7 +38,7 @@ func ParseID[K Kind](s string) (ID[K], error) {
 		return ID[K]{}, invalidID(prefix, s)
 	}
 	u, ok := decodeBase32(body)
-	if !ok {
+	if !ok || u == [16]byte{} {
 		return ID[K]{}, invalidID(prefix, s)
 	}
 	return ID[K]{u: u}, nil

@@ -34,7 +34,10 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 // PrincipalFrom returns the principal in ctx and whether there is one.
 func PrincipalFrom(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(principalKey{}).(Principal)
-	return p, ok && !p.UserID.IsZero()
+	if !ok || p.UserID.IsZero() {
+		return Principal{}, false
+	}
+	return p, true
 }
 
 // WithOrganization returns ctx carrying the active organization context.
@@ -45,7 +48,10 @@ func WithOrganization(ctx context.Context, o OrganizationContext) context.Contex
 // OrganizationFrom returns the active organization context in ctx, if any.
 func OrganizationFrom(ctx context.Context) (OrganizationContext, bool) {
 	o, ok := ctx.Value(organizationKey{}).(OrganizationContext)
-	return o, ok && !o.OrganizationID.IsZero()
+	if !ok || o.OrganizationID.IsZero() {
+		return OrganizationContext{}, false
+	}
+	return o, true
 }
 
 // GrantsFrom returns the grants of the active organization in ctx; none

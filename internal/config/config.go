@@ -1,0 +1,287 @@
+package config
+
+import (
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// Config is the whole configuration. Build it with Load (or Default in
+// tests); a Config returned without error has passed every check, including
+// the credentials the chosen providers need. Treat it as read-only: Server.URL
+// is a pointer shared by every copy.
+type Config struct {
+	Server   Server
+	Database Database
+	Log      Log
+	Auth     Auth
+	Email    Email
+	Payments Payments
+	Storage  Storage
+	Usage    Usage
+	Audit    Audit
+}
+
+// Server configures the HTTP listener and the public face of the server.
+type Server struct {
+	// Port is the TCP port to listen on (PORT, default 8080, 1–65535).
+	Port int
+	// URL is the public URL of the server, used in email links and local
+	// upload URLs (SERVER_URL, default http://localhost:8080). It is an
+	// absolute http or https URL with a host, no query or fragment, and no
+	// trailing slash.
+	URL *url.URL
+	// WebOrigins are the front-end origins trusted for CORS with credentials
+	// (WEB_ORIGINS, comma-separated, default none), normalized to
+	// scheme://host[:port] in lower case without a default port.
+	WebOrigins []string
+	// ShutdownTimeout bounds the graceful drain of requests and jobs
+	// (SHUTDOWN_TIMEOUT, a Go duration, default 30s, must be positive).
+	ShutdownTimeout time.Duration
+}
+
+// Secure reports whether the public URL is https, in which case cookies are
+// marked Secure.
+func (s Server) Secure() bool { return s.URL != nil && s.URL.Scheme == "https" }
+
+// Addr is the listen address for net/http: ":" and the port.
+func (s Server) Addr() string { return net.JoinHostPort("", strconv.Itoa(s.Port)) }
+
+// Database selects and configures the database.
+type Database struct {
+	// URL is a postgres:// or postgresql:// URL, or empty for SQLite under
+	// DataDir (DATABASE_URL, default empty).
+	URL string
+	// DataDir holds the SQLite file, local uploads and the file mailbox
+	// (DATA_DIR, default ./data).
+	DataDir string
+	// AutoMigrate applies pending migrations when the server starts
+	// (AUTO_MIGRATE, default true).
+	AutoMigrate bool
+}
+
+// IsPostgres reports whether the database is PostgreSQL rather than SQLite.
+func (d Database) IsPostgres() bool { return d.URL != "" }
+
+// SQLitePath is the SQLite database file: groundwork.db under DataDir.
+func (d Database) SQLitePath() string { return filepath.Join(d.DataDir, "groundwork.db") }
+
+// Log configures the process logger.
+type Log struct {
+	// Level is the minimum level logged (LOG_LEVEL: debug, info, warn or
+	// error; default info).
+	Level slog.Level
+	// Format is LogFormatText or LogFormatJSON (LOG_FORMAT, default text).
+	Format string
+}
+
+// The values of Log.Format.
+const (
+	LogFormatText = "text"
+	LogFormatJSON = "json"
+)
+
+// Auth configures sign-up and sign-in policy.
+type Auth struct {
+	// RequireEmailVerification refuses sign-in until the email address is
+	// verified (REQUIRE_EMAIL_VERIFICATION, default false).
+	RequireEmailVerification bool
+}
+
+// Email configures outgoing mail.
+type Email struct {
+	// Provider is one of the Email* provider constants (EMAIL_PROVIDER,
+	// default log).
+	Provider string
+	// From is the sender address, in any form net/mail.ParseAddress accepts
+	// (EMAIL_FROM, default "Groundwork <no-reply@localhost>").
+	From string
+	// ProductName is the product named in email templates (PRODUCT_NAME,
+	// default Groundwork).
+	ProductName string
+	// BrandColor is the accent color of email templates, #rgb or #rrggbb in
+	// lower case (BRAND_COLOR, default #4f46e5).
+	BrandColor string
+	// ResendAPIKey is the Resend API key (RESEND_API_KEY, secret; required
+	// when Provider is EmailResend).
+	ResendAPIKey string
+	// ResendBaseURL overrides Resend's API URL, for tests and proxies
+	// (RESEND_BASE_URL, optional absolute http(s) URL).
+	ResendBaseURL string
+	// SMTP configures the smtp provider.
+	SMTP SMTP
+	// SES configures the ses provider.
+	SES SES
+}
+
+// The values of Email.Provider.
+const (
+	EmailLog    = "log"
+	EmailFile   = "file"
+	EmailSMTP   = "smtp"
+	EmailResend = "resend"
+	EmailSES    = "ses"
+	EmailNone   = "none"
+)
+
+// SMTP configures delivery through an SMTP server.
+type SMTP struct {
+	// Host is the server's host name (SMTP_HOST; required when the email
+	// provider is smtp).
+	Host string
+	// Port is the server's port (SMTP_PORT, default 587, 1–65535).
+	Port int
+	// Username authenticates to the server when set (SMTP_USERNAME).
+	Username string
+	// Password goes with Username (SMTP_PASSWORD, secret).
+	Password string
+	// TLS is one of the SMTPTLS* constants (SMTP_TLS, default starttls).
+	TLS string
+}
+
+// The values of SMTP.TLS.
+const (
+	SMTPTLSStartTLS = "starttls"
+	SMTPTLSImplicit = "implicit"
+	SMTPTLSNone     = "none"
+)
+
+// SES configures delivery through Amazon SES. Credentials come from the AWS
+// SDK's own chain (AWS_ACCESS_KEY_ID, profiles, roles), not from Config.
+type SES struct {
+	// Region is the AWS region (AWS_REGION; required when the email provider
+	// is ses). It is the same variable as Storage.S3.Region.
+	Region string
+	// Endpoint overrides the SES endpoint, for tests and local stacks
+	// (AWS_ENDPOINT_URL_SES, optional absolute http(s) URL).
+	Endpoint string
+}
+
+// Payments selects and configures the payment provider.
+type Payments struct {
+	// Provider is one of the Payment* constants (PAYMENT_PROVIDER, default
+	// none).
+	Provider string
+	// Stripe configures the stripe provider.
+	Stripe Stripe
+	// MercadoPago configures the mercadopago provider.
+	MercadoPago MercadoPago
+	// Polar configures the polar provider.
+	Polar Polar
+}
+
+// The values of Payments.Provider.
+const (
+	PaymentNone        = "none"
+	PaymentStripe      = "stripe"
+	PaymentMercadoPago = "mercadopago"
+	PaymentPolar       = "polar"
+)
+
+// Stripe holds Stripe's credentials.
+type Stripe struct {
+	// SecretKey is the API key (STRIPE_SECRET_KEY, secret; required when the
+	// provider is stripe).
+	SecretKey string
+	// WebhookSecret verifies webhook signatures (STRIPE_WEBHOOK_SECRET,
+	// secret; required when the provider is stripe).
+	WebhookSecret string
+	// APIBase overrides Stripe's API URL, for stripe-mock and proxies
+	// (STRIPE_API_BASE, optional absolute http(s) URL).
+	APIBase string
+}
+
+// MercadoPago holds Mercado Pago's credentials.
+type MercadoPago struct {
+	// AccessToken is the API token (MERCADOPAGO_ACCESS_TOKEN, secret;
+	// required when the provider is mercadopago).
+	AccessToken string
+	// WebhookSecret verifies webhook signatures (MERCADOPAGO_WEBHOOK_SECRET,
+	// secret; required when the provider is mercadopago).
+	WebhookSecret string
+}
+
+// Polar holds Polar's credentials.
+type Polar struct {
+	// AccessToken is the API token (POLAR_ACCESS_TOKEN, secret; required
+	// when the provider is polar).
+	AccessToken string
+	// WebhookSecret verifies webhook signatures (POLAR_WEBHOOK_SECRET,
+	// secret; required when the provider is polar).
+	WebhookSecret string
+	// Server is PolarProduction or PolarSandbox (POLAR_SERVER, default
+	// production).
+	Server string
+	// APIBase overrides the API URL chosen by Server, for tests and proxies
+	// (POLAR_API_BASE, optional absolute http(s) URL).
+	APIBase string
+}
+
+// The values of Polar.Server.
+const (
+	PolarProduction = "production"
+	PolarSandbox    = "sandbox"
+)
+
+// Storage selects and configures file storage.
+type Storage struct {
+	// Provider is one of the Storage* constants (STORAGE_PROVIDER, default
+	// local).
+	Provider string
+	// S3 configures the s3 provider.
+	S3 S3
+	// UploadThing configures the uploadthing provider.
+	UploadThing UploadThing
+}
+
+// The values of Storage.Provider.
+const (
+	StorageNull        = "null"
+	StorageLocal       = "local"
+	StorageS3          = "s3"
+	StorageUploadThing = "uploadthing"
+)
+
+// S3 configures an S3-compatible bucket. Credentials come from the AWS SDK's
+// own chain, not from Config.
+type S3 struct {
+	// Bucket is the bucket name (S3_BUCKET; required when the provider is s3).
+	Bucket string
+	// Region is the AWS region (AWS_REGION; required when the provider is
+	// s3). It is the same variable as Email.SES.Region.
+	Region string
+	// Endpoint overrides the S3 endpoint, for MinIO, R2 and tests
+	// (S3_ENDPOINT, optional absolute http(s) URL).
+	Endpoint string
+	// PublicURL is the base URL objects are served from, when it differs
+	// from the bucket's own (S3_PUBLIC_URL, optional absolute http(s) URL).
+	PublicURL string
+	// ForcePathStyle addresses the bucket in the path rather than the host
+	// name, as most S3-compatible servers need (S3_FORCE_PATH_STYLE, default
+	// false).
+	ForcePathStyle bool
+}
+
+// UploadThing holds UploadThing's credentials.
+type UploadThing struct {
+	// Token is the API token (UPLOADTHING_TOKEN, secret; required when the
+	// provider is uploadthing).
+	Token string
+}
+
+// Usage configures usage metering.
+type Usage struct {
+	// Enabled turns quota enforcement on (USAGE_METERING_ENABLED, default
+	// false).
+	Enabled bool
+}
+
+// Audit configures the audit log.
+type Audit struct {
+	// RetentionDays is how long audit entries are kept; 0 keeps them forever
+	// (AUDIT_RETENTION_DAYS, default 0, must be 0 or more).
+	RetentionDays int
+}

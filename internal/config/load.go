@@ -1,0 +1,533 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Variable documents one environment variable Load reads.
+type Variable struct {
+	// Name is the environment variable's name, such as "PORT".
+	Name string
+	// Default is the value used when the variable is unset or empty; "" when
+	// there is none.
+	Default string
+	// Description says what the variable does and what it accepts.
+	Description string
+	// Secret marks credentials: their values never appear in errors.
+	Secret bool
+}
+
+// Variables returns every variable Load reads, in the order Load checks
+// them, for generating documentation and help. The slice is a fresh copy.
+func Variables() []Variable {
+	vars := make([]Variable, len(specs))
+	for i, s := range specs {
+		vars[i] = s.Variable
+	}
+	return vars
+}
+
+// Default returns the configuration of an empty environment: SQLite under
+// ./data, port 8080, log email, local storage and no payments.
+func Default() Config {
+	c, err := Load(nil)
+	if err != nil {
+		panic("config: a default value is invalid: " + err.Error())
+	}
+	return c
+}
+
+// Load reads every variable in Variables through lookup (pass os.LookupEnv)
+// and returns the typed configuration. Values are trimmed of surrounding
+// white space; unset and empty both mean the default. Enumerated values
+// (providers, levels, formats) are matched without regard to case.
+//
+// Load checks each variable's value in table order, then, in the same order,
+// the variables the chosen providers require, and returns the first problem
+// as an *Error. A nil lookup is an empty environment.
+func Load(lookup func(key string) (string, bool)) (Config, error) {
+	if lookup == nil {
+		lookup = func(string) (string, bool) { return "", false }
+	}
+	var c Config
+	given := make([]string, len(specs))
+	for i, s := range specs {
+		v, _ := lookup(s.Name)
+		v = strings.TrimSpace(v)
+		given[i] = v
+		if v == "" {
+			v = s.Default
+		}
+		if err := s.set(&c, v); err != nil {
+			shown := v
+			if s.Secret && v != "" {
+				shown = redacted
+			}
+			return Config{}, &Error{Variable: s.Name, Value: shown, Allowed: err.Error()}
+		}
+	}
+	for i, s := range specs {
+		if s.requiredWhen == nil || given[i] != "" {
+			continue
+		}
+		if cond := s.requiredWhen(&c); cond != "" {
+			return Config{}, &Error{Variable: s.Name, Value: "", Allowed: "required when " + cond}
+		}
+	}
+	return c, nil
+}
+
+// spec is a Variable and how Load applies it. set receives the trimmed value,
+// or the default when none was given, and returns an error whose text says
+// what is allowed. requiredWhen, when not nil, names the setting that makes
+// the variable required ("PAYMENT_PROVIDER=stripe"), or returns "".
+type spec struct {
+	Variable
+	set          func(c *Config, v string) error
+	requiredWhen func(c *Config) string
+}
+
+// specs is the single list of variables, grouped as Config is.
+var specs = []spec{
+	// Server
+	{
+		Variable: Variable{Name: "PORT", Default: "8080", Description: "TCP port the server listens on (1–65535)."},
+		set:      setInt(1, 65535, func(c *Config) *int { return &c.Server.Port }),
+	},
+	{
+		Variable: Variable{Name: "SERVER_URL", Default: "http://localhost:8080", Description: "Public URL of the server, used in email links and local upload URLs; https marks cookies Secure."},
+		set:      setServerURL,
+	},
+	{
+		Variable: Variable{Name: "WEB_ORIGINS", Description: "Comma-separated front-end origins (scheme://host[:port]) trusted for CORS with credentials."},
+		set:      setWebOrigins,
+	},
+	{
+		Variable: Variable{Name: "SHUTDOWN_TIMEOUT", Default: "30s", Description: "How long a graceful shutdown waits for requests and jobs to finish (Go duration)."},
+		set:      setShutdownTimeout,
+	},
+
+	// Database
+	{
+		Variable: Variable{Name: "DATABASE_URL", Description: "postgres:// URL for PostgreSQL; empty uses SQLite in DATA_DIR.", Secret: true},
+		set:      setDatabaseURL,
+	},
+	{
+		Variable: Variable{Name: "DATA_DIR", Default: "./data", Description: "Directory for the SQLite file, local uploads and the file mailbox."},
+		set:      setString(func(c *Config) *string { return &c.Database.DataDir }),
+	},
+	{
+		Variable: Variable{Name: "AUTO_MIGRATE", Default: "true", Description: "Apply pending migrations when the server starts."},
+		set:      setBool(func(c *Config) *bool { return &c.Database.AutoMigrate }),
+	},
+
+	// Log
+	{
+		Variable: Variable{Name: "LOG_LEVEL", Default: "info", Description: "Minimum log level: debug, info, warn or error."},
+		set:      setLogLevel,
+	},
+	{
+		Variable: Variable{Name: "LOG_FORMAT", Default: LogFormatText, Description: "Log format: text, or json for production."},
+		set:      setOneOf([]string{LogFormatText, LogFormatJSON}, func(c *Config) *string { return &c.Log.Format }),
+	},
+
+	// Auth
+	{
+		Variable: Variable{Name: "REQUIRE_EMAIL_VERIFICATION", Default: "false", Description: "Refuse sign-in until the user's email address is verified."},
+		set:      setBool(func(c *Config) *bool { return &c.Auth.RequireEmailVerification }),
+	},
+
+	// Email
+	{
+		Variable: Variable{Name: "EMAIL_PROVIDER", Default: EmailLog, Description: "How email is sent: log, file, smtp, resend, ses or none."},
+		set:      setOneOf([]string{EmailLog, EmailFile, EmailSMTP, EmailResend, EmailSES, EmailNone}, func(c *Config) *string { return &c.Email.Provider }),
+	},
+	{
+		Variable: Variable{Name: "EMAIL_FROM", Default: "Groundwork <no-reply@localhost>", Description: "Sender address of outgoing email, such as \"Acme <no-reply@acme.com>\"."},
+		set:      setEmailFrom,
+	},
+	{
+		Variable: Variable{Name: "PRODUCT_NAME", Default: "Groundwork", Description: "Product name shown in emails."},
+		set:      setText(func(c *Config) *string { return &c.Email.ProductName }),
+	},
+	{
+		Variable: Variable{Name: "BRAND_COLOR", Default: "#4f46e5", Description: "Accent color of emails, #rgb or #rrggbb."},
+		set:      setBrandColor,
+	},
+	{
+		Variable:     Variable{Name: "RESEND_API_KEY", Description: "Resend API key; required when EMAIL_PROVIDER=resend.", Secret: true},
+		set:          setToken(func(c *Config) *string { return &c.Email.ResendAPIKey }),
+		requiredWhen: when("EMAIL_PROVIDER", func(c *Config) string { return c.Email.Provider }, EmailResend),
+	},
+	{
+		Variable: Variable{Name: "RESEND_BASE_URL", Description: "Overrides Resend's API URL, for tests and proxies."},
+		set:      setOptionalURL(func(c *Config) *string { return &c.Email.ResendBaseURL }),
+	},
+	{
+		Variable:     Variable{Name: "SMTP_HOST", Description: "SMTP server host name; required when EMAIL_PROVIDER=smtp."},
+		set:          setSMTPHost,
+		requiredWhen: when("EMAIL_PROVIDER", func(c *Config) string { return c.Email.Provider }, EmailSMTP),
+	},
+	{
+		Variable: Variable{Name: "SMTP_PORT", Default: "587", Description: "SMTP server port (1–65535)."},
+		set:      setInt(1, 65535, func(c *Config) *int { return &c.Email.SMTP.Port }),
+	},
+	{
+		Variable: Variable{Name: "SMTP_USERNAME", Description: "SMTP user name; authentication is skipped when empty."},
+		set:      setText(func(c *Config) *string { return &c.Email.SMTP.Username }),
+	},
+	{
+		Variable: Variable{Name: "SMTP_PASSWORD", Description: "SMTP password.", Secret: true},
+		set:      setText(func(c *Config) *string { return &c.Email.SMTP.Password }),
+	},
+	{
+		Variable: Variable{Name: "SMTP_TLS", Default: SMTPTLSStartTLS, Description: "SMTP transport security: starttls, implicit (TLS from the first byte, usually port 465) or none."},
+		set:      setOneOf([]string{SMTPTLSStartTLS, SMTPTLSImplicit, SMTPTLSNone}, func(c *Config) *string { return &c.Email.SMTP.TLS }),
+	},
+	{
+		Variable: Variable{Name: "AWS_REGION", Description: "AWS region for SES and S3; required when EMAIL_PROVIDER=ses or STORAGE_PROVIDER=s3."},
+		set: func(c *Config, v string) error {
+			if err := checkToken(v); err != nil {
+				return err
+			}
+			c.Email.SES.Region = v
+			c.Storage.S3.Region = v
+			return nil
+		},
+		requiredWhen: func(c *Config) string {
+			switch {
+			case c.Email.Provider == EmailSES:
+				return "EMAIL_PROVIDER=" + EmailSES
+			case c.Storage.Provider == StorageS3:
+				return "STORAGE_PROVIDER=" + StorageS3
+			}
+			return ""
+		},
+	},
+	{
+		Variable: Variable{Name: "AWS_ENDPOINT_URL_SES", Description: "Overrides the SES endpoint, for tests and local stacks."},
+		set:      setOptionalURL(func(c *Config) *string { return &c.Email.SES.Endpoint }),
+	},
+
+	// Payments
+	{
+		Variable: Variable{Name: "PAYMENT_PROVIDER", Default: PaymentNone, Description: "Payment provider: none, stripe, mercadopago or polar."},
+		set:      setOneOf([]string{PaymentNone, PaymentStripe, PaymentMercadoPago, PaymentPolar}, func(c *Config) *string { return &c.Payments.Provider }),
+	},
+	{
+		Variable:     Variable{Name: "STRIPE_SECRET_KEY", Description: "Stripe secret API key; required when PAYMENT_PROVIDER=stripe.", Secret: true},
+		set:          setToken(func(c *Config) *string { return &c.Payments.Stripe.SecretKey }),
+		requiredWhen: whenPayment(PaymentStripe),
+	},
+	{
+		Variable:     Variable{Name: "STRIPE_WEBHOOK_SECRET", Description: "Stripe webhook signing secret (whsec_…); required when PAYMENT_PROVIDER=stripe.", Secret: true},
+		set:          setToken(func(c *Config) *string { return &c.Payments.Stripe.WebhookSecret }),
+		requiredWhen: whenPayment(PaymentStripe),
+	},
+	{
+		Variable: Variable{Name: "STRIPE_API_BASE", Description: "Overrides Stripe's API URL, for stripe-mock and proxies."},
+		set:      setOptionalURL(func(c *Config) *string { return &c.Payments.Stripe.APIBase }),
+	},
+	{
+		Variable:     Variable{Name: "MERCADOPAGO_ACCESS_TOKEN", Description: "Mercado Pago access token; required when PAYMENT_PROVIDER=mercadopago.", Secret: true},
+		set:          setToken(func(c *Config) *string { return &c.Payments.MercadoPago.AccessToken }),
+		requiredWhen: whenPayment(PaymentMercadoPago),
+	},
+	{
+		Variable:     Variable{Name: "MERCADOPAGO_WEBHOOK_SECRET", Description: "Mercado Pago webhook signing secret; required when PAYMENT_PROVIDER=mercadopago.", Secret: true},
+		set:          setToken(func(c *Config) *string { return &c.Payments.MercadoPago.WebhookSecret }),
+		requiredWhen: whenPayment(PaymentMercadoPago),
+	},
+	{
+		Variable:     Variable{Name: "POLAR_ACCESS_TOKEN", Description: "Polar organization access token; required when PAYMENT_PROVIDER=polar.", Secret: true},
+		set:          setToken(func(c *Config) *string { return &c.Payments.Polar.AccessToken }),
+		requiredWhen: whenPayment(PaymentPolar),
+	},
+	{
+		Variable:     Variable{Name: "POLAR_WEBHOOK_SECRET", Description: "Polar webhook signing secret; required when PAYMENT_PROVIDER=polar.", Secret: true},
+		set:          setToken(func(c *Config) *string { return &c.Payments.Polar.WebhookSecret }),
+		requiredWhen: whenPayment(PaymentPolar),
+	},
+	{
+		Variable: Variable{Name: "POLAR_SERVER", Default: PolarProduction, Description: "Polar environment: production or sandbox."},
+		set:      setOneOf([]string{PolarProduction, PolarSandbox}, func(c *Config) *string { return &c.Payments.Polar.Server }),
+	},
+	{
+		Variable: Variable{Name: "POLAR_API_BASE", Description: "Overrides the Polar API URL chosen by POLAR_SERVER, for tests and proxies."},
+		set:      setOptionalURL(func(c *Config) *string { return &c.Payments.Polar.APIBase }),
+	},
+
+	// Storage
+	{
+		Variable: Variable{Name: "STORAGE_PROVIDER", Default: StorageLocal, Description: "File storage: null (uploads answer 503), local (under DATA_DIR), s3 or uploadthing."},
+		set:      setOneOf([]string{StorageNull, StorageLocal, StorageS3, StorageUploadThing}, func(c *Config) *string { return &c.Storage.Provider }),
+	},
+	{
+		Variable:     Variable{Name: "S3_BUCKET", Description: "S3 bucket name; required when STORAGE_PROVIDER=s3."},
+		set:          setToken(func(c *Config) *string { return &c.Storage.S3.Bucket }),
+		requiredWhen: when("STORAGE_PROVIDER", func(c *Config) string { return c.Storage.Provider }, StorageS3),
+	},
+	{
+		Variable: Variable{Name: "S3_ENDPOINT", Description: "Overrides the S3 endpoint, for MinIO, R2 and tests."},
+		set:      setOptionalURL(func(c *Config) *string { return &c.Storage.S3.Endpoint }),
+	},
+	{
+		Variable: Variable{Name: "S3_PUBLIC_URL", Description: "Base URL objects are served from, when not the bucket's own."},
+		set:      setOptionalURL(func(c *Config) *string { return &c.Storage.S3.PublicURL }),
+	},
+	{
+		Variable: Variable{Name: "S3_FORCE_PATH_STYLE", Default: "false", Description: "Address the bucket in the URL path, as most S3-compatible servers need."},
+		set:      setBool(func(c *Config) *bool { return &c.Storage.S3.ForcePathStyle }),
+	},
+	{
+		Variable:     Variable{Name: "UPLOADTHING_TOKEN", Description: "UploadThing API token; required when STORAGE_PROVIDER=uploadthing.", Secret: true},
+		set:          setToken(func(c *Config) *string { return &c.Storage.UploadThing.Token }),
+		requiredWhen: when("STORAGE_PROVIDER", func(c *Config) string { return c.Storage.Provider }, StorageUploadThing),
+	},
+
+	// Usage
+	{
+		Variable: Variable{Name: "USAGE_METERING_ENABLED", Default: "false", Description: "Enforce usage quotas."},
+		set:      setBool(func(c *Config) *bool { return &c.Usage.Enabled }),
+	},
+
+	// Audit
+	{
+		Variable: Variable{Name: "AUDIT_RETENTION_DAYS", Default: "0", Description: "Days audit entries are kept; 0 keeps them forever."},
+		set:      setRetentionDays,
+	},
+}
+
+func when(name string, get func(c *Config) string, value string) func(c *Config) string {
+	return func(c *Config) string {
+		if get(c) == value {
+			return name + "=" + value
+		}
+		return ""
+	}
+}
+
+func whenPayment(provider string) func(c *Config) string {
+	return when("PAYMENT_PROVIDER", func(c *Config) string { return c.Payments.Provider }, provider)
+}
+
+func setString(field func(c *Config) *string) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		*field(c) = v
+		return nil
+	}
+}
+
+// setText accepts any text without control characters, which have no place
+// in a name, a password or a mail header.
+func setText(field func(c *Config) *string) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		if strings.ContainsFunc(v, unicode.IsControl) {
+			return errors.New("must not contain control characters")
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
+// setToken accepts a credential or a name: one word, since a space or line
+// break in one is a copy-and-paste mistake that would otherwise surface as a puzzling
+// authentication failure.
+func setToken(field func(c *Config) *string) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		if err := checkToken(v); err != nil {
+			return err
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
+func checkToken(v string) error {
+	if strings.ContainsFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return errors.New("must not contain spaces or control characters")
+	}
+	return nil
+}
+
+func setInt(lo, hi int, field func(c *Config) *int) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("must be an integer between %d and %d", lo, hi)
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func setBool(field func(c *Config) *bool) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false (or 1, 0, t, f)")
+		}
+		*field(c) = b
+		return nil
+	}
+}
+
+func setOneOf(allowed []string, field func(c *Config) *string) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		v = strings.ToLower(v)
+		if !slices.Contains(allowed, v) {
+			return errors.New("must be one of " + strings.Join(allowed, ", "))
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
+func setServerURL(c *Config, v string) error {
+	u, err := url.Parse(v)
+	if err != nil || !isHTTP(u) || u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(v, "#") {
+		return errors.New("must be an absolute http or https URL with a host and no query or fragment, such as https://app.example.com")
+	}
+	u.Host = strings.ToLower(u.Host)
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	c.Server.URL = u
+	return nil
+}
+
+func setWebOrigins(c *Config, v string) error {
+	var origins []string
+	for item := range strings.SplitSeq(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		origin, ok := normalizeOrigin(item)
+		if !ok {
+			return fmt.Errorf("%q is not an origin: each item must be http(s)://host[:port] with no path, query or fragment", item)
+		}
+		if !slices.Contains(origins, origin) {
+			origins = append(origins, origin)
+		}
+	}
+	c.Server.WebOrigins = origins
+	return nil
+}
+
+// normalizeOrigin returns s in the form browsers send in the Origin header:
+// lower-case scheme and host, and the port only when it is not the scheme's
+// default. A lone trailing slash is tolerated.
+func normalizeOrigin(s string) (string, bool) {
+	u, err := url.Parse(s)
+	if err != nil || !isHTTP(u) || u.User != nil || (u.Path != "" && u.Path != "/") ||
+		u.RawQuery != "" || u.ForceQuery || strings.Contains(s, "#") {
+		return "", false
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		port = ""
+	}
+	if port != "" || strings.Contains(host, ":") {
+		// JoinHostPort brackets an IPv6 literal; drop the empty port after.
+		host = strings.TrimSuffix(net.JoinHostPort(host, port), ":")
+	}
+	return u.Scheme + "://" + host, true
+}
+
+func isHTTP(u *url.URL) bool {
+	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Hostname() != ""
+}
+
+func setOptionalURL(field func(c *Config) *string) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || !isHTTP(u) {
+			return errors.New("must be an absolute http or https URL with a host")
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
+func setShutdownTimeout(c *Config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return errors.New("must be a positive Go duration such as 30s or 1m30s")
+	}
+	c.Server.ShutdownTimeout = d
+	return nil
+}
+
+func setDatabaseURL(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" || u.Opaque != "" {
+		return errors.New("must be empty for SQLite or a postgres:// or postgresql:// URL with a host")
+	}
+	c.Database.URL = v
+	return nil
+}
+
+func setLogLevel(c *Config, v string) error {
+	levels := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
+	level, ok := levels[strings.ToLower(v)]
+	if !ok {
+		return errors.New("must be one of debug, info, warn, error")
+	}
+	c.Log.Level = level
+	return nil
+}
+
+func setEmailFrom(c *Config, v string) error {
+	if _, err := mail.ParseAddress(v); err != nil || strings.ContainsFunc(v, unicode.IsControl) {
+		return errors.New(`must be an email address such as "Acme <no-reply@acme.com>" or no-reply@acme.com`)
+	}
+	c.Email.From = v
+	return nil
+}
+
+func setBrandColor(c *Config, v string) error {
+	hex := strings.TrimPrefix(v, "#")
+	valid := len(v) == len(hex)+1 && (len(hex) == 3 || len(hex) == 6) &&
+		!strings.ContainsFunc(hex, func(r rune) bool { return !strings.ContainsRune("0123456789abcdefABCDEF", r) })
+	if !valid {
+		return errors.New("must be a hex color, #rgb or #rrggbb")
+	}
+	c.Email.BrandColor = strings.ToLower(v)
+	return nil
+}
+
+func setSMTPHost(c *Config, v string) error {
+	if err := checkToken(v); err != nil {
+		return errors.New("must be a host name without spaces")
+	}
+	if _, _, err := net.SplitHostPort(v); err == nil {
+		return errors.New("must be a host name without a port; set SMTP_PORT for the port")
+	}
+	c.Email.SMTP.Host = v
+	return nil
+}
+
+func setRetentionDays(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return errors.New("must be a whole number of days, 0 or more (0 keeps entries forever)")
+	}
+	c.Audit.RetentionDays = n
+	return nil
+}
