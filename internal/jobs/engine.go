@@ -1,0 +1,128 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/groundworkhq/groundwork/internal/db"
+)
+
+// engine is a River client with its transaction type erased, so Client is not
+// generic. Each method takes the transaction from ctx when it carries one of
+// the database's.
+type engine interface {
+	start(ctx context.Context) error
+	stop(ctx context.Context) error
+	stopAndCancel(ctx context.Context) error
+	addPeriodic(jobs []*river.PeriodicJob) error
+	insertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	jobGet(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	jobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
+	subscribe(kinds ...river.EventKind) (<-chan *river.Event, func())
+}
+
+// newEngine builds the River client for d's dialect. It does no I/O.
+func newEngine(d *db.DB, cfg *river.Config) (engine, error) {
+	if d.Dialect() == db.Postgres {
+		rc, err := river.NewClient(riverpgxv5.New(d.PgxPool()), cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &riverEngine[pgx.Tx]{d: d, rc: rc, txFrom: db.PgxTx}, nil
+	}
+	// River's SQLite driver wants a single-connection pool, which the
+	// writer is; sharing it makes job writes join the application's write
+	// transactions instead of fighting them for SQLite's one write lock.
+	rc, err := river.NewClient(riversqlite.New(d.SQLDB()), cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &riverEngine[*sql.Tx]{d: d, rc: rc, txFrom: db.SQLTx}, nil
+}
+
+var (
+	_ engine = (*riverEngine[pgx.Tx])(nil)
+	_ engine = (*riverEngine[*sql.Tx])(nil)
+)
+
+type riverEngine[TTx any] struct {
+	d      *db.DB
+	rc     *river.Client[TTx]
+	txFrom func(context.Context) (TTx, bool)
+}
+
+func (e *riverEngine[TTx]) start(ctx context.Context) error { return e.rc.Start(ctx) }
+func (e *riverEngine[TTx]) stop(ctx context.Context) error  { return e.rc.Stop(ctx) }
+func (e *riverEngine[TTx]) stopAndCancel(ctx context.Context) error {
+	return e.rc.StopAndCancel(ctx)
+}
+
+func (e *riverEngine[TTx]) addPeriodic(jobs []*river.PeriodicJob) error {
+	_, err := e.rc.PeriodicJobs().AddManySafely(jobs)
+	return err
+}
+
+func (e *riverEngine[TTx]) insertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	if !db.InTx(ctx) {
+		return e.rc.InsertMany(ctx, params)
+	}
+	var res []*rivertype.JobInsertResult
+	err := e.inTx(ctx, func(ctx context.Context, tx TTx) error {
+		var err error
+		res, err = e.rc.InsertManyTx(ctx, tx, params)
+		return err
+	})
+	return res, err
+}
+
+func (e *riverEngine[TTx]) jobGet(ctx context.Context, id int64) (*rivertype.JobRow, error) {
+	if !db.InTx(ctx) {
+		return e.rc.JobGet(ctx, id)
+	}
+	var row *rivertype.JobRow
+	err := e.inTx(ctx, func(ctx context.Context, tx TTx) error {
+		var err error
+		row, err = e.rc.JobGetTx(ctx, tx, id)
+		return err
+	})
+	return row, err
+}
+
+func (e *riverEngine[TTx]) jobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error) {
+	if !db.InTx(ctx) {
+		return e.rc.JobList(ctx, params)
+	}
+	var res *river.JobListResult
+	err := e.inTx(ctx, func(ctx context.Context, tx TTx) error {
+		var err error
+		res, err = e.rc.JobListTx(ctx, tx, params)
+		return err
+	})
+	return res, err
+}
+
+func (e *riverEngine[TTx]) subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
+	return e.rc.Subscribe(kinds...)
+}
+
+// inTx runs fn in the transaction ctx carries. db.SQLTx and db.PgxTx return
+// a transaction of any database, so the call goes through d.Tx, which joins
+// the caller's transaction only when it is d's and otherwise opens one of
+// its own on d (committed when fn returns). On SQLite this matters doubly:
+// going to the pool while the caller holds the single writer would deadlock.
+func (e *riverEngine[TTx]) inTx(ctx context.Context, fn func(ctx context.Context, tx TTx) error) error {
+	return e.d.Tx(ctx, func(ctx context.Context) error {
+		tx, ok := e.txFrom(ctx)
+		if !ok {
+			return errors.New("no transaction of the expected type in context")
+		}
+		return fn(ctx, tx)
+	})
+}
