@@ -30,7 +30,7 @@ type Server struct {
 	// Port is the TCP port to listen on (PORT, default 8080, 1–65535).
 	Port int
 	// URL is the public URL of the server, used in email links and local
-	// upload URLs (SERVER_URL, default http://localhost:8080). It is an
+	// upload URLs (SERVER_URL, default http://localhost:$PORT). It is an
 	// absolute http or https URL with a host, no query or fragment, and no
 	// trailing slash.
 	URL *url.URL

@@ -558,3 +558,21 @@ func TestServerURLPointerIsPerLoad(t *testing.T) {
 		t.Errorf("two Loads share one *url.URL: %v", b.Server.URL)
 	}
 }
+
+func TestServerURLFollowsPort(t *testing.T) {
+	t.Parallel()
+	c, err := config.Load(env{"PORT": "9090"}.lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Server.URL.String(); got != "http://localhost:9090" {
+		t.Errorf("SERVER_URL default with PORT=9090 = %q, want http://localhost:9090", got)
+	}
+	c, err = config.Load(env{"PORT": "9090", "SERVER_URL": "https://app.example.com"}.lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Server.URL.String(); got != "https://app.example.com" {
+		t.Errorf("explicit SERVER_URL = %q", got)
+	}
+}

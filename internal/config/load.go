@@ -105,7 +105,7 @@ var specs = []spec{
 		set:      setInt(1, 65535, func(c *Config) *int { return &c.Server.Port }),
 	},
 	{
-		Variable: Variable{Name: "SERVER_URL", Default: "http://localhost:8080", Description: "Public URL of the server, used in email links and local upload URLs; https marks cookies Secure."},
+		Variable: Variable{Name: "SERVER_URL", Description: "Public URL of the server, used in email links and local upload URLs; https marks cookies Secure. Default: http://localhost:$PORT."},
 		set:      setServerURL,
 	},
 	{
@@ -394,6 +394,9 @@ func setOneOf(allowed []string, field func(c *Config) *string) func(c *Config, v
 }
 
 func setServerURL(c *Config, v string) error {
+	if v == "" { // PORT is read first
+		v = "http://localhost:" + strconv.Itoa(c.Server.Port)
+	}
 	u, err := url.Parse(v)
 	if err != nil || !isHTTP(u) || u.User != nil || u.RawQuery != "" || u.ForceQuery || strings.Contains(v, "#") {
 		return errors.New("must be an absolute http or https URL with a host and no query or fragment, such as https://app.example.com")

@@ -87,6 +87,7 @@ func (cfg Config) withDefaults(dialect db.Dialect) (Config, error) {
 // Client inserts jobs and, when configured to work, runs them. It is safe for
 // concurrent use. Its lifecycle: New (no I/O), Start, Stop.
 type Client struct {
+	d      *db.DB
 	eng    engine
 	reg    *Registry
 	cfg    Config
@@ -94,55 +95,79 @@ type Client struct {
 }
 
 // New returns a Client over d for the workers, queues and periodic jobs in
-// reg. It does no I/O; River's schema must be migrated (MigrationSet) before
-// the client is used. It returns an error for a mistake recorded by the
-// Registry, a bad Config value, or a configuration River rejects (such as an
-// invalid queue name or job kind).
+// reg: Prepare and Build in one step. It does no I/O; River's schema must be
+// migrated (MigrationSet) before the client is used. It returns Build's
+// errors.
 func New(d *db.DB, reg *Registry, cfg Config, logger *slog.Logger) (*Client, error) {
-	if err := reg.err(); err != nil {
-		return nil, fmt.Errorf("jobs: %w", err)
+	c := Prepare(d, reg, cfg, logger)
+	if err := c.Build(); err != nil {
+		return nil, err
 	}
-	cfg, err := cfg.withDefaults(d.Dialect())
-	if err != nil {
-		return nil, fmt.Errorf("jobs config: %w", err)
-	}
+	return c, nil
+}
+
+// Prepare returns a Client whose registry is still open: the composition
+// root hands it to modules, which keep it for inserting jobs and register
+// their workers in reg; Build then makes it usable. Until Build succeeds,
+// every method returns ErrNotBuilt.
+func Prepare(d *db.DB, reg *Registry, cfg Config, logger *slog.Logger) *Client {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	logger = logger.With("module", "jobs")
+	return &Client{d: d, reg: reg, cfg: cfg, logger: logger.With("module", "jobs")}
+}
 
+// ErrNotBuilt is returned by a Client from Prepare used before Build.
+var ErrNotBuilt = errors.New("jobs: client used before Build")
+
+// Build creates the River client from the registry as it now stands; later
+// registrations are not seen. It does no I/O. It returns an error for a
+// mistake recorded by the Registry, a bad Config value, or a configuration
+// River rejects (such as an invalid queue name or job kind).
+func (c *Client) Build() error {
+	if c.eng != nil {
+		return errors.New("jobs: Build called twice")
+	}
+	if err := c.reg.err(); err != nil {
+		return fmt.Errorf("jobs: %w", err)
+	}
+	cfg, err := c.cfg.withDefaults(c.d.Dialect())
+	if err != nil {
+		return fmt.Errorf("jobs config: %w", err)
+	}
 	rcfg := &river.Config{
 		DiscardedJobRetentionPeriod: DiscardedJobRetention,
 		FetchPollInterval:           cfg.FetchPollInterval,
 		// River refuses a poll interval shorter than the fetch cooldown.
 		FetchCooldown: min(river.FetchCooldownDefault, cfg.FetchPollInterval),
-		Logger:        logger,
+		Logger:        c.logger,
 		MaxAttempts:   cfg.MaxAttempts,
 		RetryPolicy:   cfg.RetryPolicy,
 		// Also applies when the context given to Start is cancelled.
 		SoftStopTimeout: cfg.StopTimeout,
 		// Given even to an insert-only client, so that inserting a kind
 		// without a worker fails at insert time.
-		Workers: reg.workers,
+		Workers: c.reg.workers,
 	}
 	if cfg.Clock != nil {
 		rcfg.Test.Time = clockTime{cfg.Clock}
 	}
 	if cfg.Work {
-		rcfg.Queues = reg.queueConfig()
+		rcfg.Queues = c.reg.queueConfig()
 	}
-	eng, err := newEngine(d, rcfg)
+	eng, err := newEngine(c.d, rcfg)
 	if err != nil {
-		return nil, fmt.Errorf("jobs: %w", err)
+		return fmt.Errorf("jobs: %w", err)
 	}
 	// Added after NewClient, whose own path panics on an invalid periodic
 	// job. Only a working client can lead, so only it needs them.
-	if cfg.Work && len(reg.periodic) > 0 {
-		if err := eng.addPeriodic(reg.periodic); err != nil {
-			return nil, fmt.Errorf("jobs: add periodic jobs: %w", err)
+	if cfg.Work && len(c.reg.periodic) > 0 {
+		if err := eng.addPeriodic(c.reg.periodic); err != nil {
+			return fmt.Errorf("jobs: add periodic jobs: %w", err)
 		}
 	}
-	return &Client{eng: eng, reg: reg, cfg: cfg, logger: logger}, nil
+	c.cfg, c.eng = cfg, eng
+	return nil
 }
 
 // Start starts fetching and running jobs in the background; it returns once
@@ -152,6 +177,9 @@ func New(d *db.DB, reg *Registry, cfg Config, logger *slog.Logger) (*Client, err
 // when no worker is registered. It returns an error if the database does not
 // answer.
 func (c *Client) Start(ctx context.Context) error {
+	if c.eng == nil {
+		return ErrNotBuilt
+	}
 	if !c.cfg.Work {
 		return nil
 	}
@@ -170,7 +198,7 @@ func (c *Client) Start(ctx context.Context) error {
 // them to return. It tolerates a client that never started. It returns ctx's
 // error if ctx ends first (running jobs are cancelled then too).
 func (c *Client) Stop(ctx context.Context) error {
-	if !c.cfg.Work {
+	if c.eng == nil || !c.cfg.Work {
 		return nil
 	}
 	softCtx, cancel := context.WithTimeout(ctx, c.cfg.StopTimeout)
@@ -213,6 +241,9 @@ func (c *Client) InsertMany(ctx context.Context, params []river.InsertManyParams
 }
 
 func (c *Client) insert(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobRow, error) {
+	if c.eng == nil {
+		return nil, ErrNotBuilt
+	}
 	if len(params) == 0 {
 		return nil, errors.New("no jobs")
 	}
@@ -252,6 +283,9 @@ func queueOf(args river.JobArgs, opts *river.InsertOpts) string {
 // if any. It returns an error matching ErrJobNotFound (errors.Is) when there
 // is none.
 func (c *Client) Job(ctx context.Context, id int64) (*rivertype.JobRow, error) {
+	if c.eng == nil {
+		return nil, ErrNotBuilt
+	}
 	row, err := c.eng.jobGet(ctx, id)
 	if errors.Is(err, rivertype.ErrNotFound) {
 		return nil, fmt.Errorf("job %d: %w", id, ErrJobNotFound)
@@ -294,6 +328,9 @@ func (c *Client) List(ctx context.Context, p ListParams) ([]*rivertype.JobRow, e
 	if len(p.States) > 0 {
 		lp = lp.States(p.States...)
 	}
+	if c.eng == nil {
+		return nil, ErrNotBuilt
+	}
 	res, err := c.eng.jobList(ctx, lp)
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
@@ -308,6 +345,9 @@ func (c *Client) List(ctx context.Context, p ListParams) ([]*rivertype.JobRow, e
 // observe, never to drive work. It returns an error on an insert-only
 // client, which never works jobs.
 func (c *Client) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func(), error) {
+	if c.eng == nil {
+		return nil, nil, ErrNotBuilt
+	}
 	if !c.cfg.Work {
 		return nil, nil, errors.New("subscribe to jobs: insert-only client")
 	}

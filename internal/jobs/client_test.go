@@ -464,3 +464,37 @@ func argsOf(rows []*rivertype.JobRow) []string {
 	}
 	return out
 }
+
+func TestPrepareThenBuild(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		b := setup(t, dialect)
+		reg := jobs.NewRegistry()
+		c := jobs.Prepare(b.d, reg, jobs.Config{Work: true}, discard())
+		ctx := context.Background()
+		if _, err := c.Insert(ctx, countArgs{Token: "early"}, nil); !errors.Is(err, jobs.ErrNotBuilt) {
+			t.Errorf("insert before Build: err = %v, want ErrNotBuilt", err)
+		}
+		if err := c.Start(ctx); !errors.Is(err, jobs.ErrNotBuilt) {
+			t.Errorf("start before Build: err = %v, want ErrNotBuilt", err)
+		}
+		if err := c.Stop(ctx); err != nil {
+			t.Errorf("stop before Build: %v", err)
+		}
+		// A worker registered after Prepare and before Build is seen.
+		jobs.AddWorker(reg, &countWorker{runs: b.runs})
+		if err := c.Build(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Build(); err == nil {
+			t.Error("second Build succeeded")
+		}
+		if err := c.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Stop(context.Background()) })
+		if _, err := c.Insert(ctx, countArgs{Token: "late"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		b.runs.wait(t, "late", 1)
+	})
+}

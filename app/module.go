@@ -1,0 +1,46 @@
+package app
+
+import (
+	"log/slog"
+
+	"github.com/groundworkhq/groundwork/internal/config"
+	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/internal/eventbus"
+	"github.com/groundworkhq/groundwork/internal/jobs"
+	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/kernel"
+)
+
+// Module is what the composition root needs of a bounded context. Each of
+// Groundwork's modules, and any a product adds, provides these at boot, in
+// the order: Migrations, Subscribe, Workers, Routes.
+type Module interface {
+	// Name is the module's stable name ("iam"); it names its migration
+	// history table.
+	Name() string
+	// Migrations returns the module's SQL migrations for both dialects, or a
+	// zero Migrations when it owns no tables.
+	Migrations() db.Migrations
+	// Subscribe registers the module's event handlers.
+	Subscribe(bus *eventbus.Bus)
+	// Workers registers the module's job kinds, queues and periodic jobs.
+	Workers(reg *jobs.Registry)
+	// Routes mounts the module's HTTP surface.
+	Routes(r *web.Router)
+}
+
+// Deps are the shared services every module is built with. Jobs can insert
+// only once New has returned: modules keep it for later and register their
+// workers through Module.Workers.
+type Deps struct {
+	Config config.Config
+	DB     *db.DB
+	Bus    *eventbus.Bus
+	Jobs   *jobs.Client
+	Clock  kernel.Clock
+	Logger *slog.Logger
+}
+
+// ModuleFactory builds a module from the shared services. It may fail, for
+// example on a bad provider setting; New then fails with its error.
+type ModuleFactory func(Deps) (Module, error)

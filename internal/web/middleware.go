@@ -1,0 +1,209 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/groundworkhq/groundwork/kernel"
+)
+
+const headerRequestID = "X-Request-Id"
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
+
+// trackRequest is the outermost middleware. It settles the request ID — the
+// caller's X-Request-Id when it is well formed, so IDs from a proxy or a
+// front end carry through, a fresh one otherwise — echoes it, and puts the
+// per-request state in the context.
+func trackRequest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(headerRequestID)
+		if !validRequestID.MatchString(id) {
+			id = rand.Text()
+		}
+		w.Header().Set(headerRequestID, id)
+		st := &requestState{id: id, rec: &recorder{ResponseWriter: w}}
+		next.ServeHTTP(st.rec, r.WithContext(context.WithValue(r.Context(), keyState, st)))
+	})
+}
+
+// withLogger puts the request logger, tagged with request_id, in the context.
+func withLogger(base *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			l := base.With("request_id", RequestID(r.Context()))
+			next.ServeHTTP(w, r.WithContext(WithLogger(r.Context(), l)))
+		})
+	}
+}
+
+// recoverPanics turns a panic into a logged 500 problem. If the response has
+// already begun it cannot be replaced, so the connection is aborted instead,
+// which tells the client the response is incomplete. http.ErrAbortHandler is
+// passed on: it is how a handler asks for exactly that.
+func recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler { // recover yields the value itself, never wrapped
+				panic(v)
+			}
+			ctx := r.Context()
+			Logger(ctx).ErrorContext(ctx, "panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if st := stateFrom(ctx); st != nil && st.rec.wroteHeader {
+				panic(http.ErrAbortHandler)
+			}
+			p := newProblem(http.StatusInternalServerError, codeInternal, internalDetail, nil)
+			p.RequestID = RequestID(ctx)
+			writeProblem(w, p)
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// instrument records http_requests_total and http_request_duration_seconds
+// and writes the access log line. It sits inside recoverPanics, so a panic
+// unwinds through it before the 500 is written; it counts such a request as
+// a 500.
+func instrument(m *metrics) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			st := stateFrom(r.Context())
+			completed := false
+			defer func() {
+				status := st.rec.statusOr(http.StatusOK)
+				if !completed && !st.rec.wroteHeader {
+					status = http.StatusInternalServerError
+				}
+				elapsed := time.Since(start)
+				route := routeLabel(st)
+				m.observe(route, methodLabel(r.Method), status, elapsed)
+
+				level := slog.LevelInfo
+				if status >= 500 {
+					level = slog.LevelError
+				}
+				Logger(r.Context()).LogAttrs(r.Context(), level, "http request",
+					slog.String("method", r.Method),
+					slog.String("path", r.URL.Path),
+					slog.String("route", route),
+					slog.Int("status", status),
+					slog.Duration("duration", elapsed),
+					slog.Int64("bytes", st.rec.bytes),
+				)
+			}()
+			next.ServeHTTP(w, r)
+			completed = true
+		})
+	}
+}
+
+// methodLabel bounds the method label to the standard methods.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
+}
+
+// limitBody refuses a declared Content-Length over limit up front and caps
+// what a handler can read from any other body; reading past the cap fails
+// with *http.MaxBytesError, which WriteProblem and huma turn into 413.
+func limitBody(limit int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > limit {
+				writeProblem(w, ProblemFrom(r.Context(), &http.MaxBytesError{Limit: limit}))
+				return
+			}
+			if r.Body != nil && r.Body != http.NoBody {
+				r.Body = http.MaxBytesReader(w, r.Body, limit)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// crossOriginProtection rejects unsafe cross-origin browser requests
+// (CSRF), except from the trusted web origins and on /webhooks/, whose
+// callers are servers that authenticate by signature.
+func crossOriginProtection(origins []string) func(http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	for _, o := range origins {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			panic("web: " + err.Error()) // unreachable: Config.Validate checked it
+		}
+	}
+	cop.AddInsecureBypassPattern("/webhooks/")
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteProblem(w, r, kernel.Forbidden(codeCrossOrigin, "Cross-origin request refused."))
+	}))
+	return cop.Handler
+}
+
+var (
+	corsMethods        = "GET, POST, PUT, PATCH, DELETE"
+	corsDefaultHeaders = "Content-Type, X-Request-Id"
+	corsExposed        = "X-Request-Id, Retry-After"
+	headerList         = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+.^_|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_|~-]+)*$`)
+)
+
+// cors lets the trusted web origins call the API with credentials. Other
+// origins get no CORS headers, so browsers keep their responses from
+// scripts, and their preflights are refused outright.
+func cors(origins []string) func(http.Handler) http.Handler {
+	allowed := make(map[string]bool, len(origins))
+	for _, o := range origins {
+		allowed[o] = true
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := w.Header()
+			h.Add("Vary", "Origin")
+			origin := r.Header.Get("Origin")
+			if origin == "" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
+			if preflight {
+				h.Add("Vary", "Access-Control-Request-Method")
+				h.Add("Vary", "Access-Control-Request-Headers")
+				if !allowed[origin] {
+					WriteProblem(w, r, kernel.Forbidden(codeCORSOrigin, "Origin not allowed."))
+					return
+				}
+				h.Set("Access-Control-Allow-Origin", origin)
+				h.Set("Access-Control-Allow-Credentials", "true")
+				h.Set("Access-Control-Allow-Methods", corsMethods)
+				headers := corsDefaultHeaders
+				if req := strings.TrimSpace(r.Header.Get("Access-Control-Request-Headers")); headerList.MatchString(req) {
+					headers = req
+				}
+				h.Set("Access-Control-Allow-Headers", headers)
+				h.Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			if allowed[origin] {
+				h.Set("Access-Control-Allow-Origin", origin)
+				h.Set("Access-Control-Allow-Credentials", "true")
+				h.Set("Access-Control-Expose-Headers", corsExposed)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}

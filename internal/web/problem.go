@@ -1,0 +1,220 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/groundworkhq/groundwork/kernel"
+)
+
+const problemContentType = "application/problem+json"
+
+// Codes of the problems the HTTP layer itself reports. They are part of the
+// API contract; modules use their own codes ("tenancy.last_owner") through
+// kernel errors.
+const (
+	codeNotFound             = "http.not_found"
+	codeMethodNotAllowed     = "http.method_not_allowed"
+	codeMalformedJSON        = "http.malformed_json"
+	codeBodyRequired         = "http.body_required"
+	codeUnsupportedMediaType = "http.unsupported_media_type"
+	codeBodyTooLarge         = "http.body_too_large"
+	codeValidation           = "http.validation"
+	codeCrossOrigin          = "http.cross_origin"
+	codeCORSOrigin           = "http.cors_origin"
+	codeNotReady             = "http.not_ready"
+	codeInternal             = "internal"
+)
+
+const internalDetail = "An unexpected error occurred."
+
+// Problem is an RFC 9457 problem detail, extended with a stable code, a
+// message (the detail again, for Better Auth clients), the request ID and
+// field errors. It is the body of every error response.
+//
+// Problem implements huma.StatusError, so a handler may return one, and
+// huma.ContentTypeFilter, so huma writes it as application/problem+json.
+type Problem struct {
+	Type      string              `json:"type" doc:"Always about:blank; use code to tell problems apart." example:"about:blank"`
+	Title     string              `json:"title" doc:"The HTTP status text." example:"Not Found"`
+	Status    int                 `json:"status" doc:"The HTTP status code." example:"404"`
+	Detail    string              `json:"detail" doc:"What went wrong, safe to show to the user." example:"The organization does not exist."`
+	Code      string              `json:"code" doc:"A stable, machine-readable code." example:"tenancy.organization_not_found"`
+	Message   string              `json:"message" doc:"The detail again, for Better Auth clients."`
+	RequestID string              `json:"requestId" doc:"The request ID, also sent as the X-Request-Id header."`
+	Errors    []kernel.FieldError `json:"errors,omitempty" doc:"What is wrong with individual input fields."`
+
+	retryAfter int
+}
+
+// Error returns the code and the detail, so a Problem reads well in a log.
+func (p *Problem) Error() string { return p.Code + ": " + p.Detail }
+
+// GetStatus returns the HTTP status; it implements huma.StatusError.
+func (p *Problem) GetStatus() int { return p.Status }
+
+// ContentType turns the negotiated JSON media type into
+// application/problem+json; it implements huma.ContentTypeFilter.
+func (p *Problem) ContentType(ct string) string {
+	if ct == "application/json" {
+		return problemContentType
+	}
+	return ct
+}
+
+func newProblem(status int, code, detail string, fields []kernel.FieldError) *Problem {
+	if detail == "" {
+		detail = http.StatusText(status)
+	}
+	return &Problem{
+		Type:    "about:blank",
+		Title:   http.StatusText(status),
+		Status:  status,
+		Detail:  detail,
+		Code:    code,
+		Message: detail,
+		Errors:  fields,
+	}
+}
+
+// ProblemFrom maps err to the problem the caller should see, with the
+// request ID of ctx. A *kernel.Error anywhere in err's chain gives its kind's
+// status, its code, detail and field errors; a *http.MaxBytesError gives 413;
+// a *Problem or another huma.StatusError keeps its status. Anything else is a
+// 500 with a generic detail, and err is logged through Logger(ctx) — never
+// shown.
+func ProblemFrom(ctx context.Context, err error) *Problem {
+	p := problemFrom(ctx, err)
+	if p.RequestID == "" {
+		p.RequestID = RequestID(ctx)
+	}
+	return p
+}
+
+func problemFrom(ctx context.Context, err error) *Problem {
+	var p *Problem
+	if errors.As(err, &p) {
+		c := *p
+		return &c
+	}
+	ke := kernel.AsError(err)
+	if ke != nil && ke.Kind != kernel.KindInternal {
+		return problemFromKernel(ke)
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return bodyTooLarge(tooLarge.Limit)
+	}
+	var se huma.StatusError
+	if ke == nil && errors.As(err, &se) && se.GetStatus() < 500 {
+		return frameworkProblem(se.GetStatus(), se.Error())
+	}
+	logInternal(ctx, err)
+	return newProblem(http.StatusInternalServerError, codeInternal, internalDetail, nil)
+}
+
+func logInternal(ctx context.Context, err error) {
+	msg := "<nil>"
+	if err != nil {
+		msg = err.Error()
+	}
+	Logger(ctx).ErrorContext(ctx, "internal error", "error", msg)
+}
+
+var kindStatus = map[kernel.ErrorKind]int{
+	kernel.KindInvalid:         http.StatusUnprocessableEntity,
+	kernel.KindUnauthenticated: http.StatusUnauthorized,
+	kernel.KindForbidden:       http.StatusForbidden,
+	kernel.KindNotFound:        http.StatusNotFound,
+	kernel.KindConflict:        http.StatusConflict,
+	kernel.KindGone:            http.StatusGone,
+	kernel.KindRateLimited:     http.StatusTooManyRequests,
+	kernel.KindUnavailable:     http.StatusServiceUnavailable,
+	kernel.KindTooLarge:        http.StatusRequestEntityTooLarge,
+}
+
+// problemFromKernel maps a non-internal kernel error; the caller handles
+// KindInternal, whose cause must be logged.
+func problemFromKernel(ke *kernel.Error) *Problem {
+	status, ok := kindStatus[ke.Kind]
+	if !ok {
+		return newProblem(http.StatusInternalServerError, codeInternal, internalDetail, nil)
+	}
+	code := ke.Code
+	if code == "" {
+		code = ke.Kind.String()
+	}
+	p := newProblem(status, code, ke.Detail, append([]kernel.FieldError(nil), ke.Fields...))
+	switch {
+	case ke.Kind == kernel.KindRateLimited:
+		p.retryAfter = max(ke.RetryAfterSeconds, 1)
+	case ke.RetryAfterSeconds > 0:
+		p.retryAfter = ke.RetryAfterSeconds
+	}
+	return p
+}
+
+func bodyTooLarge(limit int64) *Problem {
+	detail := "The request body is too large."
+	if limit > 0 {
+		detail = fmt.Sprintf("The request body exceeds the limit of %d bytes.", limit)
+	}
+	return newProblem(http.StatusRequestEntityTooLarge, codeBodyTooLarge, detail, nil)
+}
+
+// frameworkProblem is a problem raised by the HTTP layer rather than by a
+// module: its code is derived from the status.
+func frameworkProblem(status int, detail string) *Problem {
+	code := codeInternal
+	if status < 500 {
+		code = statusCode(status)
+	} else if status == http.StatusInternalServerError {
+		detail = internalDetail
+	}
+	return newProblem(status, code, detail, nil)
+}
+
+// statusCode derives "http.not_acceptable" from 406.
+func statusCode(status int) string {
+	text := http.StatusText(status)
+	if text == "" {
+		return "http.error"
+	}
+	var b strings.Builder
+	b.WriteString("http.")
+	for _, r := range strings.ToLower(text) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == ' ' || r == '-':
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// WriteProblem writes err as a problem response; plain handlers (webhooks,
+// server-sent events, redirects) use it where a huma operation would return
+// the error. See ProblemFrom for the mapping.
+func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
+	writeProblem(w, ProblemFrom(r.Context(), err))
+}
+
+func writeProblem(w http.ResponseWriter, p *Problem) {
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Set("Content-Type", problemContentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	if p.retryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(p.retryAfter))
+	}
+	w.WriteHeader(p.Status)
+	_ = json.NewEncoder(w).Encode(p)
+}
