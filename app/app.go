@@ -20,6 +20,7 @@ import (
 	"github.com/groundworkhq/groundwork/internal/jobs"
 	"github.com/groundworkhq/groundwork/internal/web"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/notifications"
 )
 
 // Version is the build's version, set with -ldflags "-X …/app.Version=v1.2.3".
@@ -27,10 +28,11 @@ var Version = "dev"
 
 // App is a wired Groundwork instance.
 type App struct {
-	cfg     config.Config
-	logger  *slog.Logger
-	clock   kernel.Clock
-	modules []Module
+	cfg      config.Config
+	logger   *slog.Logger
+	clock    kernel.Clock
+	modules  []Module
+	builtins builtins
 
 	db       *db.DB
 	bus      *eventbus.Bus
@@ -52,6 +54,21 @@ type options struct {
 	clock   kernel.Clock
 	work    bool
 	modules []ModuleFactory
+	middle  []func(http.Handler) http.Handler
+
+	emailSender notifications.EmailSender
+}
+
+// WithEmailSender replaces the email provider EMAIL_PROVIDER names, for a
+// product with its own gateway, and for tests.
+func WithEmailSender(s notifications.EmailSender) Option {
+	return func(o *options) { o.emailSender = s }
+}
+
+// WithMiddleware adds HTTP middleware that runs after every module's own
+// (session hydration, organization context) and just before the routes.
+func WithMiddleware(mw ...func(http.Handler) http.Handler) Option {
+	return func(o *options) { o.middle = append(o.middle, mw...) }
 }
 
 // WithLogger sets the logger (default: discard).
@@ -97,12 +114,19 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	a.jobs = jobs.Prepare(a.db, reg, jobs.Config{Work: o.work}, o.logger)
 	deps := Deps{Config: cfg, DB: a.db, Bus: a.bus, Jobs: a.jobs, Clock: o.clock, Logger: o.logger}
 
-	sets := []db.MigrationSet{jobs.MigrationSet(a.db)}
-	for _, factory := range append(builtinModules(), o.modules...) {
+	var modules []Module
+	if a.builtins, modules, err = newBuiltins(deps, o); err != nil {
+		return nil, err
+	}
+	for _, factory := range o.modules {
 		var m Module
 		if m, err = factory(deps); err != nil {
 			return nil, err
 		}
+		modules = append(modules, m)
+	}
+	sets := []db.MigrationSet{jobs.MigrationSet(a.db)}
+	for _, m := range modules {
 		if mig := m.Migrations(); mig.SQLite != nil || mig.Postgres != nil {
 			mig.Module = m.Name()
 			var set db.MigrationSet
@@ -140,12 +164,10 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	for _, m := range a.modules {
 		m.Routes(a.router)
 	}
+	for _, mw := range o.middle {
+		a.router.Use(mw)
+	}
 	return a, nil
-}
-
-// builtinModules lists Groundwork's own modules in dependency order.
-func builtinModules() []ModuleFactory {
-	return nil
 }
 
 // DB returns the database, for products that keep tables of their own.
@@ -170,13 +192,25 @@ func (a *App) Migrator() *db.Migrator { return a.migrator }
 // module's in order).
 func (a *App) Migrate(ctx context.Context) error { return a.migrator.Up(ctx) }
 
-// Start starts the job workers (a no-op for an insert-only app). Call it
-// after Migrate.
+// Start starts the job workers (a no-op for an insert-only app), then the
+// background work of every module that has some (Starter). Call it after
+// Migrate. On error, what did start is stopped again.
 func (a *App) Start(ctx context.Context) error {
 	var err error
 	a.startOnce.Do(func() {
-		err = a.jobs.Start(ctx)
-		a.started.Store(err == nil)
+		if err = a.jobs.Start(ctx); err != nil {
+			return
+		}
+		a.started.Store(true)
+		for _, m := range a.modules {
+			if s, ok := m.(Starter); ok {
+				if err = s.Start(ctx); err != nil {
+					err = fmt.Errorf("start %s: %w", m.Name(), err)
+					_ = a.Stop(context.WithoutCancel(ctx))
+					return
+				}
+			}
+		}
 	})
 	return err
 }
@@ -220,15 +254,24 @@ func (a *App) Serve(ctx context.Context, addr string, ready func(net.Addr)) erro
 	return nil
 }
 
-// Stop stops the job workers, letting running jobs finish within the
-// configured shutdown timeout. It tolerates an app that never started.
+// Stop stops the modules' background work and the job workers, letting
+// running jobs finish within the configured shutdown timeout. It tolerates
+// an app that never started, and a second call.
 func (a *App) Stop(ctx context.Context) error {
-	if !a.started.Load() {
+	if !a.started.CompareAndSwap(true, false) {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.Server.ShutdownTimeout)
 	defer cancel()
-	return a.jobs.Stop(ctx)
+	var errs []error
+	for i := len(a.modules) - 1; i >= 0; i-- {
+		if s, ok := a.modules[i].(Starter); ok {
+			if err := s.Stop(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("stop %s: %w", a.modules[i].Name(), err))
+			}
+		}
+	}
+	return errors.Join(append(errs, a.jobs.Stop(ctx))...)
 }
 
 // Close stops the workers if they run and closes the database.

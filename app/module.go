@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/groundworkhq/groundwork/internal/config"
@@ -27,6 +28,15 @@ type Module interface {
 	Workers(reg *jobs.Registry)
 	// Routes mounts the module's HTTP surface.
 	Routes(r *web.Router)
+}
+
+// Starter is implemented by a module with background work of its own (a
+// PostgreSQL listener, a cache warmer): App.Start starts it after the job
+// workers, App.Stop stops it before them, in reverse module order. Stop
+// must tolerate a Start that failed or never ran.
+type Starter interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
 }
 
 // Deps are the shared services every module is built with. Jobs can insert

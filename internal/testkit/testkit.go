@@ -102,7 +102,7 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *App {
 	}
 
 	clock := NewClock(time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC))
-	appOpts := append([]app.Option{app.WithClock(clock), app.WithLogger(Logger(t))}, s.appOpts...)
+	appOpts := append([]app.Option{app.WithClock(clock), app.WithLogger(Logger(t)), app.WithMiddleware(testAuth)}, s.appOpts...)
 	if !s.workers {
 		appOpts = append(appOpts, app.WithoutWorkers())
 	}

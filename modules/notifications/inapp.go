@@ -1,0 +1,139 @@
+package notifications
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/internal/eventbus"
+	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/notifications/internal/application"
+	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/sqlstore"
+	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/stream"
+	"github.com/groundworkhq/groundwork/modules/notifications/internal/interfaces/httpapi"
+)
+
+// NotificationKind is the ID kind of in-app notifications ("ntf").
+type NotificationKind = application.NotificationKind
+
+// NotificationID identifies an in-app notification ("ntf_…", UUIDv7).
+type NotificationID = application.NotificationID
+
+// Notification is an in-app notification as its recipient sees it; its
+// JSON form is the one /api/notifications and the stream send. Data
+// numbers read back as json.Number.
+type Notification = application.Notification
+
+// NewNotification is an in-app notification to create with Notify.
+type NewNotification struct {
+	// UserID is the recipient (required).
+	UserID kernel.UserID
+	// OrganizationID is the organization the notification is about
+	// (optional).
+	OrganizationID kernel.OrganizationID
+	// Type says what happened, 1–64 characters of [a-z0-9._-], e.g.
+	// "billing.payment_failed"; front ends pick icons and routing by it.
+	Type string
+	// Title is 1–200 characters, trimmed.
+	Title string
+	// Body is up to 2000 characters.
+	Body string
+	// Link, optional, is where the notification leads: an absolute http(s)
+	// URL or a path starting with "/".
+	Link string
+	// Data, optional, is product-defined JSON of at most 8 KiB encoded.
+	Data map[string]any
+}
+
+// Notify creates an in-app notification for n.UserID. It runs in the
+// transaction ctx carries, or in one of its own: the row, the
+// NotificationCreated event (its handlers run in that transaction) and the
+// push to the user's open streams all happen only if that transaction
+// commits. It returns a kernel Invalid error (code
+// "notifications.invalid_notification") with a field error per bad field,
+// e.g. "body.title".
+func (m *Module) Notify(ctx context.Context, n NewNotification) (Notification, error) {
+	return m.inApp.svc.Notify(ctx, application.NewNotification{
+		UserID: n.UserID, OrganizationID: n.OrganizationID,
+		Type: n.Type, Title: n.Title, Body: n.Body, Link: n.Link, Data: n.Data,
+	})
+}
+
+// UnreadCount returns how many of user's notifications are unread, reading
+// in the transaction ctx carries, if any.
+func (m *Module) UnreadCount(ctx context.Context, user kernel.UserID) (int, error) {
+	return m.inApp.svc.UnreadCount(ctx, user)
+}
+
+// inApp wires the in-app notifications: store, live hub, use cases, routes.
+type inApp struct {
+	hub      *stream.Hub
+	listener *stream.Listener // PostgreSQL only
+	svc      *application.InApp
+	http     *httpapi.Handler
+}
+
+func newInApp(d Deps) (*inApp, error) {
+	if d.DB == nil {
+		return nil, errors.New("in-app notifications: no database")
+	}
+	clock := d.Clock
+	if clock == nil {
+		clock = kernel.SystemClock{}
+	}
+	p := &inApp{hub: stream.NewHub(stream.DefaultBuffer)}
+	var events application.CreatedPublisher
+	if d.Bus != nil {
+		events = busEvents{d.Bus}
+	}
+	var err error
+	p.svc, err = application.NewInApp(application.InAppDeps{
+		Tx:     d.DB.Tx,
+		Store:  sqlstore.New(d.DB),
+		Live:   stream.NewAnnouncer(d.DB, p.hub),
+		Events: events,
+		Clock:  clock,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if d.DB.Dialect() == db.Postgres {
+		p.listener = stream.NewListener(d.DB.PgxPool(), p.hub, d.Logger)
+	}
+	p.http = httpapi.New(p.svc, p.hub)
+	return p, nil
+}
+
+func (p *inApp) migrations() db.Migrations { return sqlstore.Migrations() }
+
+func (p *inApp) routes(r *web.Router) { p.http.Register(r) }
+
+// start starts the PostgreSQL listener; on SQLite announcements stay in
+// process and there is nothing to start.
+func (p *inApp) start(ctx context.Context) error {
+	if p.listener == nil {
+		return nil
+	}
+	if err := p.listener.Start(ctx); err != nil {
+		return fmt.Errorf("in-app notifications: %w", err)
+	}
+	return nil
+}
+
+// stop ends every open stream and stops the listener.
+func (p *inApp) stop(ctx context.Context) error {
+	p.hub.Close()
+	if p.listener == nil {
+		return nil
+	}
+	return p.listener.Stop(ctx)
+}
+
+// busEvents publishes NotificationCreated on the event bus.
+type busEvents struct{ bus *eventbus.Bus }
+
+func (e busEvents) NotificationCreated(ctx context.Context, n application.Notification) error {
+	return e.bus.Publish(ctx, NotificationCreated{ID: n.ID, UserID: n.UserID, OrganizationID: n.OrganizationID, Type: n.Type})
+}

@@ -1,0 +1,217 @@
+// Package httpapi is the HTTP surface of the in-app notifications:
+// /api/notifications (list, unread count, mark read) as huma operations and
+// /api/notifications/stream, a server-sent events stream.
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/notifications/internal/application"
+	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/stream"
+)
+
+const tag = "Notifications"
+
+// DefaultHeartbeat is how often an idle stream sends a comment, so proxies
+// and load balancers do not close it.
+const DefaultHeartbeat = 25 * time.Second
+
+// Handler serves the notifications routes for the signed-in user.
+type Handler struct {
+	svc *application.InApp
+	hub *stream.Hub
+	// Heartbeat is the idle stream's keep-alive interval (default
+	// DefaultHeartbeat). Set it before Register.
+	Heartbeat time.Duration
+}
+
+// New returns a Handler over the use cases and the live hub.
+func New(svc *application.InApp, hub *stream.Hub) *Handler {
+	return &Handler{svc: svc, hub: hub, Heartbeat: DefaultHeartbeat}
+}
+
+// Register mounts the routes on r.
+func (h *Handler) Register(r *web.Router) {
+	api := r.API()
+	auth := huma.Middlewares{requireUser(api)}
+	errs := []int{http.StatusUnauthorized, http.StatusUnprocessableEntity}
+
+	huma.Register(api, huma.Operation{
+		OperationID: "list-notifications", Method: http.MethodGet, Path: "/api/notifications",
+		Summary:     "List your notifications",
+		Description: "Lists the signed-in user's notifications, newest first, a page at a time. Pass the nextCursor of one page as the cursor of the next; pages are unaffected by notifications created meanwhile.",
+		Tags:        []string{tag}, Middlewares: auth, Errors: errs,
+	}, h.list)
+	huma.Register(api, huma.Operation{
+		OperationID: "count-unread-notifications", Method: http.MethodGet, Path: "/api/notifications/unread-count",
+		Summary: "Count your unread notifications", Tags: []string{tag}, Middlewares: auth,
+		Errors: []int{http.StatusUnauthorized},
+	}, h.unreadCount)
+	huma.Register(api, huma.Operation{
+		OperationID: "read-notification", Method: http.MethodPost, Path: "/api/notifications/{id}/read",
+		Summary:     "Mark a notification read",
+		Description: "Marks one of the signed-in user's notifications read. Reading it again keeps the first read time.",
+		Tags:        []string{tag}, Middlewares: auth,
+		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
+	}, h.read)
+	huma.Register(api, huma.Operation{
+		OperationID: "read-all-notifications", Method: http.MethodPost, Path: "/api/notifications/read-all",
+		Summary: "Mark all your notifications read", Tags: []string{tag}, Middlewares: auth,
+		Errors: []int{http.StatusUnauthorized},
+	}, h.readAll)
+
+	r.Handle("GET /api/notifications/stream", http.HandlerFunc(h.stream))
+	documentStream(api)
+}
+
+// requireUser answers 401 before huma parses any input, so an anonymous
+// caller learns nothing, not even whether its parameters were valid.
+func requireUser(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(hctx huma.Context, next func(huma.Context)) {
+		if _, ok := kernel.PrincipalFrom(hctx.Context()); !ok {
+			e := application.ErrUnauthenticated
+			_ = huma.WriteErr(api, hctx, http.StatusUnauthorized, e.Detail, e)
+			return
+		}
+		next(hctx)
+	}
+}
+
+func currentUser(ctx context.Context) (kernel.UserID, error) {
+	p, ok := kernel.PrincipalFrom(ctx)
+	if !ok {
+		return kernel.UserID{}, application.ErrUnauthenticated
+	}
+	return p.UserID, nil
+}
+
+type listInput struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Page size."`
+	Cursor string `query:"cursor" maxLength:"200" doc:"The nextCursor of the previous page; omit for the first."`
+	Unread bool   `query:"unread" doc:"Only unread notifications."`
+}
+
+type listBody struct {
+	Items      []application.Notification `json:"items" doc:"Newest first."`
+	NextCursor string                     `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
+}
+
+type listOutput struct {
+	Body listBody
+}
+
+func (h *Handler) list(ctx context.Context, in *listInput) (*listOutput, error) {
+	user, err := currentUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	before, err := decodeCursor(in.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	page, err := h.svc.List(ctx, user, application.ListQuery{Before: before, Limit: in.Limit, UnreadOnly: in.Unread})
+	if err != nil {
+		return nil, err
+	}
+	out := &listOutput{Body: listBody{Items: page.Items}}
+	if !page.Next.IsZero() {
+		out.Body.NextCursor = encodeCursor(page.Next)
+	}
+	return out, nil
+}
+
+// encodeCursor makes the last ID of a page opaque, so clients do not come
+// to rely on its form.
+func encodeCursor(id application.NotificationID) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(id.String()))
+}
+
+func decodeCursor(s string) (application.NotificationID, error) {
+	if s == "" {
+		return application.NotificationID{}, nil
+	}
+	invalid := kernel.Invalid(application.CodeInvalidCursor, "The cursor is not valid; list again from the first page.",
+		kernel.FieldError{Field: "query.cursor", Code: "invalid", Message: "The cursor is not one this API returned."})
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return application.NotificationID{}, invalid
+	}
+	id, err := kernel.ParseID[application.NotificationKind](string(raw))
+	if err != nil {
+		return application.NotificationID{}, invalid
+	}
+	return id, nil
+}
+
+type countOutput struct {
+	Body struct {
+		Count int `json:"count" doc:"How many notifications are unread."`
+	}
+}
+
+func (h *Handler) unreadCount(ctx context.Context, _ *struct{}) (*countOutput, error) {
+	user, err := currentUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n, err := h.svc.UnreadCount(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	out := &countOutput{}
+	out.Body.Count = n
+	return out, nil
+}
+
+type readInput struct {
+	ID string `path:"id" doc:"The notification's ID."`
+}
+
+type notificationOutput struct {
+	Body application.Notification
+}
+
+func (h *Handler) read(ctx context.Context, in *readInput) (*notificationOutput, error) {
+	user, err := currentUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := kernel.ParseID[application.NotificationKind](in.ID)
+	if err != nil {
+		// A malformed ID names no notification: the same 404 as an unknown
+		// one or another user's.
+		return nil, application.ErrNotFound
+	}
+	n, err := h.svc.MarkRead(ctx, user, id)
+	if err != nil {
+		return nil, err
+	}
+	return &notificationOutput{Body: n}, nil
+}
+
+type readAllOutput struct {
+	Body struct {
+		Updated int `json:"updated" doc:"How many notifications were marked read."`
+	}
+}
+
+func (h *Handler) readAll(ctx context.Context, _ *struct{}) (*readAllOutput, error) {
+	user, err := currentUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n, err := h.svc.MarkAllRead(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	out := &readAllOutput{}
+	out.Body.Updated = n
+	return out, nil
+}

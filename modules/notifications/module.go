@@ -1,0 +1,81 @@
+package notifications
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+
+	"github.com/groundworkhq/groundwork/internal/config"
+	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/internal/eventbus"
+	"github.com/groundworkhq/groundwork/internal/jobs"
+	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/kernel"
+)
+
+// Deps are what the module is built with.
+type Deps struct {
+	DB     *db.DB
+	Bus    *eventbus.Bus
+	Jobs   *jobs.Client
+	Clock  kernel.Clock
+	Logger *slog.Logger
+	// Email is the EMAIL_* configuration; it picks the provider.
+	Email config.Email
+	// ServerURL is the public URL, for links and the email footer.
+	ServerURL *url.URL
+	// DataDir holds the file provider's mailbox (DATA_DIR/mailbox).
+	DataDir string
+	// Sender, when set, replaces the provider Email.Provider names.
+	Sender EmailSender
+}
+
+// Module is the notifications bounded context.
+type Module struct {
+	deps   Deps
+	mailer *mailer
+	inApp  *inApp
+}
+
+// New builds the module: the email provider named by the configuration
+// (checked here, so a bad provider setting stops start-up), the templates
+// and the in-app notifications. It does no I/O beyond what a provider's
+// constructor needs (SES loads AWS credentials).
+func New(d Deps) (*Module, error) {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	d.Logger = d.Logger.With("module", "notifications")
+	m := &Module{deps: d}
+	var err error
+	if m.mailer, err = newMailer(d); err != nil {
+		return nil, fmt.Errorf("notifications: %w", err)
+	}
+	if m.inApp, err = newInApp(d); err != nil {
+		return nil, fmt.Errorf("notifications: %w", err)
+	}
+	return m, nil
+}
+
+// Name returns "notifications".
+func (m *Module) Name() string { return "notifications" }
+
+// Migrations returns the module's tables for both dialects.
+func (m *Module) Migrations() db.Migrations { return m.inApp.migrations() }
+
+// Subscribe registers nothing: the composition root maps other modules'
+// events to SendEmail.
+func (m *Module) Subscribe(*eventbus.Bus) {}
+
+// Workers registers the emails queue and its worker.
+func (m *Module) Workers(reg *jobs.Registry) { m.mailer.workers(reg) }
+
+// Routes mounts /api/notifications.
+func (m *Module) Routes(r *web.Router) { m.inApp.routes(r) }
+
+// Start starts the live stream's listener (PostgreSQL LISTEN).
+func (m *Module) Start(ctx context.Context) error { return m.inApp.start(ctx) }
+
+// Stop stops it; it tolerates a Start that never ran.
+func (m *Module) Stop(ctx context.Context) error { return m.inApp.stop(ctx) }
