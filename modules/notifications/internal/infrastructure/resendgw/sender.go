@@ -13,9 +13,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/retryafter"
 
 	"github.com/resend/resend-go/v3"
 
@@ -164,10 +165,10 @@ func (s *Sender) classify(ctx context.Context, rec *exchange, err error, recipie
 		// idempotency key returns the original answer without resending.
 		return application.Transient(Provider, status, 0, apiErr)
 	case status == http.StatusTooManyRequests, status == http.StatusRequestTimeout, status >= 500:
-		return application.Transient(Provider, status, parseRetryAfter(rec.retryAfter, s.now()), apiErr)
+		return application.Transient(Provider, status, retryafter.Parse(rec.retryAfter, s.now()), apiErr)
 	case status == http.StatusConflict && apiErr.Name == "concurrent_idempotent_requests":
 		// The first request with this key is still in flight.
-		return application.Transient(Provider, status, parseRetryAfter(rec.retryAfter, s.now()), apiErr)
+		return application.Transient(Provider, status, retryafter.Parse(rec.retryAfter, s.now()), apiErr)
 	case status >= 400:
 		return application.Permanent(Provider, status, apiErr)
 	default:
@@ -200,25 +201,6 @@ func scrub(msg string, recipients []string) string {
 		}
 	}
 	return msg
-}
-
-// parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP-date.
-// It returns 0 when v is empty, malformed or in the past.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 || secs > int64(24*time.Hour/time.Second) {
-			return 0
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // exchange records what the HTTP layer saw during one Send; the SDK hides

@@ -9,9 +9,10 @@ import (
 	"net/mail"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/retryafter"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -195,7 +196,7 @@ func (s *Sender) classify(ctx context.Context, err error, recipients []string) e
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) && re.Response != nil {
 		status = re.HTTPStatusCode()
-		retryAfter = parseRetryAfter(re.Response.Header.Get("Retry-After"), s.now())
+		retryAfter = retryafter.Parse(re.Response.Header.Get("Retry-After"), s.now())
 	}
 
 	var ae smithy.APIError
@@ -273,23 +274,4 @@ func validTag(s string) bool {
 		}
 	}
 	return true
-}
-
-// parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP-date.
-// It returns 0 when v is empty, malformed or in the past.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 || secs > int64(24*time.Hour/time.Second) {
-			return 0
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
