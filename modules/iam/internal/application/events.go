@@ -1,0 +1,86 @@
+package application
+
+import "github.com/groundworkhq/groundwork/kernel"
+
+// The events iam publishes. Secrets (passwords, tokens) never travel in an
+// event. Names are stable.
+
+// UserCreated: a user signed up or was created by an admin.
+type UserCreated struct {
+	UserID kernel.UserID
+	Email  string
+	Name   string
+	Locale string
+	// ByAdmin is the admin who created the user (zero for a sign-up).
+	ByAdmin kernel.UserID
+	// OrganizationID is the organization an admin created the user into.
+	OrganizationID kernel.OrganizationID
+}
+
+func (UserCreated) EventName() string { return "user.created" }
+
+// UserEmailVerified: the user proved they own their email.
+type UserEmailVerified struct{ UserID kernel.UserID }
+
+func (UserEmailVerified) EventName() string { return "user.email_verified" }
+
+// UserSignedIn: a session was created by email and password.
+type UserSignedIn struct {
+	UserID    kernel.UserID
+	SessionID kernel.SessionID
+	IP        string
+	UserAgent string
+}
+
+func (UserSignedIn) EventName() string { return "user.signed_in" }
+
+// UserPasswordChanged: the user changed their password while signed in.
+type UserPasswordChanged struct {
+	UserID               kernel.UserID
+	OtherSessionsRevoked bool
+}
+
+func (UserPasswordChanged) EventName() string { return "user.password_changed" }
+
+// UserPasswordReset: the password was set through a reset (or set-password)
+// link; every session was revoked.
+type UserPasswordReset struct{ UserID kernel.UserID }
+
+func (UserPasswordReset) EventName() string { return "user.password_reset" }
+
+// UserUpdated: profile fields changed (by the user or an admin).
+type UserUpdated struct {
+	UserID kernel.UserID
+	// Changes names the fields that changed ("name", "username", …).
+	Changes []string
+	// By is who made the change (the user themselves, or an admin).
+	By kernel.UserID
+}
+
+func (UserUpdated) EventName() string { return "user.updated" }
+
+// UserDeactivated: an admin deactivated the user; their sessions are gone.
+type UserDeactivated struct{ UserID, By kernel.UserID }
+
+func (UserDeactivated) EventName() string { return "user.deactivated" }
+
+// UserReactivated: an admin reactivated the user.
+type UserReactivated struct{ UserID, By kernel.UserID }
+
+func (UserReactivated) EventName() string { return "user.reactivated" }
+
+// UserDeleted: the user deleted their account; personal data is gone. Audit
+// keeps the pseudonymous UserID only.
+type UserDeleted struct{ UserID kernel.UserID }
+
+func (UserDeleted) EventName() string { return "user.deleted" }
+
+// SessionRevoked: sessions ended other than by expiry (sign-out, revoke,
+// password change or reset, deactivation).
+type SessionRevoked struct {
+	UserID     kernel.UserID
+	SessionIDs []kernel.SessionID
+	Reason     string // "sign_out", "revoked", "password_changed", "password_reset", "deactivated", "deleted"
+}
+
+func (SessionRevoked) EventName() string { return "session.revoked" }

@@ -1,0 +1,142 @@
+// Package application holds the iam use cases: sign-up, sign-in and
+// sessions, email verification, password change and reset, profile updates,
+// account deletion and tenant-scoped user administration. It declares the
+// ports its adapters satisfy; it never touches HTTP or a database driver.
+package application
+
+import (
+	"context"
+	"time"
+
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
+)
+
+// Users stores the User aggregate. Every method runs in the transaction ctx
+// carries, if any.
+type Users interface {
+	// Create stores a new user. It returns kernel.Conflict with code
+	// "USER_ALREADY_EXISTS" when the email is taken and
+	// "USERNAME_IS_ALREADY_TAKEN" when the username is.
+	Create(ctx context.Context, u *domain.User) error
+	// ByID returns the user, or ErrUserNotFound.
+	ByID(ctx context.Context, id kernel.UserID) (*domain.User, error)
+	// ByEmail returns the user with that (normalized) email, or
+	// ErrUserNotFound.
+	ByEmail(ctx context.Context, e domain.Email) (*domain.User, error)
+	// Update loads the user for update (locking the row on PostgreSQL),
+	// applies fn and saves the result unless fn fails. Unique violations
+	// map as in Create. It returns ErrUserNotFound for an unknown user.
+	Update(ctx context.Context, id kernel.UserID, fn func(u *domain.User) error) error
+	// Delete removes the user row (sessions and tokens cascade).
+	Delete(ctx context.Context, id kernel.UserID) error
+	// List returns users among ids (nil: no restriction) matching q, ordered
+	// by ID, after q.After, at most q.Limit.
+	List(ctx context.Context, q UserQuery) ([]*domain.User, error)
+}
+
+// UserQuery filters Users.List.
+type UserQuery struct {
+	// IDs restricts the result to these users; nil means no restriction,
+	// an empty non-nil slice means none.
+	IDs []kernel.UserID
+	// Search matches a case-insensitive substring of email or name.
+	Search string
+	// After is the last ID of the previous page (keyset pagination).
+	After kernel.UserID
+	Limit int
+}
+
+// Sessions stores sign-in sessions.
+type Sessions interface {
+	Create(ctx context.Context, s *domain.Session) error
+	// ByTokenHash returns the session with that token hash and its user in
+	// one round trip, or ErrSessionNotFound. It is the hot path of every
+	// authenticated request.
+	ByTokenHash(ctx context.Context, hash [32]byte) (*domain.Session, *domain.User, error)
+	// Refresh stores a refreshed session's expiry and update time.
+	Refresh(ctx context.Context, s *domain.Session) error
+	// ListByUser returns the user's unexpired sessions, newest first.
+	ListByUser(ctx context.Context, user kernel.UserID, now time.Time) ([]*domain.Session, error)
+	// Delete removes one of the user's sessions; ErrSessionNotFound if the
+	// user has no session with that ID.
+	Delete(ctx context.Context, user kernel.UserID, id kernel.SessionID) error
+	// DeleteAllForUser removes the user's sessions except keep (zero: all)
+	// and returns the IDs removed.
+	DeleteAllForUser(ctx context.Context, user kernel.UserID, keep kernel.SessionID) ([]kernel.SessionID, error)
+	// DeleteExpired removes sessions expired before now; returns how many.
+	DeleteExpired(ctx context.Context, now time.Time) (int, error)
+}
+
+// VerificationTokens stores single-use email verification, password reset
+// and set-password tokens (hashed).
+type VerificationTokens interface {
+	Create(ctx context.Context, t *domain.VerificationToken) error
+	// ByHash returns the token with that hash, or ErrTokenNotFound.
+	ByHash(ctx context.Context, hash [32]byte) (*domain.VerificationToken, error)
+	// MarkUsed sets used_at if it is still unset and reports whether it did,
+	// so two concurrent uses of one token cannot both succeed.
+	MarkUsed(ctx context.Context, id domain.VerificationTokenID, now time.Time) (bool, error)
+	// DeleteForUser removes the user's unused tokens of a purpose (a new
+	// reset link invalidates older ones).
+	DeleteForUser(ctx context.Context, user kernel.UserID, purpose domain.VerificationPurpose) error
+	// DeleteExpired removes tokens expired or used before now.
+	DeleteExpired(ctx context.Context, now time.Time) (int, error)
+}
+
+// RateLimiter counts attempts per key in fixed windows, in the database so
+// limits hold across processes.
+type RateLimiter interface {
+	// Hit records one attempt for key and reports whether it is within
+	// limit attempts per window; when not, how long until the window ends.
+	Hit(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (allowed bool, retryAfter time.Duration, err error)
+}
+
+// PasswordHasher hashes and verifies passwords (argon2id; see package
+// password). It bounds concurrent hashing itself.
+type PasswordHasher interface {
+	Hash(ctx context.Context, password string) (string, error)
+	Verify(ctx context.Context, password, phc string) (ok, needsRehash bool, err error)
+	DummyVerify(ctx context.Context, password string) error
+}
+
+// Emails sends the account emails. Implementations enqueue in the
+// transaction ctx carries (notifications' durable queue), so an email is
+// sent only if the change that caused it commits. url is the full link.
+type Emails interface {
+	VerifyEmail(ctx context.Context, u *domain.User, url string) error
+	PasswordReset(ctx context.Context, u *domain.User, url string) error
+	SetPassword(ctx context.Context, u *domain.User, url string) error
+	PasswordChanged(ctx context.Context, u *domain.User) error
+}
+
+// Members answers who belongs to an organization, for the tenant-scoped
+// /api/users. It is satisfied by an adapter over tenancy; until tenancy is
+// wired, by NoMembers.
+type Members interface {
+	// IsMember reports whether user belongs to org.
+	IsMember(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (bool, error)
+	// MemberIDs lists the members of org.
+	MemberIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error)
+	// Add makes user a member of org with the built-in "member" role.
+	Add(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error
+	// Remove removes user from org (not from Groundwork).
+	Remove(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error
+}
+
+// Publisher publishes domain events in the transaction ctx carries.
+type Publisher interface {
+	Publish(ctx context.Context, events ...kernel.Event) error
+}
+
+// UnitOfWork runs fn in one transaction (joined if ctx carries one).
+type UnitOfWork interface {
+	Tx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// The not-found errors repositories return.
+var (
+	ErrUserNotFound    = kernel.NotFound("iam.user_not_found", "User not found.")
+	ErrSessionNotFound = kernel.NotFound("iam.session_not_found", "Session not found.")
+	ErrTokenNotFound   = kernel.NotFound("iam.token_not_found", "Token not found.")
+)
