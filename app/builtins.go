@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/groundworkhq/groundwork/modules/iam"
 	"github.com/groundworkhq/groundwork/modules/notifications"
 )
 
@@ -8,6 +9,7 @@ import (
 // cross-module listeners that connect them.
 type builtins struct {
 	notifications *notifications.Module
+	iam           *iam.Module
 }
 
 func newBuiltins(d Deps, o options) (builtins, []Module, error) {
@@ -21,9 +23,31 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	if err != nil {
 		return b, nil, err
 	}
-	return b, []Module{b.notifications}, nil
+	emails, err := newIAMEmails(b.notifications)
+	if err != nil {
+		return b, nil, err
+	}
+	b.iam, err = iam.New(iam.Deps{
+		DB: d.DB, Bus: d.Bus, Clock: d.Clock, Logger: d.Logger,
+		Config: iam.Config{
+			Auth:       d.Config.Auth,
+			ServerURL:  d.Config.Server.URL,
+			WebOrigins: d.Config.Server.WebOrigins,
+			Secure:     d.Config.Server.Secure(),
+		},
+		Emails: emails,
+	})
+	if err != nil {
+		return b, nil, err
+	}
+	subscribeIAMEmails(d, b)
+	return b, []Module{b.notifications, b.iam}, nil
 }
 
 // Notifications returns the notifications module, for products that send
 // their own emails or in-app notifications.
 func (a *App) Notifications() *notifications.Module { return a.builtins.notifications }
+
+// IAM returns the identity module, for products that look users up or
+// require a signed-in user.
+func (a *App) IAM() *iam.Module { return a.builtins.iam }

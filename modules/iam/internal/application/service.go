@@ -69,12 +69,31 @@ type Deps struct {
 // happens before any transaction opens; each use case then runs in one
 // transaction with its events and emails.
 type Service struct {
-	cfg  Config
-	deps Deps
+	cfg     Config
+	deps    Deps
+	limits  Limits   // cfg.Limits with defaults filled in
+	origins []origin // ServerURL's and TrustedOrigins', for TrustedURL
+	log     *slog.Logger
 }
 
-// NewService returns the service.
-func NewService(cfg Config, d Deps) *Service { return &Service{cfg: cfg, deps: d} }
+// NewService returns the service. It does no I/O. Zero limits take
+// DefaultLimits; a nil Clock is the system clock and a nil Logger discards.
+func NewService(cfg Config, d Deps) *Service {
+	if d.Clock == nil {
+		d.Clock = kernel.SystemClock{}
+	}
+	log := d.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{
+		cfg:     cfg,
+		deps:    d,
+		limits:  cfg.Limits.withDefaults(),
+		origins: trustedOrigins(cfg),
+		log:     log.With("module", "iam"),
+	}
+}
 
 // Meta describes the request a use case serves.
 type Meta struct {
@@ -148,7 +167,7 @@ type SignUpInput struct {
 // field errors (also PASSWORD_TOO_SHORT / PASSWORD_TOO_LONG), Conflict
 // USER_ALREADY_EXISTS, RateLimited.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (UserView, *Issued, error) {
-	return UserView{}, nil, ErrNotImplemented
+	return s.signUp(ctx, in)
 }
 
 // SignInInput is POST /api/auth/sign-in/email.
@@ -164,7 +183,7 @@ type SignInInput struct {
 // EMAIL_NOT_VERIFIED (only after the password checked out). RateLimited
 // per IP and per email.
 func (s *Service) SignIn(ctx context.Context, in SignInInput) (*Issued, error) {
-	return nil, ErrNotImplemented
+	return s.signIn(ctx, in)
 }
 
 // Authenticate resolves a session token (the cookie's value) to its
@@ -172,31 +191,31 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*Issued, error) {
 // unknown or expired token, or a deactivated user, answers
 // Unauthenticated "UNAUTHORIZED" — never a 500.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Authenticated, error) {
-	return nil, ErrNotImplemented
+	return s.authenticate(ctx, token)
 }
 
 // SignOut revokes the session of token; an unknown token is not an error.
-func (s *Service) SignOut(ctx context.Context, token string) error { return ErrNotImplemented }
+func (s *Service) SignOut(ctx context.Context, token string) error { return s.signOut(ctx, token) }
 
 // ListSessions returns the user's active sessions.
 func (s *Service) ListSessions(ctx context.Context, user kernel.UserID) ([]SessionView, error) {
-	return nil, ErrNotImplemented
+	return s.listSessions(ctx, user)
 }
 
 // RevokeSession revokes one of the user's sessions by its handle (ID); an
 // unknown handle or another user's answers NotFound.
 func (s *Service) RevokeSession(ctx context.Context, user kernel.UserID, handle string) error {
-	return ErrNotImplemented
+	return s.revokeSession(ctx, user, handle)
 }
 
 // RevokeOtherSessions revokes every session of the user but current.
 func (s *Service) RevokeOtherSessions(ctx context.Context, user kernel.UserID, current kernel.SessionID) error {
-	return ErrNotImplemented
+	return s.revokeAll(ctx, user, current)
 }
 
 // RevokeAllSessions revokes every session of the user.
 func (s *Service) RevokeAllSessions(ctx context.Context, user kernel.UserID) error {
-	return ErrNotImplemented
+	return s.revokeAll(ctx, user, kernel.SessionID{})
 }
 
 // ChangePasswordInput is POST /api/auth/change-password.
@@ -213,21 +232,21 @@ type ChangePasswordInput struct {
 // session replaces the current one (returned; else nil). Errors:
 // Invalid INVALID_PASSWORD for a wrong current password, the policy errors.
 func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (*Issued, error) {
-	return nil, ErrNotImplemented
+	return s.changePassword(ctx, in)
 }
 
 // UpdateProfile applies the signed-in user's own changes (name, image,
 // username, locale). Errors: Invalid with field errors, Conflict
 // USERNAME_IS_ALREADY_TAKEN.
 func (s *Service) UpdateProfile(ctx context.Context, user kernel.UserID, p domain.UserPatch) (UserView, error) {
-	return UserView{}, ErrNotImplemented
+	return s.updateProfile(ctx, user, p)
 }
 
 // SendVerificationEmail emails a new verification link to the account with
 // that email, if it exists and is unverified; it answers the same either
 // way (no enumeration). RateLimited per IP and email.
 func (s *Service) SendVerificationEmail(ctx context.Context, email, callbackURL string, meta Meta) error {
-	return ErrNotImplemented
+	return s.sendVerificationEmail(ctx, email, callbackURL, meta)
 }
 
 // VerifyEmail spends a verification token and marks the email verified. A
@@ -235,35 +254,35 @@ func (s *Service) SendVerificationEmail(ctx context.Context, email, callbackURL 
 // changed. It returns the user and, when the token carried one, the
 // callback URL to redirect to (already checked to be trusted).
 func (s *Service) VerifyEmail(ctx context.Context, token string) (UserView, error) {
-	return UserView{}, ErrNotImplemented
+	return s.verifyEmail(ctx, token)
 }
 
 // RequestPasswordReset emails a reset link when the account exists (the
 // answer is the same either way). redirectTo, if given, must be trusted;
 // the link then leads there with ?token=. RateLimited per IP and email.
 func (s *Service) RequestPasswordReset(ctx context.Context, email, redirectTo string, meta Meta) error {
-	return ErrNotImplemented
+	return s.requestPasswordReset(ctx, email, redirectTo, meta)
 }
 
 // ResetPassword spends a reset (or set-password) token, sets the new
 // password and revokes every session. Errors: Invalid INVALID_TOKEN, the
 // policy errors.
 func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) error {
-	return ErrNotImplemented
+	return s.resetPassword(ctx, token, newPassword)
 }
 
 // DeleteUser deletes the signed-in user's account after checking the
 // password: personal data and sessions are removed; audit keeps the ID.
 func (s *Service) DeleteUser(ctx context.Context, user kernel.UserID, password string) error {
-	return ErrNotImplemented
+	return s.deleteUser(ctx, user, password)
 }
 
 // PurgeExpired removes expired sessions and spent or expired tokens.
 func (s *Service) PurgeExpired(ctx context.Context) (sessions, tokens int, err error) {
-	return 0, 0, ErrNotImplemented
+	return s.purgeExpired(ctx)
 }
 
 // TrustedURL reports whether u may be used as a redirect or callback: a
 // relative path ("/dashboard", not "//host") or an absolute URL on
 // ServerURL's origin or a trusted origin.
-func (s *Service) TrustedURL(u string) bool { return false }
+func (s *Service) TrustedURL(u string) bool { return s.trustedURL(u) }

@@ -272,8 +272,10 @@ func TestConcurrencyLimit(t *testing.T) {
 			errs <- err
 		})
 	}
-	waitFor(t, "two in flight and one waiting", func() bool {
-		return h.InFlight() == limit && h.Waiting() == 1
+	// A slot counts as in flight before the hook runs, so wait for both
+	// holders to be inside it; the third must then still be waiting.
+	waitFor(t, "two in their slots and one waiting", func() bool {
+		return h.InFlight() == limit && h.Waiting() == 1 && entered.Load() == limit
 	})
 	if n := entered.Load(); n != limit {
 		t.Errorf("%d hashes in their slot, want %d", n, limit)

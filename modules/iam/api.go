@@ -1,0 +1,143 @@
+package iam
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/interfaces/httpapi"
+)
+
+// SessionCookieName is the cookie carrying the session token.
+const SessionCookieName = httpapi.SessionCookieName
+
+// The permissions the tenant-scoped /api/users checks in the active
+// organization's grants.
+const (
+	PermUsersRead   = httpapi.PermUsersRead
+	PermUsersCreate = httpapi.PermUsersCreate
+	PermUsersUpdate = httpapi.PermUsersUpdate
+	PermUsersDelete = httpapi.PermUsersDelete
+)
+
+// Errors other modules may compare with errors.Is.
+var (
+	// ErrUnauthorized is RequireUser's answer: 401, code "UNAUTHORIZED",
+	// message "Unauthorized" (Better Auth's).
+	ErrUnauthorized = application.ErrUnauthorized
+	// ErrUserNotFound is User's answer for an unknown ID (404).
+	ErrUserNotFound = application.ErrUserNotFound
+)
+
+// RequireUser returns the signed-in principal the session hydration
+// middleware put in ctx, or ErrUnauthorized. Other modules' handlers call
+// it first.
+func RequireUser(ctx context.Context) (kernel.Principal, error) { return httpapi.RequireUser(ctx) }
+
+// RequireAuth is the authentication middleware for plain handlers: a 401
+// problem (UNAUTHORIZED) unless the request is signed in. Huma operations
+// call RequireUser instead.
+func RequireAuth(next http.Handler) http.Handler { return httpapi.RequireAuth(next) }
+
+// User is a user as other modules and products see it; never the password.
+type User = application.UserView
+
+// User returns the user with that ID, reading in the transaction ctx
+// carries, if any. It returns ErrUserNotFound for an unknown ID.
+func (m *Module) User(ctx context.Context, id kernel.UserID) (User, error) {
+	u, err := m.store.Users().ByID(ctx, id)
+	if err != nil {
+		return User{}, fmt.Errorf("iam: user: %w", err)
+	}
+	return userView(u), nil
+}
+
+func userView(u *domain.User) User {
+	v := User{
+		ID:            u.ID(),
+		Email:         u.Email().String(),
+		EmailVerified: u.EmailVerified(),
+		Name:          u.Name().String(),
+		Image:         u.Image().String(),
+		Username:      u.Username().String(),
+		Locale:        u.Locale().String(),
+		Active:        u.Active(),
+		PlatformAdmin: u.PlatformAdmin(),
+		CreatedAt:     u.CreatedAt(),
+		UpdatedAt:     u.UpdatedAt(),
+	}
+	if t, ok := u.LastLoginAt(); ok {
+		v.LastLoginAt = &t
+	}
+	return v
+}
+
+// Recipient is whom an account email goes to.
+type Recipient struct {
+	UserID kernel.UserID
+	Email  string
+	// Name is the display name; may be empty.
+	Name string
+	// Locale is the user's preferred locale (BCP 47); empty for none.
+	Locale string
+}
+
+// Emails is the port iam sends its account emails through; the composition
+// root satisfies it over notifications. Every method is called inside the
+// transaction of the change that causes the email (ctx carries it) and
+// must enqueue in that transaction, so the email goes out only if the
+// change commits. url is the complete link; expiresIn is how long it
+// works.
+type Emails interface {
+	// VerifyEmail sends the email verification link (sign-up, or
+	// send-verification-email).
+	VerifyEmail(ctx context.Context, to Recipient, url string, expiresIn time.Duration) error
+	// PasswordReset sends the password reset link.
+	PasswordReset(ctx context.Context, to Recipient, url string, expiresIn time.Duration) error
+	// SetPassword sends the link an admin-created user sets a first
+	// password with.
+	SetPassword(ctx context.Context, to Recipient, url string, expiresIn time.Duration) error
+	// PasswordChanged tells the user their password changed at at.
+	PasswordChanged(ctx context.Context, to Recipient, at time.Time) error
+}
+
+// Members answers who belongs to an organization, for /api/users; tenancy
+// provides it. Until tenancy is wired, NoMembers: nobody belongs anywhere.
+type Members = application.Members
+
+// NoMembers is the Members of an app without tenancy: /api/users lists
+// nobody, finds nobody (404) and cannot add (503 iam.no_tenancy).
+type NoMembers = application.NoMembers
+
+// emailPort adapts the public Emails port to the application's, which
+// speaks in domain users.
+type emailPort struct {
+	emails Emails
+	clock  kernel.Clock
+}
+
+var _ application.Emails = emailPort{}
+
+func recipient(u *domain.User) Recipient {
+	return Recipient{UserID: u.ID(), Email: u.Email().String(), Name: u.Name().String(), Locale: u.Locale().String()}
+}
+
+func (p emailPort) VerifyEmail(ctx context.Context, u *domain.User, url string) error {
+	return p.emails.VerifyEmail(ctx, recipient(u), url, domain.PurposeEmailVerification.TTL())
+}
+
+func (p emailPort) PasswordReset(ctx context.Context, u *domain.User, url string) error {
+	return p.emails.PasswordReset(ctx, recipient(u), url, domain.PurposePasswordReset.TTL())
+}
+
+func (p emailPort) SetPassword(ctx context.Context, u *domain.User, url string) error {
+	return p.emails.SetPassword(ctx, recipient(u), url, domain.PurposeSetPassword.TTL())
+}
+
+func (p emailPort) PasswordChanged(ctx context.Context, u *domain.User) error {
+	return p.emails.PasswordChanged(ctx, recipient(u), p.clock.Now())
+}

@@ -1,0 +1,51 @@
+package application
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// withDefaults replaces every unset limit (no attempts or no window) by
+// DefaultLimits' value.
+func (l Limits) withDefaults() Limits {
+	or := func(v, d Limit) Limit {
+		if v.Attempts <= 0 || v.Window <= 0 {
+			return d
+		}
+		return v
+	}
+	d := DefaultLimits
+	return Limits{
+		SignInPerIP:        or(l.SignInPerIP, d.SignInPerIP),
+		SignInPerEmail:     or(l.SignInPerEmail, d.SignInPerEmail),
+		SignUpPerIP:        or(l.SignUpPerIP, d.SignUpPerIP),
+		PasswordResetPerIP: or(l.PasswordResetPerIP, d.PasswordResetPerIP),
+		ResetPerEmail:      or(l.ResetPerEmail, d.ResetPerEmail),
+		VerificationPerIP:  or(l.VerificationPerIP, d.VerificationPerIP),
+		VerificationPerEml: or(l.VerificationPerEml, d.VerificationPerEml),
+	}
+}
+
+// hit counts one attempt against key and returns the 429 error when the
+// limit is exceeded. It runs outside any use-case transaction: an attempt
+// counts even when the use case then fails.
+func (s *Service) hit(ctx context.Context, key string, l Limit, now time.Time) error {
+	ok, retry, err := s.deps.Limiter.Hit(ctx, key, l.Attempts, l.Window, now)
+	if err != nil {
+		return fmt.Errorf("rate limit: %w", err)
+	}
+	if !ok {
+		return tooManyRequests(retry)
+	}
+	return nil
+}
+
+// hitIP counts one attempt from ip under prefix ("signin" → "signin:ip:…");
+// requests whose address is unknown are not limited by address.
+func (s *Service) hitIP(ctx context.Context, prefix, ip string, l Limit, now time.Time) error {
+	if ip == "" {
+		return nil
+	}
+	return s.hit(ctx, prefix+":ip:"+ip, l, now)
+}

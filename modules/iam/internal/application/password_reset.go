@@ -1,0 +1,154 @@
+package application
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
+)
+
+func (s *Service) requestPasswordReset(ctx context.Context, email, redirectTo string, meta Meta) error {
+	now := s.deps.Clock.Now()
+	if err := s.hitIP(ctx, "reset", meta.IP, s.limits.PasswordResetPerIP, now); err != nil {
+		return err
+	}
+	if redirectTo != "" && !s.trustedURL(redirectTo) {
+		return ErrInvalidRedirectURL
+	}
+	e, err := domain.ParseEmail(email)
+	if err != nil {
+		return ErrInvalidEmail
+	}
+	if err := s.hit(ctx, "reset:email:"+e.String(), s.limits.ResetPerEmail, now); err != nil {
+		return err
+	}
+	u, err := s.deps.Users.ByEmail(ctx, e)
+	if errors.Is(err, ErrUserNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("request password reset: %w", err)
+	}
+	if !u.Active() {
+		return nil
+	}
+	t, err := domain.NewToken()
+	if err != nil {
+		return fmt.Errorf("request password reset: %w", err)
+	}
+	vt, err := domain.NewVerificationToken(domain.PurposePasswordReset, u.ID(), u.Email(), t, now)
+	if err != nil {
+		return fmt.Errorf("request password reset: %w", err)
+	}
+	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		// A new link makes the older ones useless.
+		if err := s.deps.Tokens.DeleteForUser(ctx, u.ID(), domain.PurposePasswordReset); err != nil {
+			return err
+		}
+		if err := s.deps.Tokens.Create(ctx, vt); err != nil {
+			return err
+		}
+		return s.deps.Emails.PasswordReset(ctx, u, s.passwordLinkURL(t, redirectTo))
+	})
+	if err != nil {
+		return fmt.Errorf("request password reset: %w", err)
+	}
+	return nil
+}
+
+// resetPassword spends a password_reset or set_password token. The token is
+// checked once without a transaction so that a dead token costs no hash;
+// the hash is computed outside any transaction; the transaction then spends
+// the token atomically (MarkUsed), so two uses cannot both succeed.
+//
+// A reset also marks the email verified: the link reached that mailbox,
+// which is the same proof a verification link gives.
+func (s *Service) resetPassword(ctx context.Context, token, newPassword string) error {
+	if err := domain.CheckPasswordPolicy(newPassword); err != nil {
+		return err
+	}
+	t, ok := domain.ParseToken(token)
+	if !ok {
+		return domain.ErrInvalidToken
+	}
+	purposes := []domain.VerificationPurpose{domain.PurposePasswordReset, domain.PurposeSetPassword}
+	if err := s.precheckToken(ctx, t, purposes...); err != nil {
+		return fmt.Errorf("reset password: %w", err)
+	}
+	hash, err := s.deps.Hasher.Hash(ctx, newPassword)
+	if err != nil {
+		return fmt.Errorf("reset password: %w", err)
+	}
+	now := s.deps.Clock.Now()
+	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		vt, err := s.spendToken(ctx, t, now, purposes...)
+		if err != nil {
+			return err
+		}
+		var (
+			u        *domain.User
+			verified bool
+		)
+		err = s.deps.Users.Update(ctx, vt.UserID(), func(cur *domain.User) error {
+			if !vt.IssuedFor(cur.Email()) {
+				return domain.ErrInvalidToken
+			}
+			if err := cur.SetPasswordHash(hash, now); err != nil {
+				return err
+			}
+			verified = cur.VerifyEmail(now)
+			u = cur
+			return nil
+		})
+		if errors.Is(err, ErrUserNotFound) {
+			return domain.ErrInvalidToken
+		}
+		if err != nil {
+			return err
+		}
+		// Any other outstanding link is spent with this one.
+		for _, p := range purposes {
+			if err := s.deps.Tokens.DeleteForUser(ctx, u.ID(), p); err != nil {
+				return err
+			}
+		}
+		if err := s.revokeAllInTx(ctx, u.ID(), kernel.SessionID{}, "password_reset"); err != nil {
+			return err
+		}
+		if err := s.deps.Emails.PasswordChanged(ctx, u); err != nil {
+			return err
+		}
+		events := []kernel.Event{UserPasswordReset{UserID: u.ID()}}
+		if verified {
+			events = append(events, UserEmailVerified{UserID: u.ID()})
+		}
+		return s.deps.Events.Publish(ctx, events...)
+	})
+	if err != nil {
+		return fmt.Errorf("reset password: %w", err)
+	}
+	return nil
+}
+
+// precheckToken is the read-only check resetPassword makes before hashing:
+// the token is live and its user still has the address it was sent to.
+// The transaction checks it all again.
+func (s *Service) precheckToken(ctx context.Context, t domain.Token, purposes ...domain.VerificationPurpose) error {
+	vt, err := s.liveToken(ctx, t, s.deps.Clock.Now(), purposes...)
+	if err != nil {
+		return err
+	}
+	u, err := s.deps.Users.ByID(ctx, vt.UserID())
+	if errors.Is(err, ErrUserNotFound) {
+		return domain.ErrInvalidToken
+	}
+	if err != nil {
+		return err
+	}
+	if !vt.IssuedFor(u.Email()) {
+		return domain.ErrInvalidToken
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+package application
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
+)
+
+// newSession mints a token and a session for u; nothing is stored yet.
+func newSession(u *domain.User, now time.Time, meta Meta) (domain.Token, *domain.Session, error) {
+	t, err := domain.NewToken()
+	if err != nil {
+		return domain.Token{}, nil, err
+	}
+	return t, domain.NewSession(u.ID(), t, now, meta.IP, meta.UserAgent), nil
+}
+
+func (s *Service) signIn(ctx context.Context, in SignInInput) (*Issued, error) {
+	now := s.deps.Clock.Now()
+	if err := s.hitIP(ctx, "signin", in.Meta.IP, s.limits.SignInPerIP, now); err != nil {
+		return nil, err
+	}
+	email, err := domain.ParseEmail(in.Email)
+	if err != nil {
+		// Better Auth answers a malformed address so, before any lookup; no
+		// account can have one, so this tells nothing about accounts.
+		return nil, ErrInvalidEmail
+	}
+	if err := s.hit(ctx, "signin:email:"+email.String(), s.limits.SignInPerEmail, now); err != nil {
+		return nil, err
+	}
+
+	u, err := s.deps.Users.ByEmail(ctx, email)
+	switch {
+	case errors.Is(err, ErrUserNotFound):
+		return nil, s.refuseSignIn(ctx, in.Password)
+	case err != nil:
+		return nil, fmt.Errorf("sign in: %w", err)
+	case !u.HasPassword():
+		return nil, s.refuseSignIn(ctx, in.Password)
+	}
+	verifiedHash := u.PasswordHash()
+	ok, needsRehash, err := s.deps.Hasher.Verify(ctx, in.Password, verifiedHash)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// A stored hash that cannot be read is our fault, but answering it
+		// differently would single the account out.
+		s.log.ErrorContext(ctx, "sign in: unreadable password hash", "user_id", u.ID().String(), "error", err)
+		return nil, ErrInvalidEmailOrPassword
+	}
+	// A deactivated account is refused only now, after the same work as a
+	// wrong password, so neither answer nor timing tells it apart.
+	if !ok || u.CanSignIn() != nil {
+		return nil, ErrInvalidEmailOrPassword
+	}
+	if s.cfg.RequireEmailVerification && !u.EmailVerified() {
+		return nil, ErrEmailNotVerified
+	}
+	var rehash string
+	if needsRehash {
+		if rehash, err = s.deps.Hasher.Hash(ctx, in.Password); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			// The old hash still works; try again at the next sign-in.
+			s.log.WarnContext(ctx, "sign in: rehash failed", "user_id", u.ID().String(), "error", err)
+			rehash = ""
+		}
+	}
+
+	token, sess, err := newSession(u, now, in.Meta)
+	if err != nil {
+		return nil, fmt.Errorf("sign in: %w", err)
+	}
+	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		err := s.deps.Users.Update(ctx, u.ID(), func(cur *domain.User) error {
+			// Re-checked under the row lock: a deactivation or a password
+			// change that landed since the verify wins.
+			if cur.CanSignIn() != nil || cur.PasswordHash() != verifiedHash {
+				return ErrInvalidEmailOrPassword
+			}
+			cur.RecordLogin(now)
+			if rehash != "" {
+				if err := cur.SetPasswordHash(rehash, now); err != nil {
+					return err
+				}
+			}
+			u = cur
+			return nil
+		})
+		if errors.Is(err, ErrUserNotFound) {
+			return ErrInvalidEmailOrPassword
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.deps.Sessions.Create(ctx, sess); err != nil {
+			return err
+		}
+		return s.deps.Events.Publish(ctx, UserSignedIn{
+			UserID: u.ID(), SessionID: sess.ID(), IP: sess.IPAddress(), UserAgent: sess.UserAgent(),
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sign in: %w", err)
+	}
+	return &Issued{Token: token, Session: sessionView(sess), User: userView(u)}, nil
+}
+
+// refuseSignIn spends the time of a password check before answering
+// INVALID_EMAIL_OR_PASSWORD, so an unknown email (or one without a
+// password) cannot be told from a wrong password by timing.
+func (s *Service) refuseSignIn(ctx context.Context, password string) error {
+	if err := s.deps.Hasher.DummyVerify(ctx, password); err != nil {
+		return err
+	}
+	return ErrInvalidEmailOrPassword
+}

@@ -1,0 +1,137 @@
+package application
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
+)
+
+func (s *Service) sendVerificationEmail(ctx context.Context, email, callbackURL string, meta Meta) error {
+	now := s.deps.Clock.Now()
+	if err := s.hitIP(ctx, "verify", meta.IP, s.limits.VerificationPerIP, now); err != nil {
+		return err
+	}
+	if callbackURL != "" && !s.trustedURL(callbackURL) {
+		return ErrInvalidCallbackURL
+	}
+	e, err := domain.ParseEmail(email)
+	if err != nil {
+		return ErrInvalidEmail
+	}
+	if err := s.hit(ctx, "verify:email:"+e.String(), s.limits.VerificationPerEml, now); err != nil {
+		return err
+	}
+	u, err := s.deps.Users.ByEmail(ctx, e)
+	if errors.Is(err, ErrUserNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("send verification email: %w", err)
+	}
+	if u.EmailVerified() || !u.Active() {
+		return nil
+	}
+	t, err := domain.NewToken()
+	if err != nil {
+		return fmt.Errorf("send verification email: %w", err)
+	}
+	vt, err := domain.NewVerificationToken(domain.PurposeEmailVerification, u.ID(), u.Email(), t, now)
+	if err != nil {
+		return fmt.Errorf("send verification email: %w", err)
+	}
+	// Earlier links stay valid until they expire: someone who asks twice
+	// and clicks the first email should not be told the link is invalid.
+	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		if err := s.deps.Tokens.Create(ctx, vt); err != nil {
+			return err
+		}
+		return s.deps.Emails.VerifyEmail(ctx, u, s.verifyEmailURL(t, callbackURL))
+	})
+	if err != nil {
+		return fmt.Errorf("send verification email: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) verifyEmail(ctx context.Context, token string) (UserView, error) {
+	t, ok := domain.ParseToken(token)
+	if !ok {
+		return UserView{}, domain.ErrInvalidToken
+	}
+	now := s.deps.Clock.Now()
+	var u *domain.User
+	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		vt, err := s.spendToken(ctx, t, now, domain.PurposeEmailVerification)
+		if err != nil {
+			return err
+		}
+		var changed bool
+		err = s.deps.Users.Update(ctx, vt.UserID(), func(cur *domain.User) error {
+			// A link sent to an address the user has since left proves
+			// nothing about the current one.
+			if !vt.IssuedFor(cur.Email()) {
+				return domain.ErrInvalidToken
+			}
+			changed = cur.VerifyEmail(now)
+			u = cur
+			return nil
+		})
+		if errors.Is(err, ErrUserNotFound) {
+			return domain.ErrInvalidToken
+		}
+		if err != nil || !changed {
+			return err
+		}
+		return s.deps.Events.Publish(ctx, UserEmailVerified{UserID: u.ID()})
+	})
+	if err != nil {
+		return UserView{}, fmt.Errorf("verify email: %w", err)
+	}
+	return userView(u), nil
+}
+
+// spendToken looks t up and marks it used, in the caller's transaction. A
+// token that is unknown, of another purpose, expired or already used (also
+// by a concurrent request) gives domain.ErrInvalidToken; which of those it
+// was is not said.
+func (s *Service) spendToken(ctx context.Context, t domain.Token, now time.Time, purposes ...domain.VerificationPurpose) (*domain.VerificationToken, error) {
+	vt, err := s.liveToken(ctx, t, now, purposes...)
+	if err != nil {
+		return nil, err
+	}
+	if err := vt.Use(now); err != nil {
+		return nil, err
+	}
+	used, err := s.deps.Tokens.MarkUsed(ctx, vt.ID(), now)
+	if err != nil {
+		return nil, err
+	}
+	if !used {
+		return nil, domain.ErrInvalidToken
+	}
+	return vt, nil
+}
+
+// liveToken looks t up and checks its purpose and that it is neither used
+// nor expired, without spending it.
+func (s *Service) liveToken(ctx context.Context, t domain.Token, now time.Time, purposes ...domain.VerificationPurpose) (*domain.VerificationToken, error) {
+	vt, err := s.deps.Tokens.ByHash(ctx, t.Hash())
+	if errors.Is(err, ErrTokenNotFound) {
+		return nil, domain.ErrInvalidToken
+	}
+	if err != nil {
+		return nil, err
+	}
+	purposeOK := false
+	for _, p := range purposes {
+		purposeOK = purposeOK || vt.Purpose() == p
+	}
+	_, used := vt.UsedAt()
+	if !purposeOK || used || vt.Expired(now) || !vt.MatchesToken(t) {
+		return nil, domain.ErrInvalidToken
+	}
+	return vt, nil
+}

@@ -1,0 +1,260 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
+)
+
+// MaxListLimit bounds what one Users.List returns, a guard against an
+// unbounded query; a non-positive limit means it too. It is not the page
+// size, which the application chooses (up to 200, asking one more to learn
+// whether a next page exists), and so sits well above it.
+const MaxListLimit = 1000
+
+// The conflicts a unique key of users gives; codes and messages are Better
+// Auth's.
+var (
+	errUserExists    = kernel.Conflict("USER_ALREADY_EXISTS", "User already exists. Use another email.")
+	errUsernameTaken = kernel.Conflict("USERNAME_IS_ALREADY_TAKEN", "Username is already taken. Please try another.")
+)
+
+// Users stores the User aggregate in the users table.
+type Users struct {
+	db *db.DB
+}
+
+var _ application.Users = (*Users)(nil)
+
+// userColumns are the users columns in the order scanUser reads them.
+var userColumns = []string{
+	"id", "email", "email_verified", "name", "username", "locale", "image",
+	"active", "platform_admin", "password_hash", "last_login_at", "created_at", "updated_at",
+}
+
+// selectColumns joins columns, each qualified by alias when one is given.
+func selectColumns(alias string, cols []string) string {
+	if alias == "" {
+		return strings.Join(cols, ", ")
+	}
+	return alias + "." + strings.Join(cols, ", "+alias+".")
+}
+
+var selectUser = `SELECT ` + selectColumns("", userColumns) + ` FROM users`
+
+// Create stores a new user, in the transaction ctx carries or on the
+// writer. A taken email gives kernel.Conflict "USER_ALREADY_EXISTS", a taken
+// username "USERNAME_IS_ALREADY_TAKEN". On PostgreSQL a conflict aborts the
+// caller's transaction: the caller rolls back.
+func (r *Users) Create(ctx context.Context, u *domain.User) error {
+	s := u.Snapshot()
+	_, err := r.db.QW(ctx).Exec(ctx, `INSERT INTO users (`+selectColumns("", userColumns)+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		s.ID, s.Email, s.EmailVerified, s.Name, nullString(s.Username), s.Locale, s.Image,
+		s.Active, s.PlatformAdmin, s.PasswordHash, s.LastLoginAt, s.CreatedAt, s.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("create user: %w", uniqueUserError(err))
+	}
+	return nil
+}
+
+// ByID returns the user, or application.ErrUserNotFound.
+func (r *Users) ByID(ctx context.Context, id kernel.UserID) (*domain.User, error) {
+	return r.one(ctx, selectUser+` WHERE id = $1`, id)
+}
+
+// ByEmail returns the user with the normalized address e, or
+// application.ErrUserNotFound. The domain lower-cases every address, so an
+// exact match is a case-insensitive one.
+func (r *Users) ByEmail(ctx context.Context, e domain.Email) (*domain.User, error) {
+	return r.one(ctx, selectUser+` WHERE email = $1`, e.String())
+}
+
+func (r *Users) one(ctx context.Context, query string, arg any) (*domain.User, error) {
+	u, err := scanUser(r.db.Q(ctx).QueryRow(ctx, query, arg))
+	if errors.Is(err, db.ErrNoRows) {
+		return nil, application.ErrUserNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get user: %w", err)
+	}
+	return u, nil
+}
+
+// Update loads the user for update, applies fn and, unless fn fails, writes
+// every column back. It joins the transaction ctx carries or opens one, so
+// the read and the write are atomic: on PostgreSQL the row is locked
+// (SELECT … FOR UPDATE), on SQLite the single writer serializes write
+// transactions. fn's error is returned as it is and nothing is written.
+// It returns application.ErrUserNotFound for an unknown user and the
+// conflicts of Create for a taken email or username.
+func (r *Users) Update(ctx context.Context, id kernel.UserID, fn func(u *domain.User) error) error {
+	return r.db.Tx(ctx, func(ctx context.Context) error {
+		q := r.db.Q(ctx)
+		u, err := scanUser(q.QueryRow(ctx, selectUser+` WHERE id = $1`+r.db.ForUpdate(), id))
+		if errors.Is(err, db.ErrNoRows) {
+			return application.ErrUserNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("update user: %w", err)
+		}
+		if err := fn(u); err != nil {
+			return err
+		}
+		s := u.Snapshot()
+		n, err := q.Exec(ctx, `UPDATE users SET email = $2, email_verified = $3, name = $4, username = $5,
+			locale = $6, image = $7, active = $8, platform_admin = $9, password_hash = $10,
+			last_login_at = $11, created_at = $12, updated_at = $13
+			WHERE id = $1`,
+			id, s.Email, s.EmailVerified, s.Name, nullString(s.Username), s.Locale, s.Image,
+			s.Active, s.PlatformAdmin, s.PasswordHash, s.LastLoginAt, s.CreatedAt, s.UpdatedAt)
+		if err != nil {
+			return fmt.Errorf("update user: %w", uniqueUserError(err))
+		}
+		if n != 1 { // the row was loaded in this transaction: cannot happen
+			return fmt.Errorf("update user: %d rows updated", n)
+		}
+		return nil
+	})
+}
+
+// Delete removes the user; the user's sessions and tokens, and sessions in
+// which the user impersonated someone, go with it (ON DELETE CASCADE). It
+// returns application.ErrUserNotFound for an unknown user.
+func (r *Users) Delete(ctx context.Context, id kernel.UserID) error {
+	n, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("delete user: %w", err)
+	}
+	if n == 0 {
+		return application.ErrUserNotFound
+	}
+	return nil
+}
+
+// List returns users ordered by ID after q.After, at most q.Limit (capped at
+// MaxListLimit; non-positive means MaxListLimit). q.IDs restricts the result
+// (nil: no restriction; empty: nothing, without a query); each ID is a bound
+// parameter, so SQLite takes up to 32,766 of them and PostgreSQL 65,535,
+// less the few others. q.Search matches a substring of the email or the
+// name, case-insensitively; %, _ and \ in it are literal. On SQLite, whose
+// lower() folds only ASCII, a name with non-ASCII capitals ("Ângela")
+// matches a search in the same case but not one in lower case ("ângela").
+func (r *Users) List(ctx context.Context, q application.UserQuery) ([]*domain.User, error) {
+	if q.IDs != nil && len(q.IDs) == 0 {
+		return nil, nil
+	}
+	var (
+		where []string
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q.IDs != nil {
+		ph := make([]string, len(q.IDs))
+		for i, id := range q.IDs {
+			ph[i] = arg(id)
+		}
+		where = append(where, `id IN (`+strings.Join(ph, ", ")+`)`)
+	}
+	if search := strings.TrimSpace(q.Search); search != "" {
+		lower := strings.ToLower(search)
+		p := arg(likeContains(lower))
+		cond := `lower(email) LIKE ` + p + ` ESCAPE '\' OR lower(name) LIKE ` + p + ` ESCAPE '\'`
+		if lower != search {
+			// Also the name as typed: SQLite's lower() leaves "Â" alone.
+			cond += ` OR name LIKE ` + arg(likeContains(search)) + ` ESCAPE '\'`
+		}
+		where = append(where, `(`+cond+`)`)
+	}
+	if !q.After.IsZero() {
+		where = append(where, `id > `+arg(q.After))
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > MaxListLimit {
+		limit = MaxListLimit
+	}
+	query := selectUser
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	query += ` ORDER BY id LIMIT ` + arg(limit)
+
+	rows, err := r.db.Q(ctx).Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
+
+// likeContains returns a LIKE pattern (with ESCAPE '\') matching s anywhere:
+// the wildcards and the escape character in s are escaped.
+func likeContains(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+// scanUser reads userColumns, with the extra destinations after them.
+func scanUser(row db.Row, extra ...any) (*domain.User, error) {
+	var (
+		s         domain.UserSnapshot
+		username  *string
+		lastLogin *time.Time
+	)
+	dest := append([]any{&s.ID, &s.Email, &s.EmailVerified, &s.Name, &username, &s.Locale, &s.Image,
+		&s.Active, &s.PlatformAdmin, &s.PasswordHash, &lastLogin, &s.CreatedAt, &s.UpdatedAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	if username != nil {
+		s.Username = *username
+	}
+	s.LastLoginAt = lastLogin
+	return domain.RehydrateUser(s), nil
+}
+
+// uniqueUserError maps a unique violation on users to its conflict; other
+// errors pass through. The PostgreSQL names (users_email_key,
+// users_username_key) and SQLite's "users.email" and "users.username" both
+// mention the column.
+func uniqueUserError(err error) error {
+	ce, ok := db.IsConstraint(err, db.Unique)
+	switch {
+	case !ok:
+		return err
+	case ce.Mentions("username"):
+		return errUsernameTaken.WithCause(err)
+	case ce.Mentions("email"):
+		return errUserExists.WithCause(err)
+	}
+	return err
+}
+
+// nullString is NULL for "" and s otherwise.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,63 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
+)
+
+// SessionCookieName is the cookie that carries the session token: the raw
+// 256-bit token, which the server stores only as its SHA-256 hash.
+const SessionCookieName = "groundwork.session_token"
+
+// dontRememberCookieName marks a browser whose user signed in with
+// rememberMe false, as Better Auth's dont_remember cookie does: its session
+// cookie is then a browser-session cookie (no Max-Age), also when a request
+// slides the session's expiry.
+const dontRememberCookieName = "groundwork.dont_remember"
+
+// sessionCookie is the cookie for token, living until expires unless the
+// user asked not to be remembered. Max-Age is relative, so the browser's
+// clock does not matter.
+func (h *Handler) sessionCookie(token string, expires time.Time, remember bool) http.Cookie {
+	c := h.baseCookie(SessionCookieName, token)
+	if remember {
+		c.MaxAge = max(1, int(expires.Sub(h.clock.Now()).Seconds()))
+	}
+	return c
+}
+
+// issueCookies are the cookies a new session sets: the token, and the
+// dont_remember marker set or cleared.
+func (h *Handler) issueCookies(token domain.Token, expires time.Time, remember bool) []http.Cookie {
+	marker := h.baseCookie(dontRememberCookieName, "true")
+	if remember {
+		marker.Value, marker.MaxAge = "", -1
+	}
+	return []http.Cookie{h.sessionCookie(token.String(), expires, remember), marker}
+}
+
+// clearCookies delete the session cookie and the dont_remember marker.
+func (h *Handler) clearCookies() []http.Cookie {
+	s, m := h.baseCookie(SessionCookieName, ""), h.baseCookie(dontRememberCookieName, "")
+	s.MaxAge, m.MaxAge = -1, -1 // sent as Max-Age=0
+	return []http.Cookie{s, m}
+}
+
+func (h *Handler) baseCookie(name, value string) http.Cookie {
+	return http.Cookie{
+		Name:     name,
+		Value:    value,
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   h.secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// remembered reports whether r's browser did not ask to be forgotten.
+func remembered(r *http.Request) bool {
+	_, err := r.Cookie(dontRememberCookieName)
+	return err != nil
+}

@@ -1,0 +1,176 @@
+// Package httpapi is the HTTP surface of iam: the Better Auth–compatible
+// /api/auth (huma operations, plus plain handlers for the two GET links that
+// redirect), the tenant-scoped /api/users, and the session hydration
+// middleware every request passes through.
+package httpapi
+
+import (
+	"context"
+	"net"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
+)
+
+const (
+	tagAuth  = "Auth"
+	tagUsers = "Users"
+)
+
+// UserFunc returns a user by ID, for answers that show the caller's user
+// when the use case returned none.
+type UserFunc func(ctx context.Context, id kernel.UserID) (application.UserView, error)
+
+// Options configure a Handler.
+type Options struct {
+	// Secure marks cookies Secure (SERVER_URL is https).
+	Secure bool
+	// Clock computes cookie lifetimes; nil is the system clock.
+	Clock kernel.Clock
+	// User looks a user up by ID.
+	User UserFunc
+}
+
+// Handler serves iam's routes.
+type Handler struct {
+	svc    *application.Service
+	secure bool
+	clock  kernel.Clock
+	user   UserFunc
+}
+
+// New returns a Handler over the use cases.
+func New(svc *application.Service, o Options) *Handler {
+	if o.Clock == nil {
+		o.Clock = kernel.SystemClock{}
+	}
+	return &Handler{svc: svc, secure: o.Secure, clock: o.Clock, user: o.User}
+}
+
+// Register mounts /api/auth and /api/users on r. Hydrate must run before
+// them (Router.Use).
+func (h *Handler) Register(r *web.Router) {
+	h.registerAuth(r)
+	h.registerUsers(r.API())
+}
+
+type sessionKey struct{}
+
+// Hydrate is the session hydration middleware. A request with a live
+// session cookie gets the kernel principal (and the session, for
+// get-session) in its context and user_id on its logger; when this request
+// slid the session's expiry, the cookie is sent again with the new Max-Age.
+// A request without the cookie is passed on untouched, without a database
+// round trip. A malformed, unknown or expired cookie, or a deactivated
+// user's, makes the request anonymous and clears the cookie: never a 500.
+// Only a failure to read the session (the database is down) is an error
+// response.
+func (h *Handler) Hydrate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(SessionCookieName)
+		if err != nil || c.Value == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx := r.Context()
+		a, err := h.svc.Authenticate(ctx, c.Value)
+		switch {
+		case err == nil:
+		case kernel.KindOf(err) == kernel.KindUnauthenticated:
+			for _, c := range h.clearCookies() {
+				http.SetCookie(w, &c)
+			}
+			next.ServeHTTP(w, r)
+			return
+		case ctx.Err() != nil:
+			return // the client went away
+		default:
+			web.WriteProblem(w, r, err)
+			return
+		}
+		if a.Refreshed {
+			sc := h.sessionCookie(c.Value, a.Session.ExpiresAt, remembered(r))
+			http.SetCookie(w, &sc)
+		}
+		ctx = kernel.WithPrincipal(ctx, kernel.Principal{
+			UserID:         a.User.ID,
+			SessionID:      a.Session.ID,
+			PlatformAdmin:  a.User.PlatformAdmin,
+			ImpersonatorID: a.Session.ImpersonatedBy,
+		})
+		ctx = context.WithValue(ctx, sessionKey{}, a)
+		ctx = web.WithLogger(ctx, web.Logger(ctx).With("user_id", a.User.ID.String()))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// currentSession returns the session Hydrate resolved for this request.
+func currentSession(ctx context.Context) (*application.Authenticated, bool) {
+	a, ok := ctx.Value(sessionKey{}).(*application.Authenticated)
+	return a, ok && a != nil
+}
+
+// RequireUser returns the signed-in principal, or Unauthenticated
+// "UNAUTHORIZED".
+func RequireUser(ctx context.Context) (kernel.Principal, error) {
+	p, ok := kernel.PrincipalFrom(ctx)
+	if !ok {
+		return kernel.Principal{}, application.ErrUnauthorized
+	}
+	return p, nil
+}
+
+// RequireAuth is the auth middleware for plain handlers: a 401 problem
+// (UNAUTHORIZED) unless the request is signed in.
+func RequireAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := RequireUser(r.Context()); err != nil {
+			web.WriteProblem(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireSession answers 401 before huma reads any input, so an anonymous
+// caller learns nothing, not even whether its body was valid.
+func requireSession(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(hctx huma.Context, next func(huma.Context)) {
+		if _, ok := kernel.PrincipalFrom(hctx.Context()); !ok {
+			writeErr(api, hctx, application.ErrUnauthorized)
+			return
+		}
+		next(hctx)
+	}
+}
+
+// writeErr answers err from a huma middleware, as a problem.
+func writeErr(api huma.API, hctx huma.Context, err *kernel.Error) {
+	p := web.ProblemFrom(hctx.Context(), err)
+	_ = huma.WriteErr(api, hctx, p.Status, err.Detail, err)
+}
+
+// clientMeta is embedded in the inputs of use cases that record or limit
+// by the client: huma resolves it from the request. The address is the TCP
+// peer's; X-Forwarded-For is not trusted, since any client can send it.
+type clientMeta struct {
+	meta application.Meta
+}
+
+// Resolve reads the client's address and User-Agent.
+func (c *clientMeta) Resolve(hctx huma.Context) []error {
+	c.meta = application.Meta{IP: remoteIP(hctx.RemoteAddr()), UserAgent: hctx.Header("User-Agent")}
+	return nil
+}
+
+func remoteIP(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return host
+}

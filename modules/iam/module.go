@@ -1,0 +1,168 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/groundworkhq/groundwork/internal/config"
+	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/internal/eventbus"
+	"github.com/groundworkhq/groundwork/internal/jobs"
+	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/application/password"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/infrastructure/sqlstore"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/interfaces/httpapi"
+)
+
+// Config is the part of the configuration iam reads.
+type Config struct {
+	// Auth is the sign-in policy (REQUIRE_EMAIL_VERIFICATION).
+	Auth config.Auth
+	// ServerURL is the public URL (SERVER_URL): links in emails point at
+	// it, and callback URLs on it are trusted.
+	ServerURL *url.URL
+	// WebOrigins are the front-end origins (WEB_ORIGINS) callback and
+	// redirect URLs may point at besides ServerURL.
+	WebOrigins []string
+	// Secure marks the session cookie Secure (SERVER_URL is https).
+	Secure bool
+}
+
+// Deps are what the module is built with.
+type Deps struct {
+	DB     *db.DB
+	Bus    *eventbus.Bus
+	Clock  kernel.Clock // nil: the system clock
+	Logger *slog.Logger // nil: discard
+	Config Config
+	// Emails sends the account emails (required).
+	Emails Emails
+	// Members scopes /api/users to an organization's members; nil is
+	// NoMembers (no tenancy yet).
+	Members Members
+}
+
+// Module is the iam bounded context: users, sessions, /api/auth and
+// /api/users.
+type Module struct {
+	deps  Deps
+	store *sqlstore.Store
+	svc   *application.Service
+	http  *httpapi.Handler
+}
+
+// New builds the module. It does no I/O. It returns an error when a
+// required dependency (DB, Bus, Emails) is missing.
+func New(d Deps) (*Module, error) {
+	switch {
+	case d.DB == nil:
+		return nil, errors.New("iam: no database")
+	case d.Bus == nil:
+		return nil, errors.New("iam: no event bus")
+	case d.Emails == nil:
+		return nil, errors.New("iam: no Emails port")
+	}
+	if d.Clock == nil {
+		d.Clock = kernel.SystemClock{}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Members == nil {
+		d.Members = NoMembers{}
+	}
+	m := &Module{deps: d, store: sqlstore.New(d.DB)}
+	m.svc = application.NewService(application.Config{
+		RequireEmailVerification: d.Config.Auth.RequireEmailVerification,
+		ServerURL:                d.Config.ServerURL,
+		TrustedOrigins:           d.Config.WebOrigins,
+	}, application.Deps{
+		UoW:      d.DB,
+		Users:    m.store.Users(),
+		Sessions: m.store.Sessions(),
+		Tokens:   m.store.Tokens(),
+		Limiter:  m.store.Limiter(),
+		// One hash per core at a time: a sign-in flood queues up instead of
+		// starving other requests.
+		Hasher:  password.New(password.DefaultParams, 0),
+		Emails:  emailPort{emails: d.Emails, clock: d.Clock},
+		Members: d.Members,
+		Events:  d.Bus,
+		Clock:   d.Clock,
+		Logger:  d.Logger,
+	})
+	m.http = httpapi.New(m.svc, httpapi.Options{
+		Secure: d.Config.Secure,
+		Clock:  d.Clock,
+		User:   m.User,
+	})
+	return m, nil
+}
+
+// Name returns "iam".
+func (m *Module) Name() string { return "iam" }
+
+// Migrations returns the users, sessions, verification tokens and rate
+// limit tables for both dialects.
+func (m *Module) Migrations() db.Migrations { return sqlstore.Migrations() }
+
+// Subscribe registers nothing: iam listens to no other module.
+func (m *Module) Subscribe(*eventbus.Bus) {}
+
+// PurgeInterval is how often the purge job removes expired sessions, spent
+// or expired tokens and ended rate-limit windows.
+const PurgeInterval = time.Hour
+
+// Workers registers the purge job, a River periodic job on the default
+// queue that the elected leader enqueues every PurgeInterval.
+func (m *Module) Workers(reg *jobs.Registry) {
+	jobs.AddWorker(reg, &purgeWorker{m: m})
+	reg.AddPeriodic(river.NewPeriodicJob(
+		river.PeriodicInterval(PurgeInterval),
+		func() (river.JobArgs, *river.InsertOpts) { return purgeArgs{}, nil },
+		&river.PeriodicJobOpts{ID: purgeArgs{}.Kind()},
+	))
+}
+
+// Routes mounts /api/auth and /api/users and installs the session
+// hydration middleware, so every later middleware and route sees the
+// principal.
+func (m *Module) Routes(r *web.Router) {
+	m.http.Register(r)
+	r.Use(m.http.Hydrate)
+}
+
+// purgeArgs is the periodic cleanup job.
+type purgeArgs struct{}
+
+// Kind returns "iam.purge_expired".
+func (purgeArgs) Kind() string { return "iam.purge_expired" }
+
+type purgeWorker struct {
+	river.WorkerDefaults[purgeArgs]
+	m *Module
+}
+
+// Work runs both cleanups; each is idempotent, so a retry after a partial
+// failure is harmless.
+func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
+	sessions, tokens, err := w.m.svc.PurgeExpired(ctx)
+	if err != nil {
+		return err
+	}
+	limits, err := w.m.store.Limiter().DeleteStale(ctx, w.m.deps.Clock.Now())
+	if err != nil {
+		return fmt.Errorf("purge rate limits: %w", err)
+	}
+	w.m.deps.Logger.InfoContext(ctx, "purged expired records",
+		"module", "iam", "sessions", sessions, "tokens", tokens, "rate_limits", limits)
+	return nil
+}
