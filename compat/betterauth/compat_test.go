@@ -1,0 +1,60 @@
+// Package betterauth_test runs the npm better-auth client's compatibility
+// suite (auth.test.mjs) against a fresh Groundwork on every database under
+// test. The suite needs Node and this folder's node_modules
+// (npm ci --prefix compat/betterauth); .ci/run installs them.
+package betterauth_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/groundworkhq/groundwork/internal/testkit"
+)
+
+// suiteTimeout bounds one run of the node suite: it signs in a handful of
+// times (argon2id, a few tens of milliseconds each), far below this.
+const suiteTimeout = 2 * time.Minute
+
+func TestBetterAuthClient(t *testing.T) {
+	node := requireNode(t)
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		// Off the whole second, so timestamps carry the fractional digits a
+		// real clock gives them (the client mis-parses more than three).
+		a.Clock.Advance(123456 * time.Microsecond)
+		ctx, cancel := context.WithTimeout(t.Context(), suiteTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "auth.test.mjs")
+		cmd.Env = append(os.Environ(), "GROUNDWORK_URL="+a.URL, "NO_COLOR=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("node --test auth.test.mjs against %s: %v\n%s", a.URL, err, out)
+		}
+		t.Logf("node --test auth.test.mjs:\n%s", out)
+	})
+}
+
+// requireNode returns the node binary, once the client is installed. Without
+// them the suite is skipped on a developer's machine but fails under CI
+// (CI set), where .ci/run must have installed them.
+func requireNode(t *testing.T) string {
+	t.Helper()
+	missing := func(why string) {
+		t.Helper()
+		const hint = "; run: npm ci --prefix compat/betterauth"
+		if os.Getenv("CI") != "" {
+			t.Fatal(why + hint)
+		}
+		t.Skip(why + hint)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node is not installed")
+	}
+	if _, err := os.Stat("node_modules/better-auth/package.json"); err != nil {
+		missing("compat/betterauth/node_modules is absent")
+	}
+	return node
+}
