@@ -34,6 +34,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -64,6 +65,7 @@ type options struct {
 	databaseURL string // the server to create the run's database on
 	scenarios   []string
 	json        bool
+	cpuprofile  string
 }
 
 // parseOptions reads the flags; lookup supplies TEST_POSTGRES_URL.
@@ -79,6 +81,7 @@ func parseOptions(args []string, lookup func(string) (string, bool), stderr io.W
 	fs.StringVar(&o.databaseURL, "database-url", "", "PostgreSQL server to create the run's database on (default $TEST_POSTGRES_URL)")
 	fs.StringVar(&scenarios, "scenario", strings.Join(scenarioNames, ","), "comma-separated scenarios, run in this order")
 	fs.BoolVar(&o.json, "json", false, "print the results as JSON")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (server and client) to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -136,6 +139,19 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 	if err != nil {
 		fmt.Fprintf(stderr, "loadtest: %s\n", err)
 		return exitUsage
+	}
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err != nil {
+			fmt.Fprintf(stderr, "loadtest: %s\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "loadtest: %s\n", err)
+			return exitFailed
+		}
+		defer pprof.StopCPUProfile()
 	}
 	rep, err := measure(ctx, o, stderr)
 	if err != nil {

@@ -43,6 +43,7 @@ type DB struct {
 	// SQLite: one writer, many readers.
 	writer     *sql.DB
 	reader     *sql.DB
+	readStmts  *stmtCache
 	sqlitePath string
 
 	// PostgreSQL: a pgx pool, and a database/sql view of it for goose.
@@ -77,6 +78,9 @@ func (d *DB) Ping(ctx context.Context) error {
 // Close closes every pool. It is safe to call on a partly opened DB.
 func (d *DB) Close() error {
 	var errs []error
+	if d.readStmts != nil {
+		d.readStmts.close()
+	}
 	if d.reader != nil {
 		errs = append(errs, d.reader.Close())
 	}
@@ -148,7 +152,7 @@ func (d *DB) Q(ctx context.Context) Querier {
 	if d.dialect == Postgres {
 		return pgQuerier{d.pool}
 	}
-	return sqlQuerier{d.reader}
+	return cachedQuerier{d.readStmts}
 }
 
 // QW is Q for a statement that writes outside a transaction: on SQLite it

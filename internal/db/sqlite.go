@@ -59,6 +59,7 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	if readers <= 0 {
 		readers = max(8, 4*runtime.NumCPU())
 	}
+	d.readStmts = &stmtCache{pool: d.reader}
 	d.reader.SetMaxOpenConns(readers)
 	d.reader.SetMaxIdleConns(readers)
 	if err := d.reader.PingContext(ctx); err != nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"sync"
 )
 
 type ctxKey int
@@ -21,6 +22,14 @@ type requestState struct {
 	id      string
 	rec     *recorder
 	pattern string
+
+	// attrs are log attributes learned during the request (user_id,
+	// org_id). They are added to the access log line, and to the logger a
+	// handler asks for, only when something is logged.
+	mu       sync.Mutex
+	attrs    []slog.Attr
+	base     *slog.Logger
+	enriched *slog.Logger
 }
 
 func stateFrom(ctx context.Context) *requestState {
@@ -40,10 +49,48 @@ func RequestID(ctx context.Context) string {
 // Logger returns the request's logger, which carries the request_id
 // attribute, or slog.Default() outside a request served by a Router.
 func Logger(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(keyLogger).(*slog.Logger); ok {
+	l, ok := ctx.Value(keyLogger).(*slog.Logger)
+	if !ok {
+		return slog.Default()
+	}
+	st := stateFrom(ctx)
+	if st == nil {
 		return l
 	}
-	return slog.Default()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(st.attrs) == 0 {
+		return l
+	}
+	if st.enriched == nil || st.base != l {
+		args := make([]any, len(st.attrs))
+		for i, a := range st.attrs {
+			args[i] = a
+		}
+		st.base, st.enriched = l, l.With(args...)
+	}
+	return st.enriched
+}
+
+// AddLogAttrs adds attributes (user_id, org_id) to every line logged for
+// the request from now on, the access log line included. It costs nothing
+// until something is logged.
+func AddLogAttrs(ctx context.Context, attrs ...slog.Attr) {
+	st := stateFrom(ctx)
+	if st == nil {
+		return
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.attrs = append(st.attrs, attrs...)
+	st.enriched = nil
+}
+
+// logAttrs returns a copy of the request's added log attributes.
+func (s *requestState) logAttrs() []slog.Attr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]slog.Attr(nil), s.attrs...)
 }
 
 // WithLogger returns ctx carrying l as the request logger. Middlewares that

@@ -94,7 +94,7 @@ func instrument(m *metrics) func(http.Handler) http.Handler {
 				if status >= 500 {
 					level = slog.LevelError
 				}
-				Logger(r.Context()).LogAttrs(r.Context(), level, "http request",
+				attrs := append(st.logAttrs(),
 					slog.String("method", r.Method),
 					slog.String("path", r.URL.Path),
 					slog.String("route", route),
@@ -102,6 +102,12 @@ func instrument(m *metrics) func(http.Handler) http.Handler {
 					slog.Duration("duration", elapsed),
 					slog.Int64("bytes", st.rec.bytes),
 				)
+				// The plain request logger: the attributes are in attrs.
+				base, _ := r.Context().Value(keyLogger).(*slog.Logger)
+				if base == nil {
+					base = slog.Default()
+				}
+				base.LogAttrs(r.Context(), level, "http request", attrs...)
 			}()
 			next.ServeHTTP(w, r)
 			completed = true

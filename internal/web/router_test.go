@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -402,6 +403,31 @@ func TestConfigValidate(t *testing.T) {
 		err := web.Config{WebOrigins: []string{tt.origin}}.Validate()
 		if (err == nil) != tt.ok {
 			t.Errorf("Validate(%q) = %v, want ok=%v", tt.origin, err, tt.ok)
+		}
+	}
+}
+
+// TestAddLogAttrs: attributes a middleware learns (user_id) reach the
+// handler's logger and the access log line, which is written outside that
+// middleware.
+func TestAddLogAttrs(t *testing.T) {
+	t.Parallel()
+	f := setup(t, func(*web.Config) {})
+	f.router.Handle("GET /whoami", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		web.Logger(r.Context()).Info("handler line")
+	}))
+	f.router.Use(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			web.AddLogAttrs(r.Context(), slog.String("user_id", "usr_test"))
+			next.ServeHTTP(w, r)
+		})
+	})
+	h := f.router.Handler()
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/whoami", nil))
+	for _, msg := range []string{"handler line", "http request"} {
+		entries := f.logs.find(t, msg)
+		if len(entries) != 1 || entries[0]["user_id"] != "usr_test" {
+			t.Errorf("%q lines = %v, want one with user_id=usr_test", msg, entries)
 		}
 	}
 }

@@ -6,6 +6,7 @@ package httpapi
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 
@@ -103,7 +104,7 @@ func (h *Handler) Hydrate(next http.Handler) http.Handler {
 			ImpersonatorID: a.Session.ImpersonatedBy,
 		})
 		ctx = context.WithValue(ctx, sessionKey{}, a)
-		ctx = web.WithLogger(ctx, web.Logger(ctx).With("user_id", a.User.ID.String()))
+		web.AddLogAttrs(ctx, slog.String("user_id", a.User.ID.String()))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
