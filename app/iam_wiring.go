@@ -106,8 +106,9 @@ func ceilUnits(d, unit time.Duration) int {
 	return int(math.Ceil(float64(d) / float64(unit)))
 }
 
-// subscribeIAMEmails connects iam's events to notifications: a user who
-// verified their email gets the welcome email, in the same transaction.
+// subscribeIAMEmails connects iam's events to notifications, in the
+// publisher's transaction: a user who verified their email gets the welcome
+// email, and a deleted user's in-app notifications go with the account.
 func subscribeIAMEmails(d Deps, b builtins) {
 	home := ""
 	switch {
@@ -116,6 +117,10 @@ func subscribeIAMEmails(d Deps, b builtins) {
 	case d.Config.Server.URL != nil:
 		home = d.Config.Server.URL.String()
 	}
+	eventbus.Subscribe(d.Bus, "app", func(ctx context.Context, e iam.UserDeleted) error {
+		_, err := b.notifications.DeleteUserNotifications(ctx, e.UserID)
+		return err
+	})
 	eventbus.Subscribe(d.Bus, "app", func(ctx context.Context, e iam.UserEmailVerified) error {
 		u, err := b.iam.User(ctx, e.UserID)
 		if errors.Is(err, iam.ErrUserNotFound) {

@@ -67,6 +67,13 @@ func (m *Module) UnreadCount(ctx context.Context, user kernel.UserID) (int, erro
 	return m.inApp.svc.UnreadCount(ctx, user)
 }
 
+// DeleteUserNotifications removes every in-app notification of user, in
+// the transaction ctx carries; the composition root calls it when an
+// account is deleted.
+func (m *Module) DeleteUserNotifications(ctx context.Context, user kernel.UserID) (int, error) {
+	return m.inApp.svc.DeleteAllForUser(ctx, user)
+}
+
 // inApp wires the in-app notifications: store, live hub, use cases, routes.
 type inApp struct {
 	hub      *stream.Hub

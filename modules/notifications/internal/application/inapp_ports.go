@@ -34,6 +34,9 @@ type NotificationStore interface {
 	MarkAllRead(ctx context.Context, user kernel.UserID, at time.Time) (int, error)
 	// CountUnread counts the user's unread notifications.
 	CountUnread(ctx context.Context, user kernel.UserID) (int, error)
+	// DeleteAllForUser removes every notification of the user and returns
+	// how many it removed.
+	DeleteAllForUser(ctx context.Context, user kernel.UserID) (int, error)
 }
 
 // LiveAnnouncer tells open streams about a new notification. Announce is

@@ -27,3 +27,9 @@ func (s *InApp) MarkAllRead(ctx context.Context, user kernel.UserID) (int, error
 	}
 	return n, nil
 }
+
+// DeleteAllForUser removes every notification of user (their account is
+// gone), in the transaction ctx carries.
+func (s *InApp) DeleteAllForUser(ctx context.Context, user kernel.UserID) (int, error) {
+	return s.store.DeleteAllForUser(ctx, user)
+}

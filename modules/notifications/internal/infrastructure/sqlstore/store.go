@@ -129,6 +129,15 @@ func (s *Store) MarkAllRead(ctx context.Context, user kernel.UserID, at time.Tim
 	return int(n), nil
 }
 
+// DeleteAllForUser removes every notification of the user.
+func (s *Store) DeleteAllForUser(ctx context.Context, user kernel.UserID) (int, error) {
+	n, err := s.db.QW(ctx).Exec(ctx, `DELETE FROM notifications WHERE user_id = $1`, user)
+	if err != nil {
+		return 0, fmt.Errorf("delete notifications: %w", err)
+	}
+	return int(n), nil
+}
+
 // CountUnread counts the user's unread notifications.
 func (s *Store) CountUnread(ctx context.Context, user kernel.UserID) (int, error) {
 	var n int
