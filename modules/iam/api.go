@@ -49,31 +49,11 @@ type User = application.UserView
 // User returns the user with that ID, reading in the transaction ctx
 // carries, if any. It returns ErrUserNotFound for an unknown ID.
 func (m *Module) User(ctx context.Context, id kernel.UserID) (User, error) {
-	u, err := m.store.Users().ByID(ctx, id)
+	u, err := m.svc.User(ctx, id)
 	if err != nil {
 		return User{}, fmt.Errorf("iam: user: %w", err)
 	}
-	return userView(u), nil
-}
-
-func userView(u *domain.User) User {
-	v := User{
-		ID:            u.ID(),
-		Email:         u.Email().String(),
-		EmailVerified: u.EmailVerified(),
-		Name:          u.Name().String(),
-		Image:         u.Image().String(),
-		Username:      u.Username().String(),
-		Locale:        u.Locale().String(),
-		Active:        u.Active(),
-		PlatformAdmin: u.PlatformAdmin(),
-		CreatedAt:     u.CreatedAt(),
-		UpdatedAt:     u.UpdatedAt(),
-	}
-	if t, ok := u.LastLoginAt(); ok {
-		v.LastLoginAt = &t
-	}
-	return v
+	return u, nil
 }
 
 // Recipient is whom an account email goes to.

@@ -1,6 +1,9 @@
 package application
 
 import (
+	"context"
+
+	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
@@ -37,4 +40,15 @@ func sessionView(s *domain.Session) SessionView {
 		UserAgent:      s.UserAgent(),
 		ImpersonatedBy: s.ImpersonatorID(),
 	}
+}
+
+// User returns the user with that ID as the API shows it, reading in the
+// transaction ctx carries, if any. It returns ErrUserNotFound for an
+// unknown ID.
+func (s *Service) User(ctx context.Context, id kernel.UserID) (UserView, error) {
+	u, err := s.deps.Users.ByID(ctx, id)
+	if err != nil {
+		return UserView{}, err
+	}
+	return userView(u), nil
 }
