@@ -47,6 +47,18 @@ type workerStats struct {
 	firstErr  error
 }
 
+// merge adds another round of the same scenario to r.
+func (r result) merge(o result) result {
+	r.Duration += o.Duration
+	r.Errors += o.Errors
+	if r.FirstError == "" {
+		r.FirstError = o.FirstError
+	}
+	r.latencies = append(r.latencies, o.latencies...)
+	r.Count += o.Count
+	return r
+}
+
 // runLoad runs do on workers goroutines in closed loops: each starts its next
 // operation when the last one ends. After warmup, operations that complete
 // within duration are measured; no operation starts after that, and those

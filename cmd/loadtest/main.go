@@ -66,6 +66,7 @@ type options struct {
 	scenarios   []string
 	json        bool
 	cpuprofile  string
+	rounds      int
 }
 
 // parseOptions reads the flags; lookup supplies TEST_POSTGRES_URL.
@@ -81,6 +82,7 @@ func parseOptions(args []string, lookup func(string) (string, bool), stderr io.W
 	fs.StringVar(&o.databaseURL, "database-url", "", "PostgreSQL server to create the run's database on (default $TEST_POSTGRES_URL)")
 	fs.StringVar(&scenarios, "scenario", strings.Join(scenarioNames, ","), "comma-separated scenarios, run in this order")
 	fs.BoolVar(&o.json, "json", false, "print the results as JSON")
+	fs.IntVar(&o.rounds, "rounds", 4, "rounds the scenarios take turns in; each gets duration/rounds per round")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (server and client) to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -95,6 +97,8 @@ func parseOptions(args []string, lookup func(string) (string, bool), stderr io.W
 		return o, errors.New("-warmup must not be negative")
 	case o.connections < 1:
 		return o, errors.New("-connections must be at least 1")
+	case o.rounds < 1 || o.duration/time.Duration(o.rounds) < time.Millisecond:
+		return o, errors.New("-rounds must be at least 1 and leave each round a millisecond")
 	}
 	switch db.Dialect(dialect) {
 	case db.SQLite:
