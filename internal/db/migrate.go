@@ -215,3 +215,18 @@ func (m *Migrator) locked(ctx context.Context, fn func() error) error {
 	}()
 	return fn()
 }
+
+// EmbeddedMigrations returns the migrations in root/sqlite and
+// root/postgres of fsys (usually a go:embed FS) as Migrations; the caller
+// sets Module. A missing folder is a build mistake, so it panics.
+func EmbeddedMigrations(fsys fs.FS, root string) Migrations {
+	lite, err := fs.Sub(fsys, root+"/sqlite")
+	if err != nil {
+		panic(fmt.Sprintf("migrations %s/sqlite: %v", root, err))
+	}
+	pg, err := fs.Sub(fsys, root+"/postgres")
+	if err != nil {
+		panic(fmt.Sprintf("migrations %s/postgres: %v", root, err))
+	}
+	return Migrations{SQLite: lite, Postgres: pg}
+}

@@ -26,26 +26,9 @@ type NotificationID = application.NotificationID
 // numbers read back as json.Number.
 type Notification = application.Notification
 
-// NewNotification is an in-app notification to create with Notify.
-type NewNotification struct {
-	// UserID is the recipient (required).
-	UserID kernel.UserID
-	// OrganizationID is the organization the notification is about
-	// (optional).
-	OrganizationID kernel.OrganizationID
-	// Type says what happened, 1–64 characters of [a-z0-9._-], e.g.
-	// "billing.payment_failed"; front ends pick icons and routing by it.
-	Type string
-	// Title is 1–200 characters, trimmed.
-	Title string
-	// Body is up to 2000 characters.
-	Body string
-	// Link, optional, is where the notification leads: an absolute http(s)
-	// URL or a path starting with "/".
-	Link string
-	// Data, optional, is product-defined JSON of at most 8 KiB encoded.
-	Data map[string]any
-}
+// NewNotification is an in-app notification to create with Notify: the
+// recipient, the type, title, body, optional link, organization and data.
+type NewNotification = application.NewNotification
 
 // Notify creates an in-app notification for n.UserID. It runs in the
 // transaction ctx carries, or in one of its own: the row, the
@@ -55,10 +38,7 @@ type NewNotification struct {
 // "notifications.invalid_notification") with a field error per bad field,
 // e.g. "body.title".
 func (m *Module) Notify(ctx context.Context, n NewNotification) (Notification, error) {
-	return m.inApp.svc.Notify(ctx, application.NewNotification{
-		UserID: n.UserID, OrganizationID: n.OrganizationID,
-		Type: n.Type, Title: n.Title, Body: n.Body, Link: n.Link, Data: n.Data,
-	})
+	return m.inApp.svc.Notify(ctx, n)
 }
 
 // UnreadCount returns how many of user's notifications are unread, reading

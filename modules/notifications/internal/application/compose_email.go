@@ -73,10 +73,27 @@ func ComposeEmail(r TemplateRenderer, from string, req EmailRequest) (Email, err
 // tagValue keeps only the characters every provider accepts in tags.
 func tagValue(s string) string {
 	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-':
+		if r < 0x80 && isTagChar(byte(r)) {
 			return r
 		}
 		return '_'
 	}, s)
+}
+
+// IsTagText reports whether s is a non-empty tag name or value of the
+// characters every provider accepts: ASCII letters, digits, '_' and '-'.
+func IsTagText(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isTagChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isTagChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-'
 }

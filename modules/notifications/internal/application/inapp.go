@@ -54,15 +54,25 @@ type Notification struct {
 	CreatedAt time.Time      `json:"createdAt"`
 }
 
-// NewNotification is what Notify needs to create a notification.
+// NewNotification is an in-app notification to create with Notify.
 type NewNotification struct {
-	UserID         kernel.UserID
+	// UserID is the recipient (required).
+	UserID kernel.UserID
+	// OrganizationID is the organization the notification is about
+	// (optional).
 	OrganizationID kernel.OrganizationID
-	Type           string
-	Title          string
-	Body           string
-	Link           string
-	Data           map[string]any
+	// Type says what happened, 1–64 characters of [a-z0-9._-], e.g.
+	// "billing.payment_failed"; front ends pick icons and routing by it.
+	Type string
+	// Title is 1–200 characters, trimmed.
+	Title string
+	// Body is up to 2000 characters.
+	Body string
+	// Link, optional, is where the notification leads: an absolute http(s)
+	// URL or a path starting with "/".
+	Link string
+	// Data, optional, is product-defined JSON of at most 8 KiB encoded.
+	Data map[string]any
 }
 
 // Error codes of the in-app notifications.

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"embed"
-	"io/fs"
 
 	"github.com/groundworkhq/groundwork/internal/db"
 )
@@ -12,17 +11,7 @@ var migrations embed.FS
 
 // Migrations returns the iam tables' migrations for both dialects; the
 // caller sets Module.
-func Migrations() db.Migrations {
-	lite, err := fs.Sub(migrations, "migrations/sqlite")
-	if err != nil {
-		panic(err) // the folder is embedded: cannot happen
-	}
-	pg, err := fs.Sub(migrations, "migrations/postgres")
-	if err != nil {
-		panic(err)
-	}
-	return db.Migrations{SQLite: lite, Postgres: pg}
-}
+func Migrations() db.Migrations { return db.EmbeddedMigrations(migrations, "migrations") }
 
 // Store gives the iam repositories over one database.
 type Store struct {

@@ -263,15 +263,4 @@ func scrub(msg string, recipients []string) string {
 
 // validTag reports whether s may be an SES tag name or value: ASCII
 // letters, digits, '_' and '-', 1–256 characters.
-func validTag(s string) bool {
-	if s == "" || len(s) > 256 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
+func validTag(s string) bool { return len(s) <= 256 && application.IsTagText(s) }

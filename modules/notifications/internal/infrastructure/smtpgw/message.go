@@ -95,7 +95,7 @@ func BuildMessage(e application.Email, now time.Time, host string) ([]byte, erro
 	h.write("Subject", mime.QEncoding.Encode("utf-8", e.Subject))
 	h.write("MIME-Version", "1.0")
 	for _, name := range slices.Sorted(maps.Keys(e.Tags)) {
-		if !isTagName(name) {
+		if !application.IsTagText(name) {
 			continue // a tag is a label; one that cannot be a header name is dropped, not fatal
 		}
 		h.write(TagHeaderPrefix+name, mime.QEncoding.Encode("utf-8", e.Tags[name]))
@@ -230,19 +230,6 @@ func isDotAtom(s string) bool {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.':
 		case strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0:
 		default:
-			return false
-		}
-	}
-	return true
-}
-
-func isTagName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
 			return false
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/groundworkhq/groundwork/internal/db"
@@ -21,17 +20,7 @@ var migrations embed.FS
 
 // Migrations returns the notifications table's migrations for both
 // dialects; the caller sets Module.
-func Migrations() db.Migrations {
-	lite, err := fs.Sub(migrations, "migrations/sqlite")
-	if err != nil {
-		panic(err) // the folder is embedded: cannot happen
-	}
-	pg, err := fs.Sub(migrations, "migrations/postgres")
-	if err != nil {
-		panic(err)
-	}
-	return db.Migrations{SQLite: lite, Postgres: pg}
-}
+func Migrations() db.Migrations { return db.EmbeddedMigrations(migrations, "migrations") }
 
 // Store is the NotificationStore over a database.
 type Store struct {
