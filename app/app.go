@@ -125,6 +125,9 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 		}
 		modules = append(modules, m)
 	}
+	if err = a.builtins.declarePermissions(modules); err != nil {
+		return nil, err
+	}
 	sets := []db.MigrationSet{jobs.MigrationSet(a.db)}
 	for _, m := range modules {
 		if mig := m.Migrations(); mig.SQLite != nil || mig.Postgres != nil {

@@ -1,8 +1,11 @@
 package app
 
 import (
+	"fmt"
+
 	"github.com/groundworkhq/groundwork/modules/iam"
 	"github.com/groundworkhq/groundwork/modules/notifications"
+	"github.com/groundworkhq/groundwork/modules/tenancy"
 )
 
 // builtins are Groundwork's own modules, built in dependency order, and the
@@ -10,6 +13,7 @@ import (
 type builtins struct {
 	notifications *notifications.Module
 	iam           *iam.Module
+	tenancy       *tenancy.Module
 }
 
 func newBuiltins(d Deps, o options) (builtins, []Module, error) {
@@ -27,6 +31,10 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	if err != nil {
 		return b, nil, err
 	}
+	// iam and tenancy need each other: iam asks who belongs to an
+	// organization, tenancy asks who a user is. iam gets a port that points
+	// at tenancy once it is built.
+	members := &iamMembers{}
 	b.iam, err = iam.New(iam.Deps{
 		DB: d.DB, Bus: d.Bus, Clock: d.Clock, Logger: d.Logger,
 		Config: iam.Config{
@@ -35,18 +43,51 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 			WebOrigins: d.Config.Server.WebOrigins,
 			Secure:     d.Config.Server.Secure(),
 		},
-		Emails: emails,
+		Emails:  emails,
+		Members: members,
 	})
 	if err != nil {
 		return b, nil, err
 	}
+	b.tenancy, err = tenancy.New(tenancy.Deps{
+		DB: d.DB, Bus: d.Bus, Clock: d.Clock, Logger: d.Logger,
+		Config: tenancy.Config{Secure: d.Config.Server.Secure(), InvitationURL: invitationURL(d)},
+		Users:  tenancyUsers{iam: b.iam},
+		Emails: tenancyEmails{n: b.notifications},
+	})
+	if err != nil {
+		return b, nil, err
+	}
+	members.t = b.tenancy
 	subscribeIAMEmails(d, b)
-	return b, []Module{b.notifications, b.iam}, nil
+	subscribeTenancy(d, b)
+	return b, []Module{b.notifications, b.iam, b.tenancy}, nil
+}
+
+// declarePermissions declares, in tenancy's catalog, the permissions of
+// every module that has some (iam's, audit's, a product's).
+func (b builtins) declarePermissions(modules []Module) error {
+	for _, m := range modules {
+		pd, ok := m.(PermissionDeclarer)
+		if !ok || m == Module(b.tenancy) {
+			continue
+		}
+		for _, p := range pd.Permissions() {
+			if err := b.tenancy.DeclarePermission(p.Name, p.Description); err != nil {
+				return fmt.Errorf("module %s: %w", m.Name(), err)
+			}
+		}
+	}
+	return nil
 }
 
 // Notifications returns the notifications module, for products that send
 // their own emails or in-app notifications.
 func (a *App) Notifications() *notifications.Module { return a.builtins.notifications }
+
+// Tenancy returns the organizations module, for products that check
+// permissions or look memberships up.
+func (a *App) Tenancy() *tenancy.Module { return a.builtins.tenancy }
 
 // IAM returns the identity module, for products that look users up or
 // require a signed-in user.

@@ -30,6 +30,14 @@ type Module interface {
 	Routes(r *web.Router)
 }
 
+// PermissionDeclarer is implemented by a module that declares permissions
+// ("resource:action") for organization roles. New declares them in the
+// tenancy catalog before the first request; the built-in admin role gets
+// every one.
+type PermissionDeclarer interface {
+	Permissions() []kernel.Permission
+}
+
 // Starter is implemented by a module with background work of its own (a
 // PostgreSQL listener, a cache warmer): App.Start starts it after the job
 // workers, App.Stop stops it before them, in reverse module order. Stop

@@ -94,3 +94,10 @@ func (g Grants) AllowsAll(permissions ...string) bool {
 	}
 	return true
 }
+
+// Permission is a permission a module declares at boot, with what it
+// allows in a sentence; roles are built from them.
+type Permission struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}

@@ -56,6 +56,37 @@ func (m *Module) User(ctx context.Context, id kernel.UserID) (User, error) {
 	return u, nil
 }
 
+// UserByEmail returns the user with that email (any case), or
+// ErrUserNotFound.
+func (m *Module) UserByEmail(ctx context.Context, email string) (User, error) {
+	u, err := m.svc.UserByEmail(ctx, email)
+	if err != nil {
+		return User{}, fmt.Errorf("iam: user by email: %w", err)
+	}
+	return u, nil
+}
+
+// Users returns the users among ids that exist, in ID order (at most 1000
+// IDs).
+func (m *Module) Users(ctx context.Context, ids []kernel.UserID) ([]User, error) {
+	us, err := m.svc.UsersByID(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("iam: users: %w", err)
+	}
+	return us, nil
+}
+
+// Permissions are the permissions iam declares for organization roles:
+// /api/users checks them.
+func (m *Module) Permissions() []kernel.Permission {
+	return []kernel.Permission{
+		{Name: PermUsersRead, Description: "List and view the organization's users."},
+		{Name: PermUsersCreate, Description: "Add users to the organization, creating their accounts when needed."},
+		{Name: PermUsersUpdate, Description: "Change users' profiles and deactivate or reactivate them."},
+		{Name: PermUsersDelete, Description: "Remove users from the organization."},
+	}
+}
+
 // Recipient is whom an account email goes to.
 type Recipient struct {
 	UserID kernel.UserID

@@ -43,7 +43,7 @@ func TestSignUp(t *testing.T) {
 		}
 		// The verification email went out, in the user's locale.
 		m := waitEmail(t, a, strings.ToLower(email), "verify_email")
-		m.link(t, a.URL+"/api/auth/verify-email?token=")
+		m.Link(t, a.URL+"/api/auth/verify-email?token=")
 
 		// Image and other optional fields left out are null.
 		var bare tokenUser

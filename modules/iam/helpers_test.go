@@ -2,16 +2,8 @@ package iam_test
 
 import (
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"net/mail"
 	"net/url"
-	"os"
-	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -135,125 +127,21 @@ func requireCleared(t *testing.T, r *testkit.Response) {
 }
 
 // message is an email read back from the file mailbox.
-type message struct {
-	file     string
-	to       string
-	subject  string
-	template string
-	text     string
-}
+type message = testkit.Email
 
-// link returns the first URL in the text body starting with prefix.
-func (m message) link(t *testing.T, prefix string) string {
-	t.Helper()
-	for _, u := range urlPattern.FindAllString(m.text, -1) {
-		if strings.HasPrefix(u, prefix) {
-			return u
-		}
-	}
-	t.Fatalf("no link starting with %q in %s email:\n%s", prefix, m.template, m.text)
-	return ""
-}
+// readMailbox returns the emails the file provider wrote, oldest first.
+func readMailbox(t *testing.T, a *testkit.App) []message { return a.Mailbox(t) }
 
-var urlPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
-
-// readMailbox parses the .eml files the file email provider wrote, in
-// the order they were written.
-func readMailbox(t *testing.T, a *testkit.App) []message {
-	t.Helper()
-	dir := filepath.Join(a.Config.Database.DataDir, "mailbox")
-	entries, err := os.ReadDir(dir)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".eml") {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	var out []message
-	for _, name := range names {
-		out = append(out, parseEmail(t, filepath.Join(dir, name)))
-	}
-	return out
-}
-
-func parseEmail(t *testing.T, path string) message {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	msg, err := mail.ReadMessage(f)
-	if err != nil {
-		t.Fatalf("parse %s: %v", path, err)
-	}
-	dec := new(mime.WordDecoder)
-	m := message{file: path}
-	m.subject, _ = dec.DecodeHeader(msg.Header.Get("Subject"))
-	m.template, _ = dec.DecodeHeader(msg.Header.Get("X-Groundwork-Tag-template"))
-	if to, err := mail.ParseAddress(msg.Header.Get("To")); err == nil {
-		m.to = to.Address
-	}
-	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatalf("%s: content type: %v", path, err)
-	}
-	if !strings.HasPrefix(mediaType, "multipart/") {
-		t.Fatalf("%s: %s, want multipart/alternative", path, mediaType)
-	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		part, err := mr.NextPart() // decodes quoted-printable
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		body, err := io.ReadAll(part)
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		if strings.HasPrefix(part.Header.Get("Content-Type"), "text/plain") {
-			m.text = strings.ReplaceAll(string(body), "\r\n", "\n")
-		}
-	}
-	return m
-}
-
-// waitEmails polls the mailbox until it holds n emails of template to the
-// address, and returns them.
+// waitEmails waits for n emails of template to the address.
 func waitEmails(t *testing.T, a *testkit.App, to, template string, n int) []message {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for {
-		var got []message
-		for _, m := range readMailbox(t, a) {
-			if strings.EqualFold(m.to, to) && m.template == template {
-				got = append(got, m)
-			}
-		}
-		if len(got) >= n {
-			return got
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d %s emails to %s after %s, want %d", len(got), template, to, waitFor, n)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+	return a.WaitEmails(t, to, template, n)
 }
 
 // waitEmail waits for the first email of template to the address.
 func waitEmail(t *testing.T, a *testkit.App, to, template string) message {
 	t.Helper()
-	return waitEmails(t, a, to, template, 1)[0]
+	return a.WaitEmail(t, to, template)
 }
 
 // pathOf returns the path and query of an absolute link on the app.

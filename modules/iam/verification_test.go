@@ -16,7 +16,7 @@ func TestEmailVerification(t *testing.T) {
 		c := a.Client()
 		c.Post("/api/auth/sign-up/email", map[string]any{"email": email, "password": password, "name": "Vera", "callbackURL": "/welcome"}).
 			RequireStatus(t, http.StatusOK)
-		link := waitEmail(t, a, email, "verify_email").link(t, a.URL+"/api/auth/verify-email?")
+		link := waitEmail(t, a, email, "verify_email").Link(t, a.URL+"/api/auth/verify-email?")
 		if !strings.Contains(link, "callbackURL=%2Fwelcome") {
 			t.Errorf("link %q does not carry the callbackURL", link)
 		}
@@ -87,7 +87,7 @@ func TestEmailVerification(t *testing.T) {
 			Status bool     `json:"status"`
 			User   userJSON `json:"user"`
 		}
-		anon.Get(pathOf(t, a, msgs[1].link(t, a.URL))).RequireStatus(t, http.StatusOK).JSON(t, &verified)
+		anon.Get(pathOf(t, a, msgs[1].Link(t, a.URL))).RequireStatus(t, http.StatusOK).JSON(t, &verified)
 		if !verified.Status || !verified.User.EmailVerified || verified.User.Email != other {
 			t.Errorf("verify-email = %+v", verified)
 		}
@@ -126,7 +126,7 @@ func TestRequireEmailVerification(t *testing.T) {
 		a.Client().Post("/api/auth/sign-in/email", map[string]any{"email": email, "password": "wrong password"}).
 			RequireProblem(t, http.StatusUnauthorized, "INVALID_EMAIL_OR_PASSWORD")
 
-		link := waitEmail(t, a, email, "verify_email").link(t, a.URL+"/api/auth/verify-email?")
+		link := waitEmail(t, a, email, "verify_email").Link(t, a.URL+"/api/auth/verify-email?")
 		a.Client().Get(pathOf(t, a, link)).RequireStatus(t, http.StatusOK)
 		signIn(t, c, email, password)
 		if s := getSession(t, c); s == nil || !s.User.EmailVerified {
@@ -155,7 +155,7 @@ func TestPasswordReset(t *testing.T) {
 		}
 
 		// Without redirectTo the link leads to the server's own page.
-		link := waitEmail(t, a, email, "password_reset").link(t, a.URL+"/api/auth/reset-password/")
+		link := waitEmail(t, a, email, "password_reset").Link(t, a.URL+"/api/auth/reset-password/")
 		token := strings.TrimPrefix(pathOf(t, a, link), "/api/auth/reset-password/")
 		page := a.Client().Get(pathOf(t, a, link)).RequireStatus(t, http.StatusOK)
 		if ct := page.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") ||
@@ -211,7 +211,7 @@ func TestPasswordReset(t *testing.T) {
 		// forget-password path works too; an untrusted one is refused.
 		a.Client().Post("/api/auth/forget-password", map[string]any{"email": email, "redirectTo": "/reset?from=mail"}).RequireStatus(t, http.StatusOK)
 		msgs := waitEmails(t, a, email, "password_reset", 2)
-		front := msgs[1].link(t, a.URL+"/reset?")
+		front := msgs[1].Link(t, a.URL+"/reset?")
 		fu, _ := url.Parse(front)
 		if fu.Query().Get("from") != "mail" || len(fu.Query().Get("token")) != 43 {
 			t.Errorf("front-end link = %q", front)

@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
@@ -52,3 +53,40 @@ func (s *Service) User(ctx context.Context, id kernel.UserID) (UserView, error) 
 	}
 	return userView(u), nil
 }
+
+// UserByEmail returns the user with that email (any case), or
+// ErrUserNotFound, also for a malformed address.
+func (s *Service) UserByEmail(ctx context.Context, email string) (UserView, error) {
+	e, err := domain.ParseEmail(email)
+	if err != nil {
+		return UserView{}, ErrUserNotFound
+	}
+	u, err := s.deps.Users.ByEmail(ctx, e)
+	if err != nil {
+		return UserView{}, err
+	}
+	return userView(u), nil
+}
+
+// UsersByID returns the users among ids that exist, in ID order; at most
+// MaxUsersByID IDs.
+func (s *Service) UsersByID(ctx context.Context, ids []kernel.UserID) ([]UserView, error) {
+	if len(ids) > MaxUsersByID {
+		return nil, kernel.Invalid("iam.too_many_ids", fmt.Sprintf("At most %d users at a time.", MaxUsersByID))
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	us, err := s.deps.Users.List(ctx, UserQuery{IDs: ids, Limit: len(ids)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]UserView, len(us))
+	for i, u := range us {
+		out[i] = userView(u)
+	}
+	return out, nil
+}
+
+// MaxUsersByID bounds UsersByID.
+const MaxUsersByID = 1000

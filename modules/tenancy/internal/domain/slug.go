@@ -13,7 +13,7 @@ const (
 
 // reservedSlugs are refused because they would collide with routes or read
 // as official.
-var reservedSlugs = []string{"admin", "api", "new", "settings", "www"}
+var reservedSlugs = []string{"active", "admin", "api", "new", "settings", "www"}
 
 // Slug is an organization's URL name: 3–48 characters of a-z, 0-9 and
 // hyphens, with no leading, trailing or doubled hyphen. The zero Slug is
@@ -62,3 +62,28 @@ func (s Slug) String() string { return s.s }
 
 // IsZero reports whether s is the zero Slug.
 func (s Slug) IsZero() bool { return s.s == "" }
+
+// SlugFrom derives a slug from an organization name: ASCII letters and
+// digits lower-cased, every other run of characters one hyphen, trimmed to
+// MaxSlugLength. The result may still be invalid (a name of only non-ASCII
+// letters gives ""), so it goes through ParseSlug like a typed one.
+func SlugFrom(name string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			hyphen = false
+			b.WriteRune(r)
+		default:
+			hyphen = true
+		}
+		if b.Len() >= MaxSlugLength {
+			break
+		}
+	}
+	return strings.TrimRight(b.String()[:min(b.Len(), MaxSlugLength)], "-")
+}

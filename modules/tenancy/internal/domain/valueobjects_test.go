@@ -145,3 +145,20 @@ func TestInvitationTokenRoundTripAndRedaction(t *testing.T) {
 		}
 	}
 }
+
+func TestSlugFrom(t *testing.T) {
+	for name, want := range map[string]string{
+		"Acme Inc.":               "acme-inc",
+		"  Über   Co  ":           "ber-co",
+		"ÅÄÖ":                     "",
+		"a--b__c":                 "a-b-c",
+		strings.Repeat("ab ", 40): strings.TrimRight(strings.Repeat("ab-", 16), "-"),
+	} {
+		if got := domain.SlugFrom(name); got != want {
+			t.Errorf("SlugFrom(%q) = %q, want %q", name, got, want)
+		}
+		if got := domain.SlugFrom(name); len(got) > domain.MaxSlugLength {
+			t.Errorf("SlugFrom(%q) is %d long", name, len(got))
+		}
+	}
+}

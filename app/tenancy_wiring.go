@@ -1,0 +1,123 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/groundworkhq/groundwork/internal/eventbus"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/iam"
+	"github.com/groundworkhq/groundwork/modules/notifications"
+	"github.com/groundworkhq/groundwork/modules/tenancy"
+)
+
+// iamMembers is iam's Members port over tenancy: /api/users is the
+// active organization's members.
+type iamMembers struct{ t *tenancy.Module }
+
+var _ iam.Members = (*iamMembers)(nil)
+
+func (m *iamMembers) IsMember(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (bool, error) {
+	return m.t.IsMember(ctx, org, user)
+}
+
+func (m *iamMembers) MemberIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
+	return m.t.MemberIDs(ctx, org)
+}
+
+func (m *iamMembers) Add(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error {
+	p, _ := kernel.PrincipalFrom(ctx)
+	return m.t.AddMember(ctx, p.UserID, org, user)
+}
+
+func (m *iamMembers) Remove(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error {
+	if cur, ok := kernel.OrganizationFrom(ctx); !ok || cur.OrganizationID != org {
+		return tenancy.ErrNoActiveOrganization
+	}
+	return m.t.RemoveMember(ctx, user)
+}
+
+// tenancyUsers is tenancy's Users port over iam.
+type tenancyUsers struct{ iam *iam.Module }
+
+var _ tenancy.Users = tenancyUsers{}
+
+func userInfo(u iam.User) tenancy.UserInfo {
+	return tenancy.UserInfo{ID: u.ID, Email: u.Email, EmailVerified: u.EmailVerified, Name: u.Name, Image: u.Image, Locale: u.Locale}
+}
+
+func (p tenancyUsers) User(ctx context.Context, id kernel.UserID) (tenancy.UserInfo, error) {
+	u, err := p.iam.User(ctx, id)
+	if errors.Is(err, iam.ErrUserNotFound) {
+		return tenancy.UserInfo{}, tenancy.ErrUserNotFound
+	}
+	if err != nil {
+		return tenancy.UserInfo{}, err
+	}
+	return userInfo(u), nil
+}
+
+func (p tenancyUsers) ByEmail(ctx context.Context, email string) (tenancy.UserInfo, error) {
+	u, err := p.iam.UserByEmail(ctx, email)
+	if errors.Is(err, iam.ErrUserNotFound) {
+		return tenancy.UserInfo{}, tenancy.ErrUserNotFound
+	}
+	if err != nil {
+		return tenancy.UserInfo{}, err
+	}
+	return userInfo(u), nil
+}
+
+func (p tenancyUsers) Users(ctx context.Context, ids []kernel.UserID) (map[kernel.UserID]tenancy.UserInfo, error) {
+	us, err := p.iam.Users(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[kernel.UserID]tenancy.UserInfo, len(us))
+	for _, u := range us {
+		out[u.ID] = userInfo(u)
+	}
+	return out, nil
+}
+
+// tenancyEmails is tenancy's Emails port over notifications.
+type tenancyEmails struct{ n *notifications.Module }
+
+var _ tenancy.Emails = tenancyEmails{}
+
+func (e tenancyEmails) Invitation(ctx context.Context, inv tenancy.InvitationEmail) error {
+	_, err := e.n.SendEmail(ctx, notifications.EmailRequest{
+		To: inv.To, Locale: inv.Locale, Template: notifications.TemplateOrganizationInvitation,
+		Data: map[string]any{
+			"InviterName": inv.InviterName, "OrganizationName": inv.OrganizationName, "Role": inv.Role,
+			"URL": inv.URL, "ExpiresInDays": ceilUnits(inv.ExpiresIn, 24*time.Hour),
+		},
+	})
+	return err
+}
+
+// invitationURL links invitation emails to the front end's
+// /invitations/{token} page (the first WEB_ORIGINS), or to the server's
+// own when there is no front end.
+func invitationURL(d Deps) func(token string) string {
+	base := ""
+	switch {
+	case len(d.Config.Server.WebOrigins) > 0:
+		base = d.Config.Server.WebOrigins[0]
+	case d.Config.Server.URL != nil:
+		base = d.Config.Server.URL.String()
+	}
+	base = strings.TrimRight(base, "/")
+	return func(token string) string { return base + "/invitations/" + token }
+}
+
+// subscribeTenancy connects iam's events to tenancy: a deleted account
+// leaves its organizations in the deletion's transaction (or the deletion
+// is refused when it is an organization's only owner).
+func subscribeTenancy(d Deps, b builtins) {
+	eventbus.Subscribe(d.Bus, "app", func(ctx context.Context, e iam.UserDeleted) error {
+		return b.tenancy.UserDeleted(ctx, e.UserID)
+	})
+}

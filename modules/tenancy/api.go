@@ -1,0 +1,158 @@
+package tenancy
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/interfaces/httpapi"
+)
+
+// ActiveCookieName is the cookie naming the active organization.
+const ActiveCookieName = httpapi.ActiveCookieName
+
+// The built-in role names.
+const (
+	RoleOwner  = domain.RoleOwner
+	RoleAdmin  = domain.RoleAdmin
+	RoleMember = domain.RoleMember
+)
+
+// The permissions tenancy declares.
+const (
+	PermOrganizationUpdate   = domain.PermOrganizationUpdate
+	PermOrganizationDelete   = domain.PermOrganizationDelete
+	PermOrganizationTransfer = domain.PermOrganizationTransfer
+	PermMembersRead          = domain.PermMembersRead
+	PermMembersInvite        = domain.PermMembersInvite
+	PermMembersUpdate        = domain.PermMembersUpdate
+	PermMembersRemove        = domain.PermMembersRemove
+	PermRolesRead            = domain.PermRolesRead
+	PermRolesCreate          = domain.PermRolesCreate
+	PermRolesUpdate          = domain.PermRolesUpdate
+	PermRolesDelete          = domain.PermRolesDelete
+)
+
+// Errors other modules may compare with errors.Is.
+var (
+	// ErrNoActiveOrganization: 403 tenancy.no_active_organization.
+	ErrNoActiveOrganization = application.ErrNoActiveOrganization
+	// ErrLastOwner: 409 tenancy.last_owner.
+	ErrLastOwner = domain.ErrLastOwner
+	// ErrAlreadyMember: 409 tenancy.already_member.
+	ErrAlreadyMember = application.ErrAlreadyMember
+	// ErrMemberNotFound: 404 tenancy.member_not_found.
+	ErrMemberNotFound = application.ErrMemberNotFound
+)
+
+// UserInfo is what tenancy knows of a user.
+type UserInfo = application.UserInfo
+
+// Users is the port tenancy looks users up through; the composition root
+// satisfies it over iam. NotFound answers must be ErrUserNotFound.
+type Users = application.Users
+
+// ErrUserNotFound is what a Users port returns for an unknown user.
+var ErrUserNotFound = application.ErrUserNotFound
+
+// InvitationEmail is the invitation an Emails port sends.
+type InvitationEmail = application.InvitationEmail
+
+// Emails is the port tenancy sends invitation emails through, in the
+// caller's transaction.
+type Emails = application.Emails
+
+// DeclarePermission adds a permission ("resource:action", lower case) to
+// the catalog roles are built from. Call it at boot: once the first request
+// used the catalog it fails.
+func (m *Module) DeclarePermission(name, description string) error {
+	if err := m.svc.DeclarePermission(name, description); err != nil {
+		return fmt.Errorf("tenancy: %w", err)
+	}
+	return nil
+}
+
+// Permissions lists the catalog, sorted by name.
+func (m *Module) Permissions() []kernel.Permission {
+	list := m.svc.Permissions()
+	out := make([]kernel.Permission, len(list))
+	for i, p := range list {
+		out[i] = kernel.Permission{Name: p.Name, Description: p.Description}
+	}
+	return out
+}
+
+// RequirePermission returns nil when the request's active organization
+// grants permission; otherwise a 403 error (tenancy.forbidden, or
+// tenancy.no_active_organization without one). Handlers call it after
+// iam.RequireUser.
+func RequirePermission(ctx context.Context, permission string) error {
+	return application.RequirePermission(ctx, permission)
+}
+
+// RequirePermissionMiddleware is RequirePermission for plain handlers: 401
+// without a user, 403 without the permission.
+func RequirePermissionMiddleware(permission string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if _, ok := kernel.PrincipalFrom(r.Context()); !ok {
+				web.WriteProblem(w, r, kernel.Unauthenticated("UNAUTHORIZED", "Unauthorized"))
+				return
+			}
+			if err := RequirePermission(r.Context(), permission); err != nil {
+				web.WriteProblem(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// Access returns user's role and grants in org, read now, or a NotFound
+// error when user is not a member.
+func (m *Module) Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (kernel.OrganizationContext, error) {
+	return m.svc.Access(ctx, org, user)
+}
+
+// IsMember reports whether user belongs to org.
+func (m *Module) IsMember(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (bool, error) {
+	return m.svc.IsMember(ctx, org, user)
+}
+
+// MemberIDs lists the user IDs of org's members.
+func (m *Module) MemberIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
+	return m.svc.MemberIDs(ctx, org)
+}
+
+// AddMember makes user a member of org with the member role; actor is who
+// added them (for the event). It is ErrAlreadyMember when they belong.
+func (m *Module) AddMember(ctx context.Context, actor kernel.UserID, org kernel.OrganizationID, user kernel.UserID) error {
+	return m.svc.AddMember(ctx, actor, org, user)
+}
+
+// RemoveMember removes user from the organization in ctx on behalf of the
+// principal in ctx, with the guards of the members API: the actor must
+// hold every permission of the member's role, and the last owner stays.
+func (m *Module) RemoveMember(ctx context.Context, user kernel.UserID) error {
+	p, ok := kernel.PrincipalFrom(ctx)
+	if !ok {
+		return kernel.Unauthenticated("UNAUTHORIZED", "Unauthorized")
+	}
+	org, ok := kernel.OrganizationFrom(ctx)
+	if !ok {
+		return ErrNoActiveOrganization
+	}
+	return m.svc.RemoveUser(ctx, application.Actor{UserID: p.UserID, Org: org}, user)
+}
+
+// UserDeleted removes a deleted account from its organizations, in the
+// deletion's transaction: an organization it was the only member of goes
+// with it, and being the only owner of one with other members refuses the
+// deletion (409 tenancy.last_owner).
+func (m *Module) UserDeleted(ctx context.Context, user kernel.UserID) error {
+	return m.svc.UserDeleted(ctx, user)
+}

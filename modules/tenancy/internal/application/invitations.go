@@ -1,0 +1,435 @@
+package application
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
+)
+
+// The invitation answers beyond the domain's.
+var (
+	ErrAlreadyInvited = kernel.Conflict("tenancy.already_invited",
+		"That email already has a pending invitation; resend it instead.")
+	ErrEmailNotVerified = kernel.Forbidden("tenancy.email_not_verified",
+		"Verify your email address before accepting an invitation.")
+)
+
+// Invite invites email to the organization with role; it needs
+// members:invite and every permission of role. The invitation email goes
+// out in the same transaction.
+func (s *Service) Invite(ctx context.Context, a Actor, email, role string) (InvitationView, error) {
+	if err := a.require(domain.PermMembersInvite); err != nil {
+		return InvitationView{}, err
+	}
+	token, err := domain.NewInvitationToken()
+	if err != nil {
+		return InvitationView{}, err
+	}
+	now := s.deps.Clock.Now()
+	inv, err := domain.NewInvitation(domain.NewInvitationParams{
+		OrganizationID: a.Org.OrganizationID, Email: email, Role: role, InviterID: a.UserID, TokenHash: token.Hash(), Now: now,
+	})
+	if err != nil {
+		return InvitationView{}, err
+	}
+	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
+			return err
+		}
+		r, err := s.roleOf(ctx, a.Org.OrganizationID, inv.Role())
+		if err != nil {
+			return err
+		}
+		if err := domain.CanGrant(a.Org.Grants, r.Permissions()); err != nil {
+			return err
+		}
+		if err := s.checkNotMember(ctx, a.Org.OrganizationID, inv.Email()); err != nil {
+			return err
+		}
+		if _, err := s.deps.Invitations.PendingFor(ctx, a.Org.OrganizationID, inv.Email()); err == nil {
+			return ErrAlreadyInvited
+		} else if !errors.Is(err, ErrInvitationNotFound) {
+			return err
+		}
+		if err := s.deps.Invitations.Create(ctx, inv); err != nil {
+			return err
+		}
+		if err := s.sendInvitation(ctx, a, inv, token); err != nil {
+			return err
+		}
+		return s.deps.Events.Publish(ctx, MemberInvited{
+			OrganizationID: a.Org.OrganizationID, ActorID: a.UserID, InvitationID: inv.ID(), Email: inv.Email().String(), Role: inv.Role(),
+		})
+	})
+	if err != nil {
+		return InvitationView{}, fmt.Errorf("invite: %w", err)
+	}
+	return invitationView(inv, now), nil
+}
+
+// checkNotMember returns ErrAlreadyMember when the account with email
+// belongs to org.
+func (s *Service) checkNotMember(ctx context.Context, org kernel.OrganizationID, email domain.Email) error {
+	u, err := s.deps.Users.ByEmail(ctx, email.String())
+	if errors.Is(err, ErrUserNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	member, err := s.IsMember(ctx, org, u.ID)
+	if err != nil {
+		return err
+	}
+	if member {
+		return ErrAlreadyMember
+	}
+	return nil
+}
+
+// sendInvitation enqueues the invitation email in ctx's transaction.
+func (s *Service) sendInvitation(ctx context.Context, a Actor, inv *domain.Invitation, token domain.InvitationToken) error {
+	o, err := s.deps.Organizations.ByID(ctx, inv.OrganizationID())
+	if err != nil {
+		return err
+	}
+	inviter, err := s.deps.Users.User(ctx, a.UserID)
+	if err != nil && !errors.Is(err, ErrUserNotFound) {
+		return err
+	}
+	name := inviter.Name
+	if name == "" {
+		name = inviter.Email
+	}
+	locale := ""
+	if u, err := s.deps.Users.ByEmail(ctx, inv.Email().String()); err == nil {
+		locale = u.Locale
+	}
+	return s.deps.Emails.Invitation(ctx, InvitationEmail{
+		To: inv.Email().String(), Locale: locale, InviterName: name, OrganizationName: o.Name().String(),
+		Role: inv.Role(), URL: s.cfg.InvitationURL(token.String()), ExpiresIn: inv.ExpiresAt().Sub(s.deps.Clock.Now()),
+	})
+}
+
+// ListInvitations lists the organization's invitations, newest first;
+// pendingOnly keeps the open ones. It needs members:invite.
+func (s *Service) ListInvitations(ctx context.Context, a Actor, pendingOnly bool) ([]InvitationView, error) {
+	if err := a.require(domain.PermMembersInvite); err != nil {
+		return nil, err
+	}
+	list, err := s.deps.Invitations.List(ctx, a.Org.OrganizationID, pendingOnly)
+	if err != nil {
+		return nil, fmt.Errorf("list invitations: %w", err)
+	}
+	now := s.deps.Clock.Now()
+	out := make([]InvitationView, 0, len(list))
+	for _, i := range list {
+		if pendingOnly && !i.IsOpen(now) {
+			continue
+		}
+		out = append(out, invitationView(i, now))
+	}
+	return out, nil
+}
+
+// RevokeInvitation revokes a pending invitation; it needs members:invite.
+// A closed one is domain.ErrInvitationGone (410).
+func (s *Service) RevokeInvitation(ctx context.Context, a Actor, id domain.InvitationID) (InvitationView, error) {
+	if err := a.require(domain.PermMembersInvite); err != nil {
+		return InvitationView{}, err
+	}
+	var view InvitationView
+	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		inv, err := s.deps.Invitations.ByID(ctx, a.Org.OrganizationID, id)
+		if err != nil {
+			return err
+		}
+		now := s.deps.Clock.Now()
+		if err := inv.Revoke(now); err != nil {
+			return err
+		}
+		if err := s.deps.Invitations.Save(ctx, inv); err != nil {
+			return err
+		}
+		view = invitationView(inv, now)
+		return s.deps.Events.Publish(ctx, InvitationRevoked{
+			OrganizationID: inv.OrganizationID(), ActorID: a.UserID, InvitationID: inv.ID(), Email: inv.Email().String(),
+		})
+	})
+	if err != nil {
+		return InvitationView{}, fmt.Errorf("revoke invitation: %w", err)
+	}
+	return view, nil
+}
+
+// ResendInvitation sends a pending (or expired) invitation again with a
+// new token and a fresh expiry; the old link stops working. It needs
+// members:invite and, still, every permission of the invited role.
+func (s *Service) ResendInvitation(ctx context.Context, a Actor, id domain.InvitationID) (InvitationView, error) {
+	if err := a.require(domain.PermMembersInvite); err != nil {
+		return InvitationView{}, err
+	}
+	token, err := domain.NewInvitationToken()
+	if err != nil {
+		return InvitationView{}, err
+	}
+	var view InvitationView
+	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		inv, err := s.deps.Invitations.ByID(ctx, a.Org.OrganizationID, id)
+		if err != nil {
+			return err
+		}
+		r, err := s.roleOf(ctx, a.Org.OrganizationID, inv.Role())
+		if err != nil {
+			return err
+		}
+		if err := domain.CanGrant(a.Org.Grants, r.Permissions()); err != nil {
+			return err
+		}
+		now := s.deps.Clock.Now()
+		if err := inv.Resend(token.Hash(), now); err != nil {
+			return err
+		}
+		if err := s.deps.Invitations.Save(ctx, inv); err != nil {
+			return err
+		}
+		if err := s.sendInvitation(ctx, a, inv, token); err != nil {
+			return err
+		}
+		view = invitationView(inv, now)
+		return s.deps.Events.Publish(ctx, MemberInvited{
+			OrganizationID: inv.OrganizationID(), ActorID: a.UserID, InvitationID: inv.ID(), Email: inv.Email().String(), Role: inv.Role(), Resent: true,
+		})
+	})
+	if err != nil {
+		return InvitationView{}, fmt.Errorf("resend invitation: %w", err)
+	}
+	return view, nil
+}
+
+// invitationByToken finds the invitation a link's token names; a
+// malformed or unknown token is ErrInvitationNotFound.
+func (s *Service) invitationByToken(ctx context.Context, token string) (*domain.Invitation, error) {
+	t, ok := domain.ParseInvitationToken(token)
+	if !ok {
+		return nil, ErrInvitationNotFound
+	}
+	return s.deps.Invitations.ByTokenHash(ctx, t.Hash())
+}
+
+// PreviewInvitation shows what an invitation link offers, to anyone
+// holding it: unknown is 404, spent or expired 410.
+func (s *Service) PreviewInvitation(ctx context.Context, token string) (InvitationPreview, error) {
+	inv, err := s.invitationByToken(ctx, token)
+	if err != nil {
+		return InvitationPreview{}, err
+	}
+	now := s.deps.Clock.Now()
+	if !inv.IsOpen(now) {
+		return InvitationPreview{}, domain.ErrInvitationGone
+	}
+	o, err := s.deps.Organizations.ByID(ctx, inv.OrganizationID())
+	if err != nil {
+		return InvitationPreview{}, err
+	}
+	inviter, err := s.deps.Users.User(ctx, inv.InviterID())
+	if err != nil && !errors.Is(err, ErrUserNotFound) {
+		return InvitationPreview{}, err
+	}
+	name := inviter.Name
+	if name == "" {
+		name = inviter.Email
+	}
+	return InvitationPreview{
+		OrganizationName: o.Name().String(), OrganizationSlug: o.Slug().String(), InviterName: name,
+		Role: inv.Role(), Email: inv.Email().String(), Status: inv.StatusAt(now).String(), ExpiresAt: inv.ExpiresAt(),
+	}, nil
+}
+
+// InvitationRef names an invitation by its link's token or, for the
+// invitee's own list, by ID.
+type InvitationRef struct {
+	Token string
+	ID    domain.InvitationID
+}
+
+// ParseInvitationRef reads "inv_…" as an ID and anything else as a token.
+func ParseInvitationRef(s string) InvitationRef {
+	if id, err := kernel.ParseID[domain.InvitationKind](s); err == nil {
+		return InvitationRef{ID: id}
+	}
+	return InvitationRef{Token: s}
+}
+
+// receivedInvitation loads the invitation ref names for user, who must
+// have a verified email; an invitation by ID must be addressed to them
+// (else ErrInvitationNotFound).
+func (s *Service) receivedInvitation(ctx context.Context, user kernel.UserID, ref InvitationRef) (*domain.Invitation, UserInfo, error) {
+	u, err := s.deps.Users.User(ctx, user)
+	if err != nil {
+		return nil, UserInfo{}, err
+	}
+	var inv *domain.Invitation
+	if !ref.ID.IsZero() {
+		inv, err = s.invitationByID(ctx, ref.ID)
+		if err == nil && !inv.Email().Matches(u.Email) {
+			err = ErrInvitationNotFound
+		}
+	} else {
+		inv, err = s.invitationByToken(ctx, ref.Token)
+	}
+	if err != nil {
+		return nil, UserInfo{}, err
+	}
+	return inv, u, nil
+}
+
+// invitationByID finds an invitation in any organization.
+func (s *Service) invitationByID(ctx context.Context, id domain.InvitationID) (*domain.Invitation, error) {
+	return s.deps.Invitations.ByIDAnyOrganization(ctx, id)
+}
+
+// AcceptInvitation makes user a member with the invited role. Their email
+// must be verified and match the invitation's (403); a spent or expired
+// invitation is 410; already being a member is 409. A custom role deleted
+// since the invitation falls back to member.
+func (s *Service) AcceptInvitation(ctx context.Context, user kernel.UserID, ref InvitationRef) (OrganizationView, error) {
+	var view OrganizationView
+	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		inv, u, err := s.receivedInvitation(ctx, user, ref)
+		if err != nil {
+			return err
+		}
+		if err := s.deps.Organizations.Lock(ctx, inv.OrganizationID()); err != nil {
+			return err
+		}
+		// Re-read under the lock: two accepts of one link serialize here.
+		if inv, err = s.deps.Invitations.ByID(ctx, inv.OrganizationID(), inv.ID()); err != nil {
+			return err
+		}
+		now := s.deps.Clock.Now()
+		if !inv.IsOpen(now) {
+			return domain.ErrInvitationGone
+		}
+		if !inv.Email().Matches(u.Email) {
+			return domain.ErrInvitationEmailMismatch
+		}
+		if !u.EmailVerified {
+			return ErrEmailNotVerified
+		}
+		if err := inv.Accept(now, u.Email); err != nil {
+			return err
+		}
+		role := inv.Role()
+		if _, err := s.roleOf(ctx, inv.OrganizationID(), role); err != nil {
+			role = domain.RoleMember
+		}
+		m, err := domain.NewMembership(inv.OrganizationID(), user, role, now)
+		if err != nil {
+			return err
+		}
+		if err := s.deps.Memberships.Create(ctx, m); err != nil {
+			return err
+		}
+		if err := s.deps.Invitations.Save(ctx, inv); err != nil {
+			return err
+		}
+		o, err := s.deps.Organizations.ByID(ctx, inv.OrganizationID())
+		if err != nil {
+			return err
+		}
+		view = organizationView(o, role)
+		return s.deps.Events.Publish(ctx, MemberJoined{
+			OrganizationID: o.ID(), ActorID: user, MembershipID: m.ID(), UserID: user, Role: role, InvitationID: inv.ID(),
+		})
+	})
+	if err != nil {
+		return OrganizationView{}, fmt.Errorf("accept invitation: %w", err)
+	}
+	return view, nil
+}
+
+// DeclineInvitation closes an invitation addressed to user (same email
+// check as accepting, without the verification requirement).
+func (s *Service) DeclineInvitation(ctx context.Context, user kernel.UserID, ref InvitationRef) error {
+	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		inv, u, err := s.receivedInvitation(ctx, user, ref)
+		if err != nil {
+			return err
+		}
+		now := s.deps.Clock.Now()
+		if !inv.IsOpen(now) {
+			return domain.ErrInvitationGone
+		}
+		if !inv.Email().Matches(u.Email) {
+			return domain.ErrInvitationEmailMismatch
+		}
+		if err := inv.Decline(now); err != nil {
+			return err
+		}
+		if err := s.deps.Invitations.Save(ctx, inv); err != nil {
+			return err
+		}
+		return s.deps.Events.Publish(ctx, InvitationDeclined{
+			OrganizationID: inv.OrganizationID(), ActorID: user, InvitationID: inv.ID(), Email: inv.Email().String(),
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("decline invitation: %w", err)
+	}
+	return nil
+}
+
+// MyInvitations lists the open invitations addressed to user's email.
+func (s *Service) MyInvitations(ctx context.Context, user kernel.UserID) ([]ReceivedInvitation, error) {
+	u, err := s.deps.Users.User(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	email, err := domain.ParseEmail(u.Email)
+	if err != nil {
+		return []ReceivedInvitation{}, nil
+	}
+	list, err := s.deps.Invitations.ListPendingForEmail(ctx, email)
+	if err != nil {
+		return nil, fmt.Errorf("my invitations: %w", err)
+	}
+	now := s.deps.Clock.Now()
+	out := []ReceivedInvitation{}
+	for _, inv := range list {
+		if !inv.IsOpen(now) {
+			continue
+		}
+		o, err := s.deps.Organizations.ByID(ctx, inv.OrganizationID())
+		if err != nil {
+			continue
+		}
+		inviter, _ := s.deps.Users.User(ctx, inv.InviterID())
+		name := inviter.Name
+		if name == "" {
+			name = inviter.Email
+		}
+		out = append(out, ReceivedInvitation{
+			ID: inv.ID(), OrganizationID: o.ID(), OrganizationName: o.Name().String(), InviterName: name,
+			Role: inv.Role(), ExpiresAt: inv.ExpiresAt(),
+		})
+	}
+	return out, nil
+}
+
+// PurgeInvitations removes invitations closed or expired more than
+// InvitationRetention ago.
+func (s *Service) PurgeInvitations(ctx context.Context) (int, error) {
+	return s.deps.Invitations.DeleteClosedBefore(ctx, s.deps.Clock.Now().Add(-InvitationRetention))
+}
+
+// InvitationRetention is how long closed invitations stay listable.
+const InvitationRetention = 30 * 24 * time.Hour
+
+// ExpiresInDays is d in whole days, rounded up.
+func ExpiresInDays(d time.Duration) int { return int(math.Ceil(d.Hours() / 24)) }

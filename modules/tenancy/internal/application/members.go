@@ -1,0 +1,408 @@
+package application
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
+)
+
+// MaxMembersPage is the largest page of members.
+const MaxMembersPage = 100
+
+// MembersPage is one page of members; Next is the cursor of the next page
+// (zero on the last).
+type MembersPage struct {
+	Members []MemberView
+	Next    domain.MembershipID
+}
+
+// ListMembers returns a page of the organization's members with their
+// profiles, ordered by membership ID; it needs members:read.
+func (s *Service) ListMembers(ctx context.Context, a Actor, after domain.MembershipID, limit int) (MembersPage, error) {
+	if err := a.require(domain.PermMembersRead); err != nil {
+		return MembersPage{}, err
+	}
+	if limit <= 0 || limit > MaxMembersPage {
+		limit = MaxMembersPage
+	}
+	ms, err := s.deps.Memberships.List(ctx, a.Org.OrganizationID, MemberQuery{After: after, Limit: limit + 1})
+	if err != nil {
+		return MembersPage{}, fmt.Errorf("list members: %w", err)
+	}
+	var page MembersPage
+	if len(ms) > limit {
+		ms = ms[:limit]
+		page.Next = ms[limit-1].ID()
+	}
+	ids := make([]kernel.UserID, len(ms))
+	for i, m := range ms {
+		ids[i] = m.UserID()
+	}
+	users, err := s.deps.Users.Users(ctx, ids)
+	if err != nil {
+		return MembersPage{}, fmt.Errorf("list members: %w", err)
+	}
+	page.Members = make([]MemberView, 0, len(ms))
+	for _, m := range ms {
+		page.Members = append(page.Members, memberView(m, users[m.UserID()]))
+	}
+	return page, nil
+}
+
+// MemberRef names a member by membership ID or user ID.
+type MemberRef struct {
+	Membership domain.MembershipID
+	User       kernel.UserID
+}
+
+// ParseMemberRef parses "mem_…" or "usr_…"; anything else is
+// ErrMemberNotFound.
+func ParseMemberRef(s string) (MemberRef, error) {
+	if id, err := kernel.ParseID[domain.MembershipKind](s); err == nil {
+		return MemberRef{Membership: id}, nil
+	}
+	if id, err := kernel.ParseID[kernel.UserKind](s); err == nil {
+		return MemberRef{User: id}, nil
+	}
+	return MemberRef{}, ErrMemberNotFound
+}
+
+func (s *Service) member(ctx context.Context, org kernel.OrganizationID, ref MemberRef) (*domain.Membership, error) {
+	if !ref.Membership.IsZero() {
+		return s.deps.Memberships.ByID(ctx, org, ref.Membership)
+	}
+	return s.deps.Memberships.ByUser(ctx, org, ref.User)
+}
+
+// Member returns one member; it needs members:read.
+func (s *Service) Member(ctx context.Context, a Actor, ref MemberRef) (MemberView, error) {
+	if err := a.require(domain.PermMembersRead); err != nil {
+		return MemberView{}, err
+	}
+	m, err := s.member(ctx, a.Org.OrganizationID, ref)
+	if err != nil {
+		return MemberView{}, err
+	}
+	return s.withProfile(ctx, m)
+}
+
+func (s *Service) withProfile(ctx context.Context, m *domain.Membership) (MemberView, error) {
+	u, err := s.deps.Users.User(ctx, m.UserID())
+	if err != nil && !errors.Is(err, ErrUserNotFound) {
+		return MemberView{}, err
+	}
+	return memberView(m, u), nil
+}
+
+// checkOverMember refuses to act on a member whose role holds permissions
+// the actor does not: an admin cannot demote or remove an owner.
+func (s *Service) checkOverMember(ctx context.Context, a Actor, m *domain.Membership) error {
+	perms, err := s.permissionsOf(ctx, a.Org.OrganizationID, m.Role())
+	if err != nil {
+		return err
+	}
+	return domain.CanGrant(a.Org.Grants, perms)
+}
+
+// guardOwners locks the organization and refuses a change that would leave
+// it without an owner. Call it in the transaction that makes the change.
+func (s *Service) guardOwners(ctx context.Context, org kernel.OrganizationID, change domain.OwnerChange) error {
+	if err := s.deps.Organizations.Lock(ctx, org); err != nil {
+		return err
+	}
+	if change == domain.OwnerKept {
+		return nil
+	}
+	owners, err := s.deps.Memberships.CountRole(ctx, org, domain.RoleOwner)
+	if err != nil {
+		return err
+	}
+	return domain.EnsureOwnerRemains(owners, change)
+}
+
+// ChangeRole gives a member another role; it needs members:update, and the
+// actor must hold every permission of both the member's current role and
+// the new one. Demoting the last owner is refused (tenancy.last_owner).
+func (s *Service) ChangeRole(ctx context.Context, a Actor, ref MemberRef, role string) (MemberView, error) {
+	if err := a.require(domain.PermMembersUpdate); err != nil {
+		return MemberView{}, err
+	}
+	var m *domain.Membership
+	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
+			return err
+		}
+		var err error
+		if m, err = s.member(ctx, a.Org.OrganizationID, ref); err != nil {
+			return err
+		}
+		r, err := s.roleOf(ctx, a.Org.OrganizationID, role)
+		if err != nil {
+			return err
+		}
+		if err := s.checkOverMember(ctx, a, m); err != nil {
+			return err
+		}
+		if err := domain.CanGrant(a.Org.Grants, r.Permissions()); err != nil {
+			return err
+		}
+		from := m.Role()
+		changed, err := m.ChangeRole(r.Name())
+		if err != nil || !changed {
+			return err
+		}
+		if err := s.guardOwners(ctx, a.Org.OrganizationID, domain.RoleChange(from, r.Name())); err != nil {
+			return err
+		}
+		if err := s.deps.Memberships.SaveRole(ctx, m); err != nil {
+			return err
+		}
+		return s.deps.Events.Publish(ctx, MemberRoleChanged{
+			OrganizationID: a.Org.OrganizationID, ActorID: a.UserID, MembershipID: m.ID(), UserID: m.UserID(), From: from, To: r.Name(),
+		})
+	})
+	if err != nil {
+		return MemberView{}, fmt.Errorf("change role: %w", err)
+	}
+	return s.withProfile(ctx, m)
+}
+
+// RemoveMember removes a member; it needs members:remove and every
+// permission of the member's role. Removing yourself is leaving (use
+// Leave); removing the last owner is refused.
+func (s *Service) RemoveMember(ctx context.Context, a Actor, ref MemberRef) error {
+	if err := a.require(domain.PermMembersRemove); err != nil {
+		return err
+	}
+	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
+			return err
+		}
+		m, err := s.member(ctx, a.Org.OrganizationID, ref)
+		if err != nil {
+			return err
+		}
+		if m.UserID() != a.UserID {
+			if err := s.checkOverMember(ctx, a, m); err != nil {
+				return err
+			}
+		}
+		return s.removeMembership(ctx, m, a.UserID, m.UserID() == a.UserID)
+	})
+	if err != nil {
+		return fmt.Errorf("remove member: %w", err)
+	}
+	return nil
+}
+
+// removeMembership deletes m after the owners guard, and publishes
+// MemberLeft (left) or MemberRemoved. The organization must be locked.
+func (s *Service) removeMembership(ctx context.Context, m *domain.Membership, actor kernel.UserID, left bool) error {
+	if err := s.guardOwners(ctx, m.OrganizationID(), domain.RoleChange(m.Role(), "")); err != nil {
+		return err
+	}
+	if err := s.deps.Memberships.Delete(ctx, m.OrganizationID(), m.ID()); err != nil {
+		return err
+	}
+	if left {
+		return s.deps.Events.Publish(ctx, MemberLeft{OrganizationID: m.OrganizationID(), MembershipID: m.ID(), UserID: m.UserID(), Role: m.Role()})
+	}
+	return s.deps.Events.Publish(ctx, MemberRemoved{
+		OrganizationID: m.OrganizationID(), ActorID: actor, MembershipID: m.ID(), UserID: m.UserID(), Role: m.Role(),
+	})
+}
+
+// Leave removes the caller from the organization. The last owner cannot
+// leave (tenancy.last_owner): they transfer ownership or delete the
+// organization.
+func (s *Service) Leave(ctx context.Context, a Actor) error {
+	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
+			return err
+		}
+		m, err := s.deps.Memberships.ByUser(ctx, a.Org.OrganizationID, a.UserID)
+		if err != nil {
+			return err
+		}
+		return s.removeMembership(ctx, m, a.UserID, true)
+	})
+	if err != nil {
+		return fmt.Errorf("leave organization: %w", err)
+	}
+	return nil
+}
+
+// TransferOwnership makes another member an owner and the actor, an owner,
+// an admin. It needs organization:transfer and the owner role.
+func (s *Service) TransferOwnership(ctx context.Context, a Actor, to MemberRef) (MemberView, error) {
+	if a.Org.Role != domain.RoleOwner || !a.Org.Grants.Allows(domain.PermOrganizationTransfer) {
+		return MemberView{}, ErrOwnerOnly
+	}
+	var target *domain.Membership
+	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
+			return err
+		}
+		me, err := s.deps.Memberships.ByUser(ctx, a.Org.OrganizationID, a.UserID)
+		if err != nil {
+			return err
+		}
+		if !me.IsOwner() { // demoted since the request was authorized
+			return ErrOwnerOnly
+		}
+		if target, err = s.member(ctx, a.Org.OrganizationID, to); err != nil {
+			return err
+		}
+		if target.ID() == me.ID() {
+			return kernel.Invalid("tenancy.transfer_to_self", "Choose another member to transfer ownership to.",
+				kernel.FieldError{Field: "memberId", Code: "self", Message: "is you"})
+		}
+		from := target.Role()
+		if _, err := target.ChangeRole(domain.RoleOwner); err != nil {
+			return err
+		}
+		if _, err := me.ChangeRole(domain.RoleAdmin); err != nil {
+			return err
+		}
+		if err := s.deps.Memberships.SaveRole(ctx, target); err != nil {
+			return err
+		}
+		if err := s.deps.Memberships.SaveRole(ctx, me); err != nil {
+			return err
+		}
+		var events []kernel.Event
+		if from != domain.RoleOwner {
+			events = append(events, MemberRoleChanged{
+				OrganizationID: a.Org.OrganizationID, ActorID: a.UserID, MembershipID: target.ID(), UserID: target.UserID(), From: from, To: domain.RoleOwner,
+			})
+		}
+		events = append(events,
+			MemberRoleChanged{
+				OrganizationID: a.Org.OrganizationID, ActorID: a.UserID, MembershipID: me.ID(), UserID: me.UserID(), From: domain.RoleOwner, To: domain.RoleAdmin,
+			},
+			OwnershipTransferred{
+				OrganizationID: a.Org.OrganizationID, ActorID: a.UserID, FromUserID: a.UserID, ToUserID: target.UserID(), FromRole: domain.RoleAdmin,
+			})
+		return s.deps.Events.Publish(ctx, events...)
+	})
+	if err != nil {
+		return MemberView{}, fmt.Errorf("transfer ownership: %w", err)
+	}
+	return s.withProfile(ctx, target)
+}
+
+// IsMember reports whether user belongs to org.
+func (s *Service) IsMember(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (bool, error) {
+	_, err := s.deps.Memberships.ByUser(ctx, org, user)
+	if errors.Is(err, ErrMemberNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// MemberIDs lists the user IDs of org's members.
+func (s *Service) MemberIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
+	return s.deps.Memberships.ListUserIDs(ctx, org)
+}
+
+// AddMember makes user a member of org with the member role, for iam's
+// user administration (which checked users:create). Already a member is
+// ErrAlreadyMember.
+func (s *Service) AddMember(ctx context.Context, actor kernel.UserID, org kernel.OrganizationID, user kernel.UserID) error {
+	m, err := domain.NewMembership(org, user, domain.RoleMember, s.deps.Clock.Now())
+	if err != nil {
+		return err
+	}
+	return s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		if err := s.deps.Organizations.Lock(ctx, org); err != nil {
+			return err
+		}
+		if err := s.deps.Memberships.Create(ctx, m); err != nil {
+			return err
+		}
+		return s.deps.Events.Publish(ctx, MemberJoined{OrganizationID: org, ActorID: actor, MembershipID: m.ID(), UserID: user, Role: m.Role()})
+	})
+}
+
+// RemoveUser removes user from org for iam's user administration (which
+// checked users:delete), with the same guards as RemoveMember: the actor
+// must hold the member's role's permissions, and the last owner stays.
+func (s *Service) RemoveUser(ctx context.Context, a Actor, user kernel.UserID) error {
+	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
+			return err
+		}
+		m, err := s.deps.Memberships.ByUser(ctx, a.Org.OrganizationID, user)
+		if err != nil {
+			return err
+		}
+		if user != a.UserID {
+			if err := s.checkOverMember(ctx, a, m); err != nil {
+				return err
+			}
+		}
+		return s.removeMembership(ctx, m, a.UserID, user == a.UserID)
+	})
+	if err != nil {
+		return fmt.Errorf("remove user: %w", err)
+	}
+	return nil
+}
+
+// ErrSoleOwner refuses deleting an account that is the only owner of an
+// organization others still belong to.
+var ErrSoleOwner = kernel.Conflict("tenancy.last_owner",
+	"You are the only owner of an organization with other members; transfer ownership or delete it first.")
+
+// UserDeleted removes a deleted account from every organization, in the
+// deletion's transaction. An organization the user was the only member of
+// is deleted with them; being the only owner of one with other members
+// refuses the deletion (ErrSoleOwner).
+func (s *Service) UserDeleted(ctx context.Context, user kernel.UserID) error {
+	ms, err := s.deps.Memberships.ListByUser(ctx, user)
+	if err != nil {
+		return err
+	}
+	// Lock organizations in one order, so two deletions cannot deadlock.
+	slices.SortFunc(ms, func(a, b *domain.Membership) int {
+		return strings.Compare(a.OrganizationID().String(), b.OrganizationID().String())
+	})
+	for _, m := range ms {
+		if err := s.deps.Organizations.Lock(ctx, m.OrganizationID()); err != nil {
+			if errors.Is(err, ErrOrganizationNotFound) {
+				continue
+			}
+			return err
+		}
+		owners, err := s.deps.Memberships.CountRole(ctx, m.OrganizationID(), domain.RoleOwner)
+		if err != nil {
+			return err
+		}
+		if !m.IsOwner() || owners > 1 {
+			if err := s.removeMembership(ctx, m, kernel.UserID{}, true); err != nil {
+				return err
+			}
+			continue
+		}
+		ids, err := s.deps.Memberships.ListUserIDs(ctx, m.OrganizationID())
+		if err != nil {
+			return err
+		}
+		if len(ids) > 1 {
+			return ErrSoleOwner
+		}
+		o, err := s.deps.Organizations.ByID(ctx, m.OrganizationID())
+		if err != nil {
+			return err
+		}
+		if err := s.deleteOrganization(ctx, o, user); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,202 @@
+// Package application holds the tenancy use cases: organizations,
+// memberships, custom roles, invitations, ownership transfer and the
+// per-request access check that computes a caller's grants. It declares
+// the ports its adapters satisfy; it never touches HTTP or a database
+// driver.
+package application
+
+import (
+	"context"
+	"time"
+
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
+)
+
+// Organizations stores the Organization aggregate. Every method runs in the
+// transaction ctx carries, if any.
+type Organizations interface {
+	// Create stores a new organization; ErrSlugTaken when the slug is used.
+	Create(ctx context.Context, o *domain.Organization) error
+	// ByID returns the organization, or ErrOrganizationNotFound.
+	ByID(ctx context.Context, id kernel.OrganizationID) (*domain.Organization, error)
+	// BySlug returns the organization with that slug, or
+	// ErrOrganizationNotFound.
+	BySlug(ctx context.Context, slug domain.Slug) (*domain.Organization, error)
+	// Lock locks the organization row until the transaction ends
+	// (SELECT … FOR UPDATE on PostgreSQL; SQLite's single writer already
+	// serializes), so membership changes of one organization serialize. It
+	// returns ErrOrganizationNotFound for an unknown ID. Call it inside a
+	// transaction.
+	Lock(ctx context.Context, id kernel.OrganizationID) error
+	// Save stores the organization's name, slug and update time;
+	// ErrSlugTaken when the new slug is used, ErrOrganizationNotFound when
+	// the row is gone.
+	Save(ctx context.Context, o *domain.Organization) error
+	// Delete removes the organization with its memberships, custom roles
+	// and invitations.
+	Delete(ctx context.Context, id kernel.OrganizationID) error
+	// ListForUser returns the organizations user belongs to with the
+	// user's membership in each, most recently used first (then by name).
+	ListForUser(ctx context.Context, user kernel.UserID) ([]OrganizationMembership, error)
+}
+
+// OrganizationMembership is an organization with one member's membership.
+type OrganizationMembership struct {
+	Organization *domain.Organization
+	Membership   *domain.Membership
+}
+
+// Memberships stores memberships.
+type Memberships interface {
+	// Create stores a membership; ErrAlreadyMember when the user already
+	// belongs to the organization.
+	Create(ctx context.Context, m *domain.Membership) error
+	// ByUser returns user's membership in org, or ErrMemberNotFound.
+	ByUser(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (*domain.Membership, error)
+	// ByID returns the membership with that ID in org (a membership of
+	// another organization is ErrMemberNotFound).
+	ByID(ctx context.Context, org kernel.OrganizationID, id domain.MembershipID) (*domain.Membership, error)
+	// List returns org's memberships ordered by ID, after q.After, at most
+	// q.Limit.
+	List(ctx context.Context, org kernel.OrganizationID, q MemberQuery) ([]*domain.Membership, error)
+	// ListUserIDs returns the user IDs of every member of org.
+	ListUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error)
+	// ListByUser returns every membership of user.
+	ListByUser(ctx context.Context, user kernel.UserID) ([]*domain.Membership, error)
+	// SaveRole stores m's role; ErrMemberNotFound when the row is gone.
+	SaveRole(ctx context.Context, m *domain.Membership) error
+	// Delete removes the membership with that ID in org.
+	Delete(ctx context.Context, org kernel.OrganizationID, id domain.MembershipID) error
+	// CountRole returns how many members of org hold role.
+	CountRole(ctx context.Context, org kernel.OrganizationID, role string) (int, error)
+	// RenameRole moves every member of org holding role from to role to.
+	RenameRole(ctx context.Context, org kernel.OrganizationID, from, to string) error
+	// Touch records that user used org at t (it becomes their most recently
+	// used organization). No error when there is no such membership.
+	Touch(ctx context.Context, org kernel.OrganizationID, user kernel.UserID, t time.Time) error
+	// MostRecent returns the organization user used last, or
+	// ErrMemberNotFound when they belong to none.
+	MostRecent(ctx context.Context, user kernel.UserID) (kernel.OrganizationID, error)
+	// Access returns user's membership in org and, when its role is a
+	// custom role of org, that role's permissions — one round trip, on
+	// every organization-scoped request. ErrMemberNotFound when user is
+	// not a member. custom is false for a built-in role name.
+	Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (m *domain.Membership, permissions []string, custom bool, err error)
+}
+
+// MemberQuery pages Memberships.List.
+type MemberQuery struct {
+	// After is the last membership ID of the previous page.
+	After domain.MembershipID
+	Limit int
+}
+
+// Roles stores custom roles.
+type Roles interface {
+	// Create stores a custom role; ErrRoleExists when org has a role of
+	// that name.
+	Create(ctx context.Context, r *domain.Role) error
+	// ByID returns the custom role with that ID in org, or ErrRoleNotFound
+	// (also for another organization's role).
+	ByID(ctx context.Context, org kernel.OrganizationID, id domain.RoleID) (*domain.Role, error)
+	// ByName returns org's custom role of that name, or ErrRoleNotFound.
+	ByName(ctx context.Context, org kernel.OrganizationID, name string) (*domain.Role, error)
+	// List returns org's custom roles ordered by name.
+	List(ctx context.Context, org kernel.OrganizationID) ([]*domain.Role, error)
+	// Save stores the role's name, permissions and update time;
+	// ErrRoleExists when the new name is taken.
+	Save(ctx context.Context, r *domain.Role) error
+	// Delete removes the custom role with that ID in org.
+	Delete(ctx context.Context, org kernel.OrganizationID, id domain.RoleID) error
+}
+
+// Invitations stores invitations. Tokens are stored as SHA-256 hashes.
+type Invitations interface {
+	Create(ctx context.Context, i *domain.Invitation) error
+	// ByID returns the invitation with that ID in org, or
+	// ErrInvitationNotFound (also for another organization's).
+	ByID(ctx context.Context, org kernel.OrganizationID, id domain.InvitationID) (*domain.Invitation, error)
+	// ByIDAnyOrganization returns the invitation with that ID whatever its
+	// organization, or ErrInvitationNotFound; for the invitee, whose email
+	// the caller then checks.
+	ByIDAnyOrganization(ctx context.Context, id domain.InvitationID) (*domain.Invitation, error)
+	// ByTokenHash returns the invitation whose current token hashes to
+	// hash, or ErrInvitationNotFound.
+	ByTokenHash(ctx context.Context, hash [32]byte) (*domain.Invitation, error)
+	// List returns org's invitations, newest first; pendingOnly keeps those
+	// still pending (status, not expiry: the caller compares with now).
+	List(ctx context.Context, org kernel.OrganizationID, pendingOnly bool) ([]*domain.Invitation, error)
+	// ListPendingForEmail returns the pending invitations sent to email,
+	// newest first, across organizations.
+	ListPendingForEmail(ctx context.Context, email domain.Email) ([]*domain.Invitation, error)
+	// PendingFor returns org's pending invitation for email, or
+	// ErrInvitationNotFound.
+	PendingFor(ctx context.Context, org kernel.OrganizationID, email domain.Email) (*domain.Invitation, error)
+	// Save stores the invitation's status, token hash, expiry and update
+	// time.
+	Save(ctx context.Context, i *domain.Invitation) error
+	// DeleteClosedBefore removes invitations that are no longer pending, or
+	// expired, before t; it returns how many.
+	DeleteClosedBefore(ctx context.Context, t time.Time) (int, error)
+}
+
+// UserInfo is what tenancy needs to know of a user (from iam).
+type UserInfo struct {
+	ID            kernel.UserID
+	Email         string
+	EmailVerified bool
+	Name          string
+	Image         string
+	Locale        string
+}
+
+// Users looks users up in iam.
+type Users interface {
+	// User returns the user, or ErrUserNotFound.
+	User(ctx context.Context, id kernel.UserID) (UserInfo, error)
+	// ByEmail returns the user with that email (any case), or
+	// ErrUserNotFound.
+	ByEmail(ctx context.Context, email string) (UserInfo, error)
+	// Users returns the users among ids that exist (at most 1000 IDs).
+	Users(ctx context.Context, ids []kernel.UserID) (map[kernel.UserID]UserInfo, error)
+}
+
+// InvitationEmail is the email an invitee gets.
+type InvitationEmail struct {
+	To               string
+	Locale           string
+	InviterName      string
+	OrganizationName string
+	Role             string
+	URL              string
+	ExpiresIn        time.Duration
+}
+
+// Emails sends the invitation email. It enqueues in the transaction ctx
+// carries, so the email goes out only if the invitation commits.
+type Emails interface {
+	Invitation(ctx context.Context, e InvitationEmail) error
+}
+
+// Publisher publishes domain events in the transaction ctx carries.
+type Publisher interface {
+	Publish(ctx context.Context, events ...kernel.Event) error
+}
+
+// UnitOfWork runs fn in one transaction (joined if ctx carries one).
+type UnitOfWork interface {
+	Tx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// The errors repositories return.
+var (
+	ErrOrganizationNotFound = kernel.NotFound("tenancy.organization_not_found", "Organization not found.")
+	ErrMemberNotFound       = kernel.NotFound("tenancy.member_not_found", "Member not found.")
+	ErrRoleNotFound         = kernel.NotFound("tenancy.role_not_found", "Role not found.")
+	ErrInvitationNotFound   = kernel.NotFound("tenancy.invitation_not_found", "Invitation not found.")
+	ErrUserNotFound         = kernel.NotFound("tenancy.user_not_found", "User not found.")
+	ErrSlugTaken            = kernel.Conflict("tenancy.slug_taken", "That slug is taken; choose another.")
+	ErrAlreadyMember        = kernel.Conflict("tenancy.already_member", "That person is already a member of this organization.")
+	ErrRoleExists           = kernel.Conflict("tenancy.role_exists", "This organization already has a role of that name.")
+)

@@ -1,0 +1,229 @@
+package application
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
+)
+
+// Config tunes the tenancy use cases.
+type Config struct {
+	// InvitationURL returns the link an invitation email carries for
+	// token (the accept page of the front end, or Groundwork's own).
+	InvitationURL func(token string) string
+}
+
+// Deps are the service's collaborators.
+type Deps struct {
+	UoW           UnitOfWork
+	Organizations Organizations
+	Memberships   Memberships
+	Roles         Roles
+	Invitations   Invitations
+	Users         Users
+	Emails        Emails
+	Events        Publisher
+	Catalog       *domain.Catalog
+	Clock         kernel.Clock
+	Logger        *slog.Logger
+}
+
+// Service is the tenancy application service. Every change runs in one
+// transaction with its events and emails; changes to an organization's
+// memberships lock the organization row first, so they serialize.
+type Service struct {
+	cfg  Config
+	deps Deps
+	log  *slog.Logger
+
+	// builtin caches the built-in roles, computed from the catalog at the
+	// first use; the catalog is closed to declarations from then on.
+	builtinOnce sync.Once
+	builtin     map[string]*domain.Role
+	builtinList []*domain.Role
+	closed      sync.Mutex
+	isClosed    bool
+}
+
+// NewService returns the service. It does no I/O.
+func NewService(cfg Config, d Deps) *Service {
+	if d.Clock == nil {
+		d.Clock = kernel.SystemClock{}
+	}
+	log := d.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if d.Catalog == nil {
+		d.Catalog = domain.NewCatalog()
+	}
+	if cfg.InvitationURL == nil {
+		cfg.InvitationURL = func(token string) string { return "/invitations/" + token }
+	}
+	return &Service{cfg: cfg, deps: d, log: log.With("module", "tenancy")}
+}
+
+// ErrCatalogClosed is returned by DeclarePermission once the catalog has
+// been used: permissions are declared at boot.
+var ErrCatalogClosed = kernel.Conflict("tenancy.catalog_closed", "Permissions must be declared at boot, before the first request.")
+
+// DeclarePermission adds a permission to the catalog. It fails once the
+// catalog has been used (the built-in roles are computed from it then).
+func (s *Service) DeclarePermission(name, description string) error {
+	s.closed.Lock()
+	defer s.closed.Unlock()
+	if s.isClosed {
+		return fmt.Errorf("declare %q: %w", name, ErrCatalogClosed)
+	}
+	return s.deps.Catalog.Declare(name, description)
+}
+
+// Permissions lists the catalog, sorted by name.
+func (s *Service) Permissions() []domain.PermissionInfo {
+	s.builtins()
+	return s.deps.Catalog.List()
+}
+
+// builtins returns the built-in roles by name, closing the catalog.
+func (s *Service) builtins() map[string]*domain.Role {
+	s.builtinOnce.Do(func() {
+		s.closed.Lock()
+		s.isClosed = true
+		s.closed.Unlock()
+		s.builtinList = domain.BuiltinRoles(s.deps.Catalog)
+		s.builtin = make(map[string]*domain.Role, len(s.builtinList))
+		for _, r := range s.builtinList {
+			s.builtin[r.Name()] = r
+		}
+	})
+	return s.builtin
+}
+
+// Actor is who performs an organization-scoped use case: the signed-in
+// user and their access to the organization, as Access computed it in
+// this request.
+type Actor struct {
+	UserID kernel.UserID
+	Org    kernel.OrganizationContext
+}
+
+// errForbidden is the answer to a member whose role lacks a permission.
+func errForbidden(permission string) *kernel.Error {
+	return kernel.Forbidden("tenancy.forbidden", "You need the "+permission+" permission in this organization.")
+}
+
+// require returns errForbidden unless a's grants allow permission.
+func (a Actor) require(permission string) error {
+	if !a.Org.Grants.Allows(permission) {
+		return errForbidden(permission)
+	}
+	return nil
+}
+
+// RequirePermission returns a Forbidden error with code "tenancy.forbidden"
+// unless the organization in ctx grants permission; without an
+// organization, "tenancy.no_active_organization".
+func RequirePermission(ctx context.Context, permission string) error {
+	org, ok := kernel.OrganizationFrom(ctx)
+	if !ok {
+		return ErrNoActiveOrganization
+	}
+	if !org.Grants.Allows(permission) {
+		return errForbidden(permission)
+	}
+	return nil
+}
+
+// ErrNoActiveOrganization: the request needs an organization and the
+// caller has none active.
+var ErrNoActiveOrganization = kernel.Forbidden("tenancy.no_active_organization", "Choose an active organization first.")
+
+// roleGrants returns the grants of role in org: a built-in's, or the
+// custom role's permissions. A role that is neither (a dangling name)
+// grants nothing: checks fail closed.
+func (s *Service) roleGrants(role string, custom bool, permissions []string) kernel.Grants {
+	if b, ok := s.builtins()[role]; ok && !custom {
+		return b.Grants()
+	}
+	if custom {
+		return kernel.Grants(permissions)
+	}
+	return nil
+}
+
+// Access returns user's access to org — role and grants from a freshly
+// read membership — or ErrOrganizationNotFound when user is not a member
+// (another organization's existence is not revealed). It is one query.
+func (s *Service) Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (kernel.OrganizationContext, error) {
+	m, perms, custom, err := s.deps.Memberships.Access(ctx, org, user)
+	if errors.Is(err, ErrMemberNotFound) {
+		return kernel.OrganizationContext{}, ErrOrganizationNotFound
+	}
+	if err != nil {
+		return kernel.OrganizationContext{}, fmt.Errorf("access: %w", err)
+	}
+	return kernel.OrganizationContext{OrganizationID: org, Role: m.Role(), Grants: s.roleGrants(m.Role(), custom, perms)}, nil
+}
+
+// ResolveOrganization returns the ID of the organization ref names: an
+// organization ID or a slug. An unparsable or unknown ref is
+// ErrOrganizationNotFound. It does not check membership.
+func (s *Service) ResolveOrganization(ctx context.Context, ref string) (kernel.OrganizationID, error) {
+	if id, err := kernel.ParseID[kernel.OrganizationKind](ref); err == nil {
+		return id, nil
+	}
+	slug, err := domain.ParseSlug(ref)
+	if err != nil {
+		return kernel.OrganizationID{}, ErrOrganizationNotFound
+	}
+	o, err := s.deps.Organizations.BySlug(ctx, slug)
+	if err != nil {
+		return kernel.OrganizationID{}, err
+	}
+	return o.ID(), nil
+}
+
+// DefaultOrganization returns the organization user used most recently,
+// or false when they belong to none.
+func (s *Service) DefaultOrganization(ctx context.Context, user kernel.UserID) (kernel.OrganizationID, bool, error) {
+	id, err := s.deps.Memberships.MostRecent(ctx, user)
+	if errors.Is(err, ErrMemberNotFound) {
+		return kernel.OrganizationID{}, false, nil
+	}
+	if err != nil {
+		return kernel.OrganizationID{}, false, fmt.Errorf("default organization: %w", err)
+	}
+	return id, true, nil
+}
+
+// roleOf returns the role named name in org (built-in or custom), or an
+// Invalid error on field "role" naming the unknown role.
+func (s *Service) roleOf(ctx context.Context, org kernel.OrganizationID, name string) (*domain.Role, error) {
+	if b, ok := s.builtins()[name]; ok {
+		return b, nil
+	}
+	r, err := s.deps.Roles.ByName(ctx, org, name)
+	if errors.Is(err, ErrRoleNotFound) {
+		return nil, kernel.Invalid("tenancy.unknown_role", fmt.Sprintf("This organization has no role %q.", name),
+			kernel.FieldError{Field: "role", Code: "unknown_role", Message: "is not a role of this organization"})
+	}
+	return r, err
+}
+
+// permissionsOf returns the permissions a member of role holds in org; a
+// role that no longer exists holds none.
+func (s *Service) permissionsOf(ctx context.Context, org kernel.OrganizationID, role string) ([]string, error) {
+	r, err := s.roleOf(ctx, org, role)
+	if kernel.CodeOf(err) == "tenancy.unknown_role" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r.Permissions(), nil
+}

@@ -1,0 +1,163 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
+)
+
+// Invitations stores invitations, their tokens as SHA-256 hashes, in the
+// invitations table.
+//
+// Queries for pending invitations write status = 'pending' as a literal,
+// not a parameter: only then may PostgreSQL use the partial index on email.
+type Invitations struct {
+	db *db.DB
+}
+
+var _ application.Invitations = (*Invitations)(nil)
+
+const invitationColumns = `id, organization_id, email, role, inviter_id, token_hash, status, expires_at, created_at, updated_at`
+
+var selectInvitation = `SELECT ` + invitationColumns + ` FROM invitations`
+
+// newestFirst orders invitations by creation, newest first; IDs are
+// time-ordered, so they break ties the same way.
+const newestFirst = ` ORDER BY created_at DESC, id DESC`
+
+// Create stores a new invitation, in the transaction ctx carries or on the
+// writer. It returns application.ErrOrganizationNotFound when the
+// organization does not exist.
+func (r *Invitations) Create(ctx context.Context, i *domain.Invitation) error {
+	s := i.Snapshot()
+	_, err := r.db.QW(ctx).Exec(ctx, `INSERT INTO invitations (`+invitationColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		s.ID, s.OrganizationID, s.Email, s.Role, s.InviterID, s.TokenHash[:], s.Status.String(),
+		s.ExpiresAt, s.CreatedAt, s.UpdatedAt)
+	if _, ok := db.IsConstraint(err, db.ForeignKey); ok {
+		return application.ErrOrganizationNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("create invitation: %w", err)
+	}
+	return nil
+}
+
+// ByID returns the invitation with that ID in org, or
+// application.ErrInvitationNotFound (also for another organization's).
+func (r *Invitations) ByID(ctx context.Context, org kernel.OrganizationID, id domain.InvitationID) (*domain.Invitation, error) {
+	return r.one(ctx, selectInvitation+` WHERE organization_id = $1 AND id = $2`, org, id)
+}
+
+// ByIDAnyOrganization returns the invitation with that ID whatever its
+// organization, or application.ErrInvitationNotFound. It is for the
+// invitee, who is no member yet: the caller checks the invitation's email
+// against theirs.
+func (r *Invitations) ByIDAnyOrganization(ctx context.Context, id domain.InvitationID) (*domain.Invitation, error) {
+	return r.one(ctx, selectInvitation+` WHERE id = $1`, id)
+}
+
+// ByTokenHash returns the invitation whose current token hashes to hash,
+// whatever its status or expiry, or application.ErrInvitationNotFound.
+func (r *Invitations) ByTokenHash(ctx context.Context, hash [32]byte) (*domain.Invitation, error) {
+	return r.one(ctx, selectInvitation+` WHERE token_hash = $1`, hash[:])
+}
+
+// PendingFor returns org's pending invitation for email (the newest, should
+// there be several), or application.ErrInvitationNotFound. It looks at the
+// status, not the expiry.
+func (r *Invitations) PendingFor(ctx context.Context, org kernel.OrganizationID, email domain.Email) (*domain.Invitation, error) {
+	return r.one(ctx, selectInvitation+` WHERE organization_id = $1 AND email = $2 AND status = 'pending'`+
+		newestFirst+` LIMIT 1`, org, email.String())
+}
+
+func (r *Invitations) one(ctx context.Context, query string, args ...any) (*domain.Invitation, error) {
+	i, err := scanInvitation(r.db.Q(ctx).QueryRow(ctx, query, args...))
+	if errors.Is(err, db.ErrNoRows) {
+		return nil, application.ErrInvitationNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get invitation: %w", err)
+	}
+	return i, nil
+}
+
+// List returns org's invitations, newest first; pendingOnly keeps those
+// whose status is pending, expired or not (the caller compares with now).
+func (r *Invitations) List(ctx context.Context, org kernel.OrganizationID, pendingOnly bool) ([]*domain.Invitation, error) {
+	query := selectInvitation + ` WHERE organization_id = $1`
+	if pendingOnly {
+		query += ` AND status = 'pending'`
+	}
+	out, err := queryAll(ctx, r.db.Q(ctx), scanInvitation, query+newestFirst, org)
+	if err != nil {
+		return nil, fmt.Errorf("list invitations: %w", err)
+	}
+	return out, nil
+}
+
+// ListPendingForEmail returns the invitations sent to email whose status is
+// pending, newest first, across organizations.
+func (r *Invitations) ListPendingForEmail(ctx context.Context, email domain.Email) ([]*domain.Invitation, error) {
+	out, err := queryAll(ctx, r.db.Q(ctx), scanInvitation,
+		selectInvitation+` WHERE email = $1 AND status = 'pending'`+newestFirst, email.String())
+	if err != nil {
+		return nil, fmt.Errorf("list invitations for email: %w", err)
+	}
+	return out, nil
+}
+
+// Save stores the invitation's status, token hash, expiry and update time.
+// It returns application.ErrInvitationNotFound when the row is gone.
+func (r *Invitations) Save(ctx context.Context, i *domain.Invitation) error {
+	s := i.Snapshot()
+	n, err := r.db.QW(ctx).Exec(ctx, `UPDATE invitations SET status = $3, token_hash = $4, expires_at = $5, updated_at = $6
+		WHERE organization_id = $1 AND id = $2`,
+		s.OrganizationID, s.ID, s.Status.String(), s.TokenHash[:], s.ExpiresAt, s.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("save invitation: %w", err)
+	}
+	if n == 0 {
+		return application.ErrInvitationNotFound
+	}
+	return nil
+}
+
+// DeleteClosedBefore removes the invitations closed (accepted, declined,
+// revoked or marked expired) before t, and those expiring before t whatever
+// their status, and returns how many. It is the purge job's.
+func (r *Invitations) DeleteClosedBefore(ctx context.Context, t time.Time) (int, error) {
+	n, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM invitations
+		WHERE (status <> 'pending' AND updated_at < $1) OR expires_at < $1`, t)
+	if err != nil {
+		return 0, fmt.Errorf("delete closed invitations: %w", err)
+	}
+	return int(n), nil
+}
+
+func scanInvitation(row db.Row) (*domain.Invitation, error) {
+	var (
+		s      domain.InvitationSnapshot
+		hash   []byte
+		status string
+	)
+	if err := row.Scan(&s.ID, &s.OrganizationID, &s.Email, &s.Role, &s.InviterID, &hash, &status,
+		&s.ExpiresAt, &s.CreatedAt, &s.UpdatedAt); err != nil {
+		return nil, err
+	}
+	if len(hash) != len(s.TokenHash) {
+		return nil, kernel.Internal(fmt.Errorf("invitation %s: token hash of %d bytes", s.ID, len(hash)))
+	}
+	copy(s.TokenHash[:], hash)
+	var err error
+	if s.Status, err = domain.ParseInvitationStatus(status); err != nil {
+		return nil, kernel.Internal(fmt.Errorf("invitation %s: stored status: %w", s.ID, err))
+	}
+	return domain.RehydrateInvitation(s), nil
+}

@@ -1,0 +1,239 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
+)
+
+// Memberships stores memberships in the memberships table.
+type Memberships struct {
+	db *db.DB
+}
+
+var _ application.Memberships = (*Memberships)(nil)
+
+const membershipColumns = `id, organization_id, user_id, role, joined_at`
+
+var selectMembership = `SELECT ` + membershipColumns + ` FROM memberships`
+
+// access is the check behind every organization-scoped request: one probe
+// of the unique (organization_id, user_id) index and, for a custom role,
+// one of roles' unique (organization_id, name). It reads neither ID it is
+// given back.
+const access = `SELECT m.id, m.role, m.joined_at, r.permissions
+	FROM memberships m
+	LEFT JOIN roles r ON r.organization_id = m.organization_id AND r.name = m.role
+	WHERE m.organization_id = $1 AND m.user_id = $2`
+
+// Create stores a membership, in the transaction ctx carries or on the
+// writer. It returns application.ErrAlreadyMember when the user already
+// belongs to the organization and application.ErrOrganizationNotFound when
+// the organization does not exist; on PostgreSQL either also aborts the
+// caller's transaction.
+func (r *Memberships) Create(ctx context.Context, m *domain.Membership) error {
+	s := m.Snapshot()
+	_, err := r.db.QW(ctx).Exec(ctx, `INSERT INTO memberships (`+membershipColumns+`)
+		VALUES ($1, $2, $3, $4, $5)`,
+		s.ID, s.OrganizationID, s.UserID, s.Role, s.JoinedAt)
+	if ce, ok := db.IsConstraint(err, db.Unique); ok && ce.Mentions("user_id") {
+		return application.ErrAlreadyMember.WithCause(err)
+	}
+	if _, ok := db.IsConstraint(err, db.ForeignKey); ok {
+		return application.ErrOrganizationNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("create membership: %w", err)
+	}
+	return nil
+}
+
+// ByUser returns user's membership in org, or application.ErrMemberNotFound.
+func (r *Memberships) ByUser(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (*domain.Membership, error) {
+	return r.one(ctx, selectMembership+` WHERE organization_id = $1 AND user_id = $2`, org, user)
+}
+
+// ByID returns the membership with that ID in org, or
+// application.ErrMemberNotFound (also for another organization's).
+func (r *Memberships) ByID(ctx context.Context, org kernel.OrganizationID, id domain.MembershipID) (*domain.Membership, error) {
+	return r.one(ctx, selectMembership+` WHERE organization_id = $1 AND id = $2`, org, id)
+}
+
+func (r *Memberships) one(ctx context.Context, query string, args ...any) (*domain.Membership, error) {
+	m, err := scanMembership(r.db.Q(ctx).QueryRow(ctx, query, args...))
+	if errors.Is(err, db.ErrNoRows) {
+		return nil, application.ErrMemberNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get membership: %w", err)
+	}
+	return m, nil
+}
+
+// List returns org's memberships ordered by ID (the order members joined
+// in), after q.After, at most q.Limit (capped at MaxListLimit; non-positive
+// means MaxListLimit).
+func (r *Memberships) List(ctx context.Context, org kernel.OrganizationID, q application.MemberQuery) ([]*domain.Membership, error) {
+	query, args := selectMembership+` WHERE organization_id = $1`, []any{org}
+	if !q.After.IsZero() {
+		query, args = query+` AND id > $2`, append(args, q.After)
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > MaxListLimit {
+		limit = MaxListLimit
+	}
+	query += fmt.Sprintf(` ORDER BY id LIMIT $%d`, len(args)+1)
+	out, err := queryAll(ctx, r.db.Q(ctx), scanMembership, query, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("list memberships: %w", err)
+	}
+	return out, nil
+}
+
+// ListUserIDs returns the user IDs of every member of org, ordered by user
+// ID: the order of the unique (organization_id, user_id) index, which alone
+// answers the query.
+func (r *Memberships) ListUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
+	ids, err := queryAll(ctx, r.db.Q(ctx), func(row db.Row) (kernel.UserID, error) {
+		var id kernel.UserID
+		err := row.Scan(&id)
+		return id, err
+	}, `SELECT user_id FROM memberships WHERE organization_id = $1 ORDER BY user_id`, org)
+	if err != nil {
+		return nil, fmt.Errorf("list member user IDs: %w", err)
+	}
+	return ids, nil
+}
+
+// ListByUser returns every membership of user, in the order they were made.
+func (r *Memberships) ListByUser(ctx context.Context, user kernel.UserID) ([]*domain.Membership, error) {
+	out, err := queryAll(ctx, r.db.Q(ctx), scanMembership, selectMembership+` WHERE user_id = $1 ORDER BY id`, user)
+	if err != nil {
+		return nil, fmt.Errorf("list memberships of user: %w", err)
+	}
+	return out, nil
+}
+
+// SaveRole stores m's role. It returns application.ErrMemberNotFound when
+// the row is gone.
+func (r *Memberships) SaveRole(ctx context.Context, m *domain.Membership) error {
+	n, err := r.db.QW(ctx).Exec(ctx, `UPDATE memberships SET role = $3 WHERE organization_id = $1 AND id = $2`,
+		m.OrganizationID(), m.ID(), m.Role())
+	if err != nil {
+		return fmt.Errorf("save membership role: %w", err)
+	}
+	if n == 0 {
+		return application.ErrMemberNotFound
+	}
+	return nil
+}
+
+// Delete removes the membership with that ID in org. It returns
+// application.ErrMemberNotFound when org has no such membership.
+func (r *Memberships) Delete(ctx context.Context, org kernel.OrganizationID, id domain.MembershipID) error {
+	n, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM memberships WHERE organization_id = $1 AND id = $2`, org, id)
+	if err != nil {
+		return fmt.Errorf("delete membership: %w", err)
+	}
+	if n == 0 {
+		return application.ErrMemberNotFound
+	}
+	return nil
+}
+
+// CountRole returns how many members of org hold role. For the owners guard
+// call it after Organizations.Lock in the same transaction: on PostgreSQL
+// each statement then sees what the previous lock holder committed.
+func (r *Memberships) CountRole(ctx context.Context, org kernel.OrganizationID, role string) (int, error) {
+	var n int
+	err := r.db.Q(ctx).QueryRow(ctx, `SELECT count(*) FROM memberships WHERE organization_id = $1 AND role = $2`,
+		org, role).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count role holders: %w", err)
+	}
+	return n, nil
+}
+
+// RenameRole moves every member of org holding role from to role to, as a
+// custom role's rename requires in the same transaction.
+func (r *Memberships) RenameRole(ctx context.Context, org kernel.OrganizationID, from, to string) error {
+	_, err := r.db.QW(ctx).Exec(ctx, `UPDATE memberships SET role = $3 WHERE organization_id = $1 AND role = $2`,
+		org, from, to)
+	if err != nil {
+		return fmt.Errorf("rename role of members: %w", err)
+	}
+	return nil
+}
+
+// Touch records that user used org at t, which makes org their most
+// recently used organization unless another was touched at a later t. No
+// membership, no error.
+func (r *Memberships) Touch(ctx context.Context, org kernel.OrganizationID, user kernel.UserID, t time.Time) error {
+	_, err := r.db.QW(ctx).Exec(ctx, `UPDATE memberships SET last_used_at = $3 WHERE organization_id = $1 AND user_id = $2`,
+		org, user, t)
+	if err != nil {
+		return fmt.Errorf("touch membership: %w", err)
+	}
+	return nil
+}
+
+// MostRecent returns the organization user touched last or, when they have
+// touched none, the one they joined last; application.ErrMemberNotFound
+// when they belong to none.
+func (r *Memberships) MostRecent(ctx context.Context, user kernel.UserID) (kernel.OrganizationID, error) {
+	var org kernel.OrganizationID
+	err := r.db.Q(ctx).QueryRow(ctx, `SELECT organization_id FROM memberships WHERE user_id = $1
+		ORDER BY last_used_at DESC NULLS LAST, joined_at DESC, id DESC LIMIT 1`, user).Scan(&org)
+	if errors.Is(err, db.ErrNoRows) {
+		return kernel.OrganizationID{}, application.ErrMemberNotFound
+	}
+	if err != nil {
+		return kernel.OrganizationID{}, fmt.Errorf("most recent organization: %w", err)
+	}
+	return org, nil
+}
+
+// Access returns user's membership in org and, when its role is a custom
+// role of org, that role's permissions, in one query. custom is false for a
+// built-in role name, and also for a role name org has no custom role of:
+// the caller grants such a membership nothing beyond a built-in's. It
+// returns application.ErrMemberNotFound when user is not a member.
+func (r *Memberships) Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (*domain.Membership, []string, bool, error) {
+	var (
+		s     domain.MembershipSnapshot
+		perms *string
+	)
+	err := r.db.Q(ctx).QueryRow(ctx, access, org, user).Scan(&s.ID, &s.Role, &s.JoinedAt, &perms)
+	if errors.Is(err, db.ErrNoRows) {
+		return nil, nil, false, application.ErrMemberNotFound
+	}
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("check access: %w", err)
+	}
+	s.OrganizationID, s.UserID = org, user
+	m := domain.RehydrateMembership(s)
+	// Built-in names cannot be custom roles' (the domain refuses them); a
+	// row that says otherwise does not override a built-in.
+	if perms == nil || domain.IsBuiltinRoleName(s.Role) {
+		return m, nil, false, nil
+	}
+	permissions, err := decodePermissions(*perms)
+	if err != nil {
+		return nil, nil, false, kernel.Internal(fmt.Errorf("role %q of organization %s: %w", s.Role, org, err))
+	}
+	return m, permissions, true, nil
+}
+
+func scanMembership(row db.Row) (*domain.Membership, error) {
+	var s domain.MembershipSnapshot
+	if err := row.Scan(&s.ID, &s.OrganizationID, &s.UserID, &s.Role, &s.JoinedAt); err != nil {
+		return nil, err
+	}
+	return domain.RehydrateMembership(s), nil
+}

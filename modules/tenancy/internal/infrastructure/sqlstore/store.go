@@ -1,0 +1,96 @@
+package sqlstore
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+
+	"github.com/groundworkhq/groundwork/internal/db"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrations returns the tenancy tables' migrations for both dialects; the
+// caller sets Module.
+func Migrations() db.Migrations { return db.EmbeddedMigrations(migrations, "migrations") }
+
+// MaxListLimit bounds what one Memberships.List returns, a guard against an
+// unbounded query; a non-positive limit means it too. It sits above any page
+// size the application chooses.
+const MaxListLimit = 1000
+
+// Store gives the tenancy repositories over one database.
+type Store struct {
+	organizations *Organizations
+	memberships   *Memberships
+	roles         *Roles
+	invitations   *Invitations
+}
+
+// New returns a Store over d. It does no I/O.
+func New(d *db.DB) *Store {
+	return &Store{
+		organizations: &Organizations{db: d},
+		memberships:   &Memberships{db: d},
+		roles:         &Roles{db: d},
+		invitations:   &Invitations{db: d},
+	}
+}
+
+// Organizations returns the organizations repository
+// (application.Organizations).
+func (s *Store) Organizations() *Organizations { return s.organizations }
+
+// Memberships returns the memberships repository (application.Memberships).
+func (s *Store) Memberships() *Memberships { return s.memberships }
+
+// Roles returns the custom roles repository (application.Roles).
+func (s *Store) Roles() *Roles { return s.roles }
+
+// Invitations returns the invitations repository (application.Invitations).
+func (s *Store) Invitations() *Invitations { return s.invitations }
+
+// queryAll runs query and reads every row with scan.
+func queryAll[T any](ctx context.Context, q db.Querier, scan func(db.Row) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// encodePermissions returns perms as the JSON array stored in
+// roles.permissions; nil is "[]".
+func encodePermissions(perms []string) (string, error) {
+	if perms == nil {
+		perms = []string{}
+	}
+	b, err := json.Marshal(perms)
+	if err != nil {
+		return "", fmt.Errorf("encode permissions: %w", err)
+	}
+	return string(b), nil
+}
+
+// decodePermissions reads a roles.permissions value.
+func decodePermissions(s string) ([]string, error) {
+	var perms []string
+	if err := json.Unmarshal([]byte(s), &perms); err != nil {
+		return nil, fmt.Errorf("decode permissions: %w", err)
+	}
+	return perms, nil
+}

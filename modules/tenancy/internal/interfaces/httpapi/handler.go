@@ -1,0 +1,250 @@
+// Package httpapi is the HTTP surface of tenancy: /api/organizations and
+// everything under it, /api/invitations, /api/permissions, and the
+// organization-context middleware every request passes through after
+// session hydration.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
+)
+
+const (
+	tagOrganizations = "Organizations"
+	tagMembers       = "Members"
+	tagInvitations   = "Invitations"
+	tagRoles         = "Roles"
+)
+
+// ActiveCookieName is the cookie naming the caller's active organization.
+// It holds only the organization's ID: the membership behind it is read
+// again on every request.
+const ActiveCookieName = "groundwork.active_organization"
+
+// activeCookieMaxAge is a year: the choice outlives sessions, as users
+// expect of "the organization I was last in".
+const activeCookieMaxAge = 365 * 24 * 60 * 60
+
+// Options configure a Handler.
+type Options struct {
+	// Secure marks cookies Secure (SERVER_URL is https).
+	Secure bool
+}
+
+// Handler serves tenancy's routes.
+type Handler struct {
+	svc    *application.Service
+	secure bool
+}
+
+// New returns a Handler over the use cases.
+func New(svc *application.Service, o Options) *Handler {
+	return &Handler{svc: svc, secure: o.Secure}
+}
+
+// Register mounts the routes on r.
+func (h *Handler) Register(r *web.Router) {
+	api := r.API()
+	h.registerOrganizations(api)
+	h.registerMembers(api)
+	h.registerInvitations(api)
+	h.registerRoles(api)
+}
+
+func (h *Handler) activeCookie(org kernel.OrganizationID) http.Cookie {
+	c := http.Cookie{
+		Name: ActiveCookieName, Value: org.String(), Path: "/",
+		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode, MaxAge: activeCookieMaxAge,
+	}
+	if org.IsZero() {
+		c.Value, c.MaxAge = "", -1
+	}
+	return c
+}
+
+// OrganizationContext is the organization-context middleware. For a
+// signed-in request it reads the active-organization cookie, re-checks the
+// membership (one query) and puts the organization, the caller's role and
+// its grants in the kernel context. Without the cookie it picks the
+// organization the user used most recently, if any, and sets the cookie. A
+// cookie naming an organization the user does not (or no longer) belong to
+// gives no organization and is cleared. Anonymous requests and /api/auth
+// pass untouched, as does a request whose context already carries an
+// organization.
+func (h *Handler) OrganizationContext(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		p, ok := kernel.PrincipalFrom(ctx)
+		if !ok || strings.HasPrefix(r.URL.Path, "/api/auth/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if _, ok := kernel.OrganizationFrom(ctx); ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		var (
+			org    kernel.OrganizationID
+			cookie = false
+		)
+		if c, err := r.Cookie(ActiveCookieName); err == nil && c.Value != "" {
+			cookie = true
+			if org, err = kernel.ParseID[kernel.OrganizationKind](c.Value); err != nil {
+				h.clearActive(w)
+				next.ServeHTTP(w, r)
+				return
+			}
+		} else {
+			id, found, err := h.svc.DefaultOrganization(ctx, p.UserID)
+			if err != nil {
+				web.WriteProblem(w, r, err)
+				return
+			}
+			if !found {
+				next.ServeHTTP(w, r)
+				return
+			}
+			org = id
+		}
+		access, err := h.svc.Access(ctx, org, p.UserID)
+		switch {
+		case err == nil:
+		case kernel.KindOf(err) == kernel.KindNotFound:
+			if cookie {
+				h.clearActive(w)
+			}
+			next.ServeHTTP(w, r)
+			return
+		case ctx.Err() != nil:
+			return
+		default:
+			web.WriteProblem(w, r, err)
+			return
+		}
+		if !cookie {
+			c := h.activeCookie(org)
+			http.SetCookie(w, &c)
+		}
+		web.AddLogAttrs(ctx, slog.String("organization_id", org.String()))
+		next.ServeHTTP(w, r.WithContext(kernel.WithOrganization(ctx, access)))
+	})
+}
+
+func (h *Handler) clearActive(w http.ResponseWriter) {
+	c := h.activeCookie(kernel.OrganizationID{})
+	http.SetCookie(w, &c)
+}
+
+// errUnauthorized is the answer to an anonymous caller (Better Auth's
+// shape, as iam answers).
+var errUnauthorized = kernel.Unauthenticated("UNAUTHORIZED", "Unauthorized")
+
+// requireUser answers 401 before huma reads any input.
+func requireUser(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(hctx huma.Context, next func(huma.Context)) {
+		if _, ok := kernel.PrincipalFrom(hctx.Context()); !ok {
+			writeErr(api, hctx, errUnauthorized)
+			return
+		}
+		next(hctx)
+	}
+}
+
+type actorKey struct{}
+
+// scoped is the middleware of every /api/organizations/{org}/… operation:
+// 401 without a user; 404 unless the caller is a member of the
+// organization {org} names (an ID or a slug), so another organization's
+// existence is never revealed. It puts the application.Actor — the
+// membership read in this request — in the context for the handler.
+func (h *Handler) scoped(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(hctx huma.Context, next func(huma.Context)) {
+		ctx := hctx.Context()
+		p, ok := kernel.PrincipalFrom(ctx)
+		if !ok {
+			writeErr(api, hctx, errUnauthorized)
+			return
+		}
+		ref := hctx.Param("org")
+		var access kernel.OrganizationContext
+		if cur, ok := kernel.OrganizationFrom(ctx); ok && cur.OrganizationID.String() == ref {
+			access = cur // the middleware read this very membership
+		} else {
+			org, err := h.svc.ResolveOrganization(ctx, ref)
+			if err == nil {
+				access, err = h.svc.Access(ctx, org, p.UserID)
+			}
+			if err != nil {
+				writeErr(api, hctx, kernel.AsError(err))
+				return
+			}
+		}
+		a := application.Actor{UserID: p.UserID, Org: access}
+		next(huma.WithValue(hctx, actorKey{}, a))
+	}
+}
+
+// actor returns the Actor scoped put in ctx.
+func actor(ctx context.Context) application.Actor {
+	a, _ := ctx.Value(actorKey{}).(application.Actor)
+	return a
+}
+
+// writeErr answers err from a huma middleware, as a problem.
+func writeErr(api huma.API, hctx huma.Context, err *kernel.Error) {
+	p := web.ProblemFrom(hctx.Context(), err)
+	_ = huma.WriteErr(api, hctx, p.Status, err.Detail, err)
+}
+
+// bodyErr prefixes the field errors of a domain validation error with
+// "body.", as huma names body fields, so clients see one convention.
+func bodyErr(err error) error {
+	e := kernel.AsError(err)
+	if e == nil || e.Kind != kernel.KindInvalid || len(e.Fields) == 0 {
+		return err
+	}
+	fields := make([]kernel.FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		if f.Field != "" && !strings.Contains(f.Field, ".") {
+			f.Field = "body." + f.Field
+		}
+		fields[i] = f
+	}
+	return kernel.Invalid(e.Code, e.Detail, fields...)
+}
+
+// op returns an operation with the common errors of its kind.
+func op(id, method, path, tag, summary, desc string, errs ...int) huma.Operation {
+	return huma.Operation{
+		OperationID: id, Method: method, Path: path, Summary: summary, Description: desc,
+		Tags: []string{tag}, Errors: append([]int{http.StatusUnauthorized}, errs...),
+	}
+}
+
+// scopedOp is op for /api/organizations/{org}/…: the caller's membership
+// is checked first (404 when not a member).
+func (h *Handler) scopedOp(api huma.API, id, method, path, tag, summary, desc string, errs ...int) huma.Operation {
+	o := op(id, method, path, tag, summary, desc, append([]int{http.StatusNotFound}, errs...)...)
+	o.Middlewares = huma.Middlewares{h.scoped(api)}
+	return o
+}
+
+// userOp is op for operations that need a signed-in user.
+func userOp(api huma.API, id, method, path, tag, summary, desc string, errs ...int) huma.Operation {
+	o := op(id, method, path, tag, summary, desc, errs...)
+	o.Middlewares = huma.Middlewares{requireUser(api)}
+	return o
+}
+
+// orgPath is the path parameter every scoped input embeds.
+type orgPath struct {
+	Org string `path:"org" maxLength:"100" doc:"The organization's ID (org_…) or slug."`
+}

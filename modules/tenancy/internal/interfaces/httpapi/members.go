@@ -1,0 +1,163 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
+)
+
+func (h *Handler) registerMembers(api huma.API) {
+	huma.Register(api, h.scopedOp(api, "list-members", http.MethodGet, "/api/organizations/{org}/members", tagMembers,
+		"List members", "The organization's members with their profiles, a page at a time. Needs members:read.",
+		http.StatusForbidden, http.StatusUnprocessableEntity), h.listMembers)
+	huma.Register(api, h.scopedOp(api, "get-member", http.MethodGet, "/api/organizations/{org}/members/{member}", tagMembers,
+		"Get a member", "Needs members:read.", http.StatusForbidden), h.getMember)
+	huma.Register(api, h.scopedOp(api, "update-member-role", http.MethodPatch, "/api/organizations/{org}/members/{member}", tagMembers,
+		"Change a member's role",
+		"Needs members:update and every permission of the member's current and new role. "+
+			"Demoting the last owner is refused (409 tenancy.last_owner).",
+		http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity), h.updateMember)
+	remove := h.scopedOp(api, "remove-member", http.MethodDelete, "/api/organizations/{org}/members/{member}", tagMembers,
+		"Remove a member",
+		"Needs members:remove and every permission of the member's role. Removing the last owner is refused (409 tenancy.last_owner).",
+		http.StatusForbidden, http.StatusConflict)
+	remove.DefaultStatus = http.StatusNoContent
+	huma.Register(api, remove, h.removeMember)
+	leave := h.scopedOp(api, "leave-organization", http.MethodPost, "/api/organizations/{org}/leave", tagMembers,
+		"Leave the organization", "The last owner cannot leave (409 tenancy.last_owner): transfer ownership or delete the organization.",
+		http.StatusConflict)
+	leave.DefaultStatus = http.StatusNoContent
+	huma.Register(api, leave, h.leave)
+	huma.Register(api, h.scopedOp(api, "transfer-ownership", http.MethodPost, "/api/organizations/{org}/transfer", tagMembers,
+		"Transfer ownership", "Makes another member an owner; you become an admin. Owners only.",
+		http.StatusForbidden, http.StatusUnprocessableEntity), h.transfer)
+}
+
+var errInvalidCursor = kernel.Invalid("tenancy.invalid_cursor", "The cursor is not valid; list again from the first page.",
+	kernel.FieldError{Field: "query.cursor", Code: "invalid", Message: "The cursor is not one this API returned."})
+
+type listMembersInput struct {
+	orgPath
+	Cursor string `query:"cursor" maxLength:"200" doc:"The nextCursor of the previous page; omit for the first."`
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"Page size."`
+}
+
+type listMembersOutput struct {
+	Body struct {
+		Items      []Member `json:"items" doc:"Ordered by membership ID (join order)."`
+		NextCursor string   `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
+	}
+}
+
+func (h *Handler) listMembers(ctx context.Context, in *listMembersInput) (*listMembersOutput, error) {
+	var after domain.MembershipID
+	if in.Cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(in.Cursor)
+		if err != nil {
+			return nil, errInvalidCursor
+		}
+		if after, err = kernel.ParseID[domain.MembershipKind](string(raw)); err != nil {
+			return nil, errInvalidCursor
+		}
+	}
+	page, err := h.svc.ListMembers(ctx, actor(ctx), after, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &listMembersOutput{}
+	out.Body.Items = make([]Member, len(page.Members))
+	for i, m := range page.Members {
+		out.Body.Items[i] = memberJSON(m)
+	}
+	if !page.Next.IsZero() {
+		out.Body.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(page.Next.String()))
+	}
+	return out, nil
+}
+
+type memberPath struct {
+	orgPath
+	Member string `path:"member" maxLength:"100" doc:"The membership ID (mem_…) or the member's user ID (usr_…)."`
+}
+
+func (p memberPath) ref() (application.MemberRef, error) { return application.ParseMemberRef(p.Member) }
+
+type memberOutput struct {
+	Body Member
+}
+
+func (h *Handler) getMember(ctx context.Context, in *memberPath) (*memberOutput, error) {
+	ref, err := in.ref()
+	if err != nil {
+		return nil, err
+	}
+	v, err := h.svc.Member(ctx, actor(ctx), ref)
+	if err != nil {
+		return nil, err
+	}
+	return &memberOutput{Body: memberJSON(v)}, nil
+}
+
+type updateMemberInput struct {
+	memberPath
+	Body struct {
+		Role string `json:"role" maxLength:"100" doc:"owner, admin, member or a custom role's name."`
+	}
+}
+
+func (h *Handler) updateMember(ctx context.Context, in *updateMemberInput) (*memberOutput, error) {
+	ref, err := in.ref()
+	if err != nil {
+		return nil, err
+	}
+	v, err := h.svc.ChangeRole(ctx, actor(ctx), ref, in.Body.Role)
+	if err != nil {
+		return nil, bodyErr(err)
+	}
+	return &memberOutput{Body: memberJSON(v)}, nil
+}
+
+func (h *Handler) removeMember(ctx context.Context, in *memberPath) (*struct{}, error) {
+	ref, err := in.ref()
+	if err != nil {
+		return nil, err
+	}
+	return nil, h.svc.RemoveMember(ctx, actor(ctx), ref)
+}
+
+func (h *Handler) leave(ctx context.Context, _ *orgPath) (*emptyOutput, error) {
+	a := actor(ctx)
+	if err := h.svc.Leave(ctx, a); err != nil {
+		return nil, err
+	}
+	out := &emptyOutput{}
+	if cur, ok := kernel.OrganizationFrom(ctx); ok && cur.OrganizationID == a.Org.OrganizationID {
+		out.SetCookie = []http.Cookie{h.activeCookie(kernel.OrganizationID{})}
+	}
+	return out, nil
+}
+
+type transferInput struct {
+	orgPath
+	Body struct {
+		MemberID string `json:"memberId" maxLength:"100" doc:"The new owner: a membership ID (mem_…) or user ID (usr_…) of a member."`
+	}
+}
+
+func (h *Handler) transfer(ctx context.Context, in *transferInput) (*memberOutput, error) {
+	ref, err := application.ParseMemberRef(in.Body.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := h.svc.TransferOwnership(ctx, actor(ctx), ref)
+	if err != nil {
+		return nil, bodyErr(err)
+	}
+	return &memberOutput{Body: memberJSON(v)}, nil
+}

@@ -1,0 +1,153 @@
+package tenancy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/internal/eventbus"
+	"github.com/groundworkhq/groundwork/internal/jobs"
+	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/infrastructure/sqlstore"
+	"github.com/groundworkhq/groundwork/modules/tenancy/internal/interfaces/httpapi"
+)
+
+// Config is the part of the configuration tenancy reads.
+type Config struct {
+	// Secure marks the active-organization cookie Secure (SERVER_URL is
+	// https).
+	Secure bool
+	// InvitationURL returns the link an invitation email carries for a
+	// token; nil links to /invitations/{token} on the server.
+	InvitationURL func(token string) string
+}
+
+// Deps are what the module is built with.
+type Deps struct {
+	DB     *db.DB
+	Bus    *eventbus.Bus
+	Clock  kernel.Clock // nil: the system clock
+	Logger *slog.Logger // nil: discard
+	Config Config
+	// Users looks users up (iam; required).
+	Users Users
+	// Emails sends invitation emails (notifications; required).
+	Emails Emails
+}
+
+// Module is the tenancy bounded context: organizations, memberships,
+// roles, invitations, the permission catalog and the organization-context
+// middleware.
+type Module struct {
+	deps Deps
+	svc  *application.Service
+	http *httpapi.Handler
+}
+
+// New builds the module and declares tenancy's own permissions. It does no
+// I/O.
+func New(d Deps) (*Module, error) {
+	switch {
+	case d.DB == nil:
+		return nil, errors.New("tenancy: no database")
+	case d.Bus == nil:
+		return nil, errors.New("tenancy: no event bus")
+	case d.Users == nil:
+		return nil, errors.New("tenancy: no Users port")
+	case d.Emails == nil:
+		return nil, errors.New("tenancy: no Emails port")
+	}
+	if d.Clock == nil {
+		d.Clock = kernel.SystemClock{}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	catalog := domain.NewCatalog()
+	if err := domain.DeclarePermissions(catalog); err != nil {
+		return nil, err
+	}
+	store := sqlstore.New(d.DB)
+	m := &Module{deps: d}
+	m.svc = application.NewService(application.Config{InvitationURL: d.Config.InvitationURL}, application.Deps{
+		UoW:           d.DB,
+		Organizations: store.Organizations(),
+		Memberships:   store.Memberships(),
+		Roles:         store.Roles(),
+		Invitations:   store.Invitations(),
+		Users:         d.Users,
+		Emails:        d.Emails,
+		Events:        d.Bus,
+		Catalog:       catalog,
+		Clock:         d.Clock,
+		Logger:        d.Logger,
+	})
+	m.http = httpapi.New(m.svc, httpapi.Options{Secure: d.Config.Secure})
+	return m, nil
+}
+
+// Name returns "tenancy".
+func (m *Module) Name() string { return "tenancy" }
+
+// Migrations returns the organizations, memberships, roles and invitations
+// tables for both dialects.
+func (m *Module) Migrations() db.Migrations { return sqlstore.Migrations() }
+
+// Subscribe registers nothing: the composition root connects tenancy to
+// iam's events.
+func (m *Module) Subscribe(*eventbus.Bus) {}
+
+// PurgeInterval is how often closed invitations older than
+// InvitationRetention are removed.
+const PurgeInterval = 24 * time.Hour
+
+// InvitationRetention is how long revoked, declined, accepted and expired
+// invitations stay listable.
+const InvitationRetention = application.InvitationRetention
+
+// Workers registers the invitation purge, a periodic job on the default
+// queue.
+func (m *Module) Workers(reg *jobs.Registry) {
+	jobs.AddWorker(reg, &purgeWorker{m: m})
+	reg.AddPeriodic(river.NewPeriodicJob(
+		river.PeriodicInterval(PurgeInterval),
+		func() (river.JobArgs, *river.InsertOpts) { return purgeArgs{}, nil },
+		&river.PeriodicJobOpts{ID: purgeArgs{}.Kind()},
+	))
+}
+
+// Routes mounts /api/organizations, /api/invitations and /api/permissions,
+// and installs the organization-context middleware after session
+// hydration.
+func (m *Module) Routes(r *web.Router) {
+	m.http.Register(r)
+	r.Use(m.http.OrganizationContext)
+}
+
+type purgeArgs struct{}
+
+// Kind returns "tenancy.purge_invitations".
+func (purgeArgs) Kind() string { return "tenancy.purge_invitations" }
+
+type purgeWorker struct {
+	river.WorkerDefaults[purgeArgs]
+	m *Module
+}
+
+// Work removes old closed invitations; it is idempotent.
+func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
+	n, err := w.m.svc.PurgeInvitations(ctx)
+	if err != nil {
+		return fmt.Errorf("purge invitations: %w", err)
+	}
+	w.m.deps.Logger.InfoContext(ctx, "purged closed invitations", "module", "tenancy", "invitations", n)
+	return nil
+}
