@@ -89,6 +89,9 @@ type Auth struct {
 	// RequireEmailVerification refuses sign-in until the email address is
 	// verified (REQUIRE_EMAIL_VERIFICATION, default false).
 	RequireEmailVerification bool
+	// RateLimit limits sign-in, sign-up, reset and verification attempts
+	// (AUTH_RATE_LIMIT, default true).
+	RateLimit bool
 }
 
 // Email configures outgoing mail.

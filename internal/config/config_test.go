@@ -510,6 +510,7 @@ var samples = map[string]env{
 	"UPLOADTHING_TOKEN":          {"UPLOADTHING_TOKEN": "t"},
 	"USAGE_METERING_ENABLED":     {"USAGE_METERING_ENABLED": "true"},
 	"AUDIT_RETENTION_DAYS":       {"AUDIT_RETENTION_DAYS": "30"},
+	"AUTH_RATE_LIMIT":            {"AUTH_RATE_LIMIT": "false"},
 }
 
 func TestEveryVariableIsUsed(t *testing.T) {

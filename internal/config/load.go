@@ -146,6 +146,10 @@ var specs = []spec{
 		Variable: Variable{Name: "REQUIRE_EMAIL_VERIFICATION", Default: "false", Description: "Refuse sign-in until the user's email address is verified."},
 		set:      setBool(func(c *Config) *bool { return &c.Auth.RequireEmailVerification }),
 	},
+	{
+		Variable: Variable{Name: "AUTH_RATE_LIMIT", Default: "true", Description: "Limit sign-in, sign-up, password reset and verification email attempts per client address and per email address (429 with Retry-After). Turn off only for tests and load runs."},
+		set:      setBool(func(c *Config) *bool { return &c.Auth.RateLimit }),
+	},
 
 	// Email
 	{

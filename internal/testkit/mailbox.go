@@ -139,4 +139,3 @@ func (a *App) WaitEmail(t testing.TB, to, template string) Email {
 	t.Helper()
 	return a.WaitEmails(t, to, template, 1)[0]
 }
-

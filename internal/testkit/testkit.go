@@ -89,6 +89,9 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *App {
 		"SERVER_URL":     base,
 		"EMAIL_PROVIDER": "file",
 		"LOG_LEVEL":      "warn",
+		// Tests sign many accounts up from one address; the abuse limits'
+		// own tests turn them back on.
+		"AUTH_RATE_LIMIT": "false",
 	}
 	if dialect == db.Postgres {
 		env["DATABASE_URL"] = testdb.CreatePostgres(t)

@@ -15,6 +15,9 @@ import (
 	"github.com/groundworkhq/groundwork/internal/testkit"
 )
 
+// rateLimited turns the abuse limits on, which the test kit turns off.
+var rateLimited = testkit.WithEnv("AUTH_RATE_LIMIT", "true")
+
 func TestRateLimit_SignInPerEmail(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		email := newEmail("limited")
@@ -39,7 +42,7 @@ func TestRateLimit_SignInPerEmail(t *testing.T) {
 		signIn(t, a.Client(), newEmailSignedUp(t, a), password)
 		a.Clock.Advance(15*time.Minute + time.Second)
 		signIn(t, a.Client(), email, password)
-	})
+	}, rateLimited)
 }
 
 func newEmailSignedUp(t *testing.T, a *testkit.App) string {
@@ -118,7 +121,7 @@ func TestSignInFlood(t *testing.T) {
 			t.Errorf("%d of %d get-session requests failed during the flood", failures.Load(), completed.Load())
 		}
 		t.Logf("get-session requests completed during %d sign-ins: %d", attempts, completed.Load())
-	})
+	}, rateLimited)
 }
 
 // purgeJob has the kind of iam's periodic purge job, so the test can run
@@ -171,5 +174,5 @@ func TestPurgeJob_RemovesExpiredSessionsTokensAndLimits(t *testing.T) {
 		if getSession(t, live) == nil {
 			t.Error("the purge ended a live session")
 		}
-	})
+	}, rateLimited)
 }

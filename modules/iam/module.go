@@ -84,6 +84,7 @@ func New(d Deps) (*Module, error) {
 		RequireEmailVerification: d.Config.Auth.RequireEmailVerification,
 		ServerURL:                d.Config.ServerURL,
 		TrustedOrigins:           d.Config.WebOrigins,
+		NoRateLimits:             !d.Config.Auth.RateLimit,
 	}, application.Deps{
 		UoW:      d.DB,
 		Users:    m.store.Users(),

@@ -23,6 +23,9 @@ type Config struct {
 	TrustedOrigins []string
 	// Limits are the abuse limits; zero fields take DefaultLimits.
 	Limits Limits
+	// NoRateLimits turns the abuse limits off (AUTH_RATE_LIMIT=false), for
+	// tests and load runs.
+	NoRateLimits bool
 }
 
 // Limit is attempts per window.

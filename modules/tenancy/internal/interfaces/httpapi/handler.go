@@ -244,7 +244,7 @@ func userOp(api huma.API, id, method, path, tag, summary, desc string, errs ...i
 	return o
 }
 
-// orgPath is the path parameter every scoped input embeds.
-type orgPath struct {
+// OrgPath is the path parameter every scoped input embeds.
+type OrgPath struct {
 	Org string `path:"org" maxLength:"100" doc:"The organization's ID (org_…) or slug."`
 }

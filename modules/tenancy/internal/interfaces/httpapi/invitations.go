@@ -50,7 +50,7 @@ func (h *Handler) registerInvitations(api huma.API) {
 }
 
 type createInvitationInput struct {
-	orgPath
+	OrgPath
 	Body struct {
 		Email string `json:"email" maxLength:"400"`
 		Role  string `json:"role,omitempty" maxLength:"100" default:"member" doc:"admin, member or a custom role; not owner."`
@@ -74,7 +74,7 @@ func (h *Handler) createInvitation(ctx context.Context, in *createInvitationInpu
 }
 
 type listInvitationsInput struct {
-	orgPath
+	OrgPath
 	Status string `query:"status" enum:"pending,all" default:"pending" doc:"pending (open ones) or all."`
 }
 
@@ -97,12 +97,13 @@ func (h *Handler) listInvitations(ctx context.Context, in *listInvitationsInput)
 	return out, nil
 }
 
-type invitationPath struct {
-	orgPath
+// InvitationPath names an invitation of the organization.
+type InvitationPath struct {
+	OrgPath
 	Invitation string `path:"invitation" maxLength:"100" doc:"The invitation's ID (inv_…)."`
 }
 
-func (p invitationPath) id() (domain.InvitationID, error) {
+func (p InvitationPath) id() (domain.InvitationID, error) {
 	id, err := kernel.ParseID[domain.InvitationKind](p.Invitation)
 	if err != nil {
 		return domain.InvitationID{}, application.ErrInvitationNotFound
@@ -110,7 +111,7 @@ func (p invitationPath) id() (domain.InvitationID, error) {
 	return id, nil
 }
 
-func (h *Handler) revokeInvitation(ctx context.Context, in *invitationPath) (*invitationOutput, error) {
+func (h *Handler) revokeInvitation(ctx context.Context, in *InvitationPath) (*invitationOutput, error) {
 	id, err := in.id()
 	if err != nil {
 		return nil, err
@@ -122,7 +123,7 @@ func (h *Handler) revokeInvitation(ctx context.Context, in *invitationPath) (*in
 	return &invitationOutput{Body: invitationJSON(v)}, nil
 }
 
-func (h *Handler) resendInvitation(ctx context.Context, in *invitationPath) (*invitationOutput, error) {
+func (h *Handler) resendInvitation(ctx context.Context, in *InvitationPath) (*invitationOutput, error) {
 	id, err := in.id()
 	if err != nil {
 		return nil, err
@@ -167,7 +168,8 @@ func (h *Handler) myInvitations(ctx context.Context, _ *struct{}) (*myInvitation
 	return out, nil
 }
 
-type tokenPath struct {
+// TokenPath is an invitation link's token (or an invitation ID).
+type TokenPath struct {
 	Token string `path:"token" maxLength:"200" doc:"The invitation link's token."`
 }
 
@@ -187,7 +189,7 @@ type previewOutput struct {
 	Body         InvitationPreview
 }
 
-func (h *Handler) previewInvitation(ctx context.Context, in *tokenPath) (*previewOutput, error) {
+func (h *Handler) previewInvitation(ctx context.Context, in *TokenPath) (*previewOutput, error) {
 	v, err := h.svc.PreviewInvitation(ctx, in.Token)
 	if err != nil {
 		return nil, err
@@ -198,7 +200,7 @@ func (h *Handler) previewInvitation(ctx context.Context, in *tokenPath) (*previe
 	}}, nil
 }
 
-func (h *Handler) acceptInvitation(ctx context.Context, in *tokenPath) (*organizationOutput, error) {
+func (h *Handler) acceptInvitation(ctx context.Context, in *TokenPath) (*organizationOutput, error) {
 	p, _ := kernel.PrincipalFrom(ctx)
 	v, err := h.svc.AcceptInvitation(ctx, p.UserID, application.ParseInvitationRef(in.Token))
 	if err != nil {
@@ -210,7 +212,7 @@ func (h *Handler) acceptInvitation(ctx context.Context, in *tokenPath) (*organiz
 	return &organizationOutput{SetCookie: []http.Cookie{h.activeCookie(v.ID)}, Body: organizationJSON(v)}, nil
 }
 
-func (h *Handler) declineInvitation(ctx context.Context, in *tokenPath) (*struct{}, error) {
+func (h *Handler) declineInvitation(ctx context.Context, in *TokenPath) (*struct{}, error) {
 	p, _ := kernel.PrincipalFrom(ctx)
 	return nil, h.svc.DeclineInvitation(ctx, p.UserID, application.ParseInvitationRef(in.Token))
 }

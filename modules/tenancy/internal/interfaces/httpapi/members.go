@@ -43,7 +43,7 @@ var errInvalidCursor = kernel.Invalid("tenancy.invalid_cursor", "The cursor is n
 	kernel.FieldError{Field: "query.cursor", Code: "invalid", Message: "The cursor is not one this API returned."})
 
 type listMembersInput struct {
-	orgPath
+	OrgPath
 	Cursor string `query:"cursor" maxLength:"200" doc:"The nextCursor of the previous page; omit for the first."`
 	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"Page size."`
 }
@@ -81,18 +81,19 @@ func (h *Handler) listMembers(ctx context.Context, in *listMembersInput) (*listM
 	return out, nil
 }
 
-type memberPath struct {
-	orgPath
+// MemberPath names a member of the organization.
+type MemberPath struct {
+	OrgPath
 	Member string `path:"member" maxLength:"100" doc:"The membership ID (mem_…) or the member's user ID (usr_…)."`
 }
 
-func (p memberPath) ref() (application.MemberRef, error) { return application.ParseMemberRef(p.Member) }
+func (p MemberPath) ref() (application.MemberRef, error) { return application.ParseMemberRef(p.Member) }
 
 type memberOutput struct {
 	Body Member
 }
 
-func (h *Handler) getMember(ctx context.Context, in *memberPath) (*memberOutput, error) {
+func (h *Handler) getMember(ctx context.Context, in *MemberPath) (*memberOutput, error) {
 	ref, err := in.ref()
 	if err != nil {
 		return nil, err
@@ -105,7 +106,7 @@ func (h *Handler) getMember(ctx context.Context, in *memberPath) (*memberOutput,
 }
 
 type updateMemberInput struct {
-	memberPath
+	MemberPath
 	Body struct {
 		Role string `json:"role" maxLength:"100" doc:"owner, admin, member or a custom role's name."`
 	}
@@ -123,7 +124,7 @@ func (h *Handler) updateMember(ctx context.Context, in *updateMemberInput) (*mem
 	return &memberOutput{Body: memberJSON(v)}, nil
 }
 
-func (h *Handler) removeMember(ctx context.Context, in *memberPath) (*struct{}, error) {
+func (h *Handler) removeMember(ctx context.Context, in *MemberPath) (*struct{}, error) {
 	ref, err := in.ref()
 	if err != nil {
 		return nil, err
@@ -131,7 +132,7 @@ func (h *Handler) removeMember(ctx context.Context, in *memberPath) (*struct{}, 
 	return nil, h.svc.RemoveMember(ctx, actor(ctx), ref)
 }
 
-func (h *Handler) leave(ctx context.Context, _ *orgPath) (*emptyOutput, error) {
+func (h *Handler) leave(ctx context.Context, _ *OrgPath) (*emptyOutput, error) {
 	a := actor(ctx)
 	if err := h.svc.Leave(ctx, a); err != nil {
 		return nil, err
@@ -144,7 +145,7 @@ func (h *Handler) leave(ctx context.Context, _ *orgPath) (*emptyOutput, error) {
 }
 
 type transferInput struct {
-	orgPath
+	OrgPath
 	Body struct {
 		MemberID string `json:"memberId" maxLength:"100" doc:"The new owner: a membership ID (mem_…) or user ID (usr_…) of a member."`
 	}

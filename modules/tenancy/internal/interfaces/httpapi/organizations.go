@@ -131,7 +131,7 @@ func (h *Handler) setActive(ctx context.Context, in *setActiveInput) (*activeOut
 	return &activeOutput{SetCookie: []http.Cookie{h.activeCookie(org)}, Body: activeJSON(v)}, nil
 }
 
-func (h *Handler) getOrganization(ctx context.Context, _ *orgPath) (*organizationOutput, error) {
+func (h *Handler) getOrganization(ctx context.Context, _ *OrgPath) (*organizationOutput, error) {
 	v, err := h.svc.Organization(ctx, actor(ctx))
 	if err != nil {
 		return nil, err
@@ -140,7 +140,7 @@ func (h *Handler) getOrganization(ctx context.Context, _ *orgPath) (*organizatio
 }
 
 type updateOrganizationInput struct {
-	orgPath
+	OrgPath
 	Body struct {
 		Name *string `json:"name,omitempty" maxLength:"400"`
 		Slug *string `json:"slug,omitempty" maxLength:"200"`
@@ -156,7 +156,7 @@ func (h *Handler) updateOrganization(ctx context.Context, in *updateOrganization
 }
 
 type deleteOrganizationInput struct {
-	orgPath
+	OrgPath
 	Confirm string `query:"confirm" maxLength:"200" doc:"The organization's slug, to confirm (or send it as the body's confirm)."`
 	Body    *struct {
 		Confirm string `json:"confirm" maxLength:"200" doc:"The organization's slug, to confirm."`

@@ -39,7 +39,7 @@ type listRolesOutput struct {
 	}
 }
 
-func (h *Handler) listRoles(ctx context.Context, _ *orgPath) (*listRolesOutput, error) {
+func (h *Handler) listRoles(ctx context.Context, _ *OrgPath) (*listRolesOutput, error) {
 	list, err := h.svc.ListRoles(ctx, actor(ctx))
 	if err != nil {
 		return nil, err
@@ -57,7 +57,7 @@ type roleOutput struct {
 }
 
 type createRoleInput struct {
-	orgPath
+	OrgPath
 	Body struct {
 		Name        string   `json:"name" maxLength:"100" doc:"2–32 of a-z, 0-9, _ and -; not a built-in's."`
 		Permissions []string `json:"permissions" maxItems:"200" doc:"Declared permissions, resource:* or *."`
@@ -72,12 +72,13 @@ func (h *Handler) createRole(ctx context.Context, in *createRoleInput) (*roleOut
 	return &roleOutput{Body: roleJSON(v)}, nil
 }
 
-type rolePath struct {
-	orgPath
+// RolePath names a role of the organization.
+type RolePath struct {
+	OrgPath
 	Role string `path:"role" maxLength:"100" doc:"The role's ID (rol_…) or name."`
 }
 
-func (h *Handler) getRole(ctx context.Context, in *rolePath) (*roleOutput, error) {
+func (h *Handler) getRole(ctx context.Context, in *RolePath) (*roleOutput, error) {
 	v, err := h.svc.Role(ctx, actor(ctx), in.Role)
 	if err != nil {
 		return nil, err
@@ -86,7 +87,7 @@ func (h *Handler) getRole(ctx context.Context, in *rolePath) (*roleOutput, error
 }
 
 type updateRoleInput struct {
-	rolePath
+	RolePath
 	Body struct {
 		Name        *string   `json:"name,omitempty" maxLength:"100"`
 		Permissions *[]string `json:"permissions,omitempty" maxItems:"200"`
@@ -101,6 +102,6 @@ func (h *Handler) updateRole(ctx context.Context, in *updateRoleInput) (*roleOut
 	return &roleOutput{Body: roleJSON(v)}, nil
 }
 
-func (h *Handler) deleteRole(ctx context.Context, in *rolePath) (*struct{}, error) {
+func (h *Handler) deleteRole(ctx context.Context, in *RolePath) (*struct{}, error) {
 	return nil, h.svc.DeleteRole(ctx, actor(ctx), in.Role)
 }
