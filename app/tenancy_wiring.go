@@ -70,14 +70,14 @@ func (p tenancyUsers) ByEmail(ctx context.Context, email string) (tenancy.UserIn
 	return userInfo(u), nil
 }
 
-func (p tenancyUsers) Users(ctx context.Context, ids []kernel.UserID) (map[kernel.UserID]tenancy.UserInfo, error) {
-	us, err := p.iam.Users(ctx, ids)
+func (p tenancyUsers) Profiles(ctx context.Context, ids []kernel.UserID) (map[kernel.UserID]tenancy.UserInfo, error) {
+	ps, err := p.iam.Profiles(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[kernel.UserID]tenancy.UserInfo, len(us))
-	for _, u := range us {
-		out[u.ID] = userInfo(u)
+	out := make(map[kernel.UserID]tenancy.UserInfo, len(ps))
+	for _, u := range ps {
+		out[u.ID] = tenancy.UserInfo{ID: u.ID, Email: u.Email, Name: u.Name, Image: u.Image}
 	}
 	return out, nil
 }

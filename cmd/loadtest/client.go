@@ -44,7 +44,7 @@ func call(c *http.Client, req *http.Request, buf *bytes.Buffer) (*http.Response,
 	if _, err := buf.ReadFrom(resp.Body); err != nil {
 		return nil, fmt.Errorf("%s %s: read body: %w", req.Method, req.URL.Path, err)
 	}
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body := buf.Bytes()
 		if len(body) > 300 {
 			body = body[:300]

@@ -4,7 +4,7 @@
 // latency percentiles per scenario.
 //
 //	go run ./cmd/loadtest [-duration 10s] [-connections 64] [-db sqlite|postgres]
-//	                      [-database-url postgres://…] [-scenario get-session,bare,sign-in,hash] [-json]
+//	                      [-database-url postgres://…] [-scenario get-session,bare,sign-in,hash,org-members] [-json]
 //
 // Scenarios:
 //

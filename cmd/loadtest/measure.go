@@ -90,7 +90,8 @@ func prepare(ctx context.Context, srv *server, o options) (*target, error) {
 	}
 	run := randomHex(4)
 	var mainUser []credentials
-	if slices.Contains(o.scenarios, scenarioGetSession) || slices.Contains(o.scenarios, scenarioBare) {
+	if slices.Contains(o.scenarios, scenarioGetSession) || slices.Contains(o.scenarios, scenarioBare) ||
+		slices.Contains(o.scenarios, scenarioOrgMembers) {
 		mainUser = append(mainUser, credentials{Email: "main-" + run + "@loadtest.invalid", Password: password, Name: "Load Test"})
 	}
 	var signIn []credentials
@@ -112,6 +113,11 @@ func prepare(ctx context.Context, srv *server, o options) (*target, error) {
 	for _, c := range mainUser {
 		var err error
 		if t.main, err = signUp(ctx, t.client, t.base, c); err != nil {
+			return nil, err
+		}
+	}
+	if slices.Contains(o.scenarios, scenarioOrgMembers) {
+		if err := t.prepareOrganization(ctx, run); err != nil {
 			return nil, err
 		}
 	}

@@ -17,9 +17,10 @@ const (
 	scenarioBare       = "bare"
 	scenarioSignIn     = "sign-in"
 	scenarioHash       = "hash"
+	scenarioOrgMembers = "org-members"
 )
 
-var scenarioNames = []string{scenarioGetSession, scenarioBare, scenarioSignIn, scenarioHash}
+var scenarioNames = []string{scenarioGetSession, scenarioBare, scenarioSignIn, scenarioHash, scenarioOrgMembers}
 
 func isScenario(name string) bool { return slices.Contains(scenarioNames, name) }
 
@@ -30,6 +31,10 @@ type target struct {
 	client *http.Client
 	// main is the user of get-session and bare.
 	main account
+	// org is the organization of org-members: main owns it, with 19 other
+	// members; active is the active-organization cookie naming it.
+	org    string
+	active *http.Cookie
 	// signIn are the users sign-in cycles through.
 	signIn []account
 	next   atomic.Uint64
@@ -48,6 +53,8 @@ func (t *target) scenario(name string, connections int) (workers int, do op) {
 		return connections, t.signInOnce
 	case scenarioHash:
 		return runtime.NumCPU(), hashOnce
+	case scenarioOrgMembers:
+		return connections, t.orgMembers
 	}
 	panic("loadtest: unknown scenario " + name)
 }

@@ -14,8 +14,11 @@ import (
 )
 
 // sqliteTimeLayout is how times are written to SQLite: fixed width and UTC,
-// so text order is time order; modernc parses it back for TIMESTAMP columns.
-const sqliteTimeLayout = "2006-01-02 15:04:05.000000+00:00"
+// so text order is time order. modernc parses TIMESTAMP columns back by
+// trying "2006-01-02 15:04:05.999999999 -0700 MST" first, then a list of
+// layouts: written in that first one, every read parses once instead of
+// failing once and parsing again. The zone is always UTC, so it is literal.
+const sqliteTimeLayout = "2006-01-02 15:04:05.000000 +0000 UTC"
 
 func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	if opts.SQLitePath == "" {

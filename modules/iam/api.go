@@ -66,14 +66,18 @@ func (m *Module) UserByEmail(ctx context.Context, email string) (User, error) {
 	return u, nil
 }
 
-// Users returns the users among ids that exist, in ID order (at most 1000
-// IDs).
-func (m *Module) Users(ctx context.Context, ids []kernel.UserID) ([]User, error) {
-	us, err := m.svc.UsersByID(ctx, ids)
+// Profile is a user's public face: ID, email, name and image.
+type Profile = application.Profile
+
+// Profiles returns the public profiles of the users among ids that exist,
+// in ID order (at most 1000 IDs). It reads only those columns: use it for
+// lists.
+func (m *Module) Profiles(ctx context.Context, ids []kernel.UserID) ([]Profile, error) {
+	ps, err := m.svc.Profiles(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("iam: users: %w", err)
+		return nil, fmt.Errorf("iam: profiles: %w", err)
 	}
-	return us, nil
+	return ps, nil
 }
 
 // Permissions are the permissions iam declares for organization roles:

@@ -177,3 +177,29 @@ func TestMembers_OwnersDemotingEachOther(t *testing.T) {
 		}
 	})
 }
+
+// TestActive_ClearingSticks: choosing no active organization lasts until
+// the user chooses one again; it does not fall back to the most recent.
+func TestActive_ClearingSticks(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		u := a.SignUp(t, testkit.NewEmail("u"), "U", true)
+		o := createOrg(t, u.Client, "Acme", "acme")
+		var act activeJSON
+		u.Post("/api/organizations/active", map[string]any{"organizationId": nil}).RequireStatus(t, http.StatusOK).JSON(t, &act)
+		if act.Organization != nil {
+			t.Fatalf("after clearing: %+v", act)
+		}
+		for range 2 {
+			u.Get("/api/organizations/active").RequireStatus(t, http.StatusOK).JSON(t, &act)
+			if act.Organization != nil || act.Role != "" {
+				t.Fatalf("clearing did not stick: %+v", act)
+			}
+		}
+		u.Get("/api/users").RequireProblem(t, http.StatusForbidden, "iam.no_active_organization")
+		u.Post("/api/organizations/active", map[string]any{"organizationId": "acme"}).RequireStatus(t, http.StatusOK).JSON(t, &act)
+		u.Get("/api/organizations/active").RequireStatus(t, http.StatusOK).JSON(t, &act)
+		if act.Organization == nil || act.Organization.ID != o.ID {
+			t.Fatalf("after choosing again: %+v", act)
+		}
+	})
+}

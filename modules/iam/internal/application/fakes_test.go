@@ -239,6 +239,15 @@ func (f fakeUsers) List(_ context.Context, q application.UserQuery) ([]*domain.U
 	return users, nil
 }
 
+func (f fakeUsers) Profiles(ctx context.Context, ids []kernel.UserID) ([]application.Profile, error) {
+	us, err := f.List(ctx, application.UserQuery{IDs: ids})
+	out := make([]application.Profile, len(us))
+	for i, u := range us {
+		out[i] = application.Profile{ID: u.ID(), Email: u.Email().String(), Name: u.Name().String(), Image: u.Image().String()}
+	}
+	return out, err
+}
+
 // --- Sessions ---
 
 type fakeSessions struct{ w *world }

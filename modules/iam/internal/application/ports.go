@@ -33,6 +33,17 @@ type Users interface {
 	// List returns users among ids (nil: no restriction) matching q, ordered
 	// by ID, after q.After, at most q.Limit.
 	List(ctx context.Context, q UserQuery) ([]*domain.User, error)
+	// Profiles returns the public profiles of the users among ids that
+	// exist, in ID order: a lean read for lists of members.
+	Profiles(ctx context.Context, ids []kernel.UserID) ([]Profile, error)
+}
+
+// Profile is a user's public face: what a member list shows.
+type Profile struct {
+	ID    kernel.UserID
+	Email string
+	Name  string
+	Image string
 }
 
 // UserQuery filters Users.List.

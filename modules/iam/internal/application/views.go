@@ -68,25 +68,17 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (UserView, erro
 	return userView(u), nil
 }
 
-// UsersByID returns the users among ids that exist, in ID order; at most
-// MaxUsersByID IDs.
-func (s *Service) UsersByID(ctx context.Context, ids []kernel.UserID) ([]UserView, error) {
+// Profiles returns the public profiles of the users among ids that exist,
+// in ID order; at most MaxUsersByID IDs.
+func (s *Service) Profiles(ctx context.Context, ids []kernel.UserID) ([]Profile, error) {
 	if len(ids) > MaxUsersByID {
 		return nil, kernel.Invalid("iam.too_many_ids", fmt.Sprintf("At most %d users at a time.", MaxUsersByID))
 	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	us, err := s.deps.Users.List(ctx, UserQuery{IDs: ids, Limit: len(ids)})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]UserView, len(us))
-	for i, u := range us {
-		out[i] = userView(u)
-	}
-	return out, nil
+	return s.deps.Users.Profiles(ctx, ids)
 }
 
-// MaxUsersByID bounds UsersByID.
+// MaxUsersByID bounds Profiles.
 const MaxUsersByID = 1000

@@ -296,8 +296,7 @@ func (s *Service) invitationByID(ctx context.Context, id domain.InvitationID) (*
 
 // AcceptInvitation makes user a member with the invited role. Their email
 // must be verified and match the invitation's (403); a spent or expired
-// invitation is 410; already being a member is 409. A custom role deleted
-// since the invitation falls back to member.
+// invitation is 410; already being a member is 409.
 func (s *Service) AcceptInvitation(ctx context.Context, user kernel.UserID, ref InvitationRef) (OrganizationView, error) {
 	var view OrganizationView
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
@@ -325,9 +324,12 @@ func (s *Service) AcceptInvitation(ctx context.Context, user kernel.UserID, ref 
 		if err := inv.Accept(now, u.Email); err != nil {
 			return err
 		}
+		// The role cannot be deleted while the invitation is pending, and a
+		// rename carries the invitation along; should it be gone anyway, the
+		// invitation is void rather than a member's role by default.
 		role := inv.Role()
 		if _, err := s.roleOf(ctx, inv.OrganizationID(), role); err != nil {
-			role = domain.RoleMember
+			return domain.ErrInvitationGone
 		}
 		m, err := domain.NewMembership(inv.OrganizationID(), user, role, now)
 		if err != nil {
@@ -354,8 +356,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, user kernel.UserID, ref 
 	return view, nil
 }
 
-// DeclineInvitation closes an invitation addressed to user (same email
-// check as accepting, without the verification requirement).
+// DeclineInvitation closes an invitation addressed to user, with the same
+// checks as accepting: whoever signed up with an address they never proved
+// cannot turn its invitations down.
 func (s *Service) DeclineInvitation(ctx context.Context, user kernel.UserID, ref InvitationRef) error {
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
 		inv, u, err := s.receivedInvitation(ctx, user, ref)
@@ -368,6 +371,9 @@ func (s *Service) DeclineInvitation(ctx context.Context, user kernel.UserID, ref
 		}
 		if !inv.Email().Matches(u.Email) {
 			return domain.ErrInvitationEmailMismatch
+		}
+		if !u.EmailVerified {
+			return ErrEmailNotVerified
 		}
 		if err := inv.Decline(now); err != nil {
 			return err
@@ -385,11 +391,15 @@ func (s *Service) DeclineInvitation(ctx context.Context, user kernel.UserID, ref
 	return nil
 }
 
-// MyInvitations lists the open invitations addressed to user's email.
+// MyInvitations lists the open invitations addressed to user's email, once
+// it is verified: an account holding an address it never proved sees none.
 func (s *Service) MyInvitations(ctx context.Context, user kernel.UserID) ([]ReceivedInvitation, error) {
 	u, err := s.deps.Users.User(ctx, user)
 	if err != nil {
 		return nil, err
+	}
+	if !u.EmailVerified {
+		return []ReceivedInvitation{}, nil
 	}
 	email, err := domain.ParseEmail(u.Email)
 	if err != nil {

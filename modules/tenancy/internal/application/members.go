@@ -43,7 +43,7 @@ func (s *Service) ListMembers(ctx context.Context, a Actor, after domain.Members
 	for i, m := range ms {
 		ids[i] = m.UserID()
 	}
-	users, err := s.deps.Users.Users(ctx, ids)
+	users, err := s.deps.Users.Profiles(ctx, ids)
 	if err != nil {
 		return MembersPage{}, fmt.Errorf("list members: %w", err)
 	}

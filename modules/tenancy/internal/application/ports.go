@@ -78,11 +78,12 @@ type Memberships interface {
 	// MostRecent returns the organization user used last, or
 	// ErrMemberNotFound when they belong to none.
 	MostRecent(ctx context.Context, user kernel.UserID) (kernel.OrganizationID, error)
-	// Access returns user's membership in org and, when its role is a
-	// custom role of org, that role's permissions — one round trip, on
-	// every organization-scoped request. ErrMemberNotFound when user is
-	// not a member. custom is false for a built-in role name.
-	Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (m *domain.Membership, permissions []string, custom bool, err error)
+	// Access returns the role of user's membership in org and, when it is
+	// a custom role of org, that role's permissions — one round trip, on
+	// every organization-scoped request, reading nothing else.
+	// ErrMemberNotFound when user is not a member. custom is false for a
+	// built-in role name.
+	Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (role string, permissions []string, custom bool, err error)
 }
 
 // MemberQuery pages Memberships.List.
@@ -136,6 +137,12 @@ type Invitations interface {
 	// Save stores the invitation's status, token hash, expiry and update
 	// time.
 	Save(ctx context.Context, i *domain.Invitation) error
+	// RenameRole moves org's pending invitations offering role from to
+	// role to (a custom role was renamed).
+	RenameRole(ctx context.Context, org kernel.OrganizationID, from, to string) error
+	// CountPending returns how many of org's invitations offering role are
+	// pending and unexpired at now.
+	CountPending(ctx context.Context, org kernel.OrganizationID, role string, now time.Time) (int, error)
 	// DeleteClosedBefore removes invitations that are no longer pending, or
 	// expired, before t; it returns how many.
 	DeleteClosedBefore(ctx context.Context, t time.Time) (int, error)
@@ -158,8 +165,10 @@ type Users interface {
 	// ByEmail returns the user with that email (any case), or
 	// ErrUserNotFound.
 	ByEmail(ctx context.Context, email string) (UserInfo, error)
-	// Users returns the users among ids that exist (at most 1000 IDs).
-	Users(ctx context.Context, ids []kernel.UserID) (map[kernel.UserID]UserInfo, error)
+	// Profiles returns the public profiles (ID, email, name, image; the
+	// other fields zero) of the users among ids that exist (at most 1000
+	// IDs): a lean read for member lists.
+	Profiles(ctx context.Context, ids []kernel.UserID) (map[kernel.UserID]UserInfo, error)
 }
 
 // InvitationEmail is the email an invitee gets.

@@ -88,7 +88,8 @@ type RoleUpdate struct {
 
 // UpdateRole renames a custom role or replaces its permissions; it needs
 // roles:update and every permission of the role before and after. A
-// rename moves the members holding it along.
+// rename moves the members holding it, and the pending invitations offering
+// it, along.
 func (s *Service) UpdateRole(ctx context.Context, a Actor, ref string, in RoleUpdate) (RoleView, error) {
 	if err := a.require(domain.PermRolesUpdate); err != nil {
 		return RoleView{}, err
@@ -143,6 +144,9 @@ func (s *Service) UpdateRole(ctx context.Context, a Actor, ref string, in RoleUp
 			if err := s.deps.Memberships.RenameRole(ctx, a.Org.OrganizationID, oldName, r.Name()); err != nil {
 				return err
 			}
+			if err := s.deps.Invitations.RenameRole(ctx, a.Org.OrganizationID, oldName, r.Name()); err != nil {
+				return err
+			}
 		}
 		return s.deps.Events.Publish(ctx, RoleUpdated{
 			OrganizationID: a.Org.OrganizationID, ActorID: a.UserID, RoleID: r.ID(), Changes: changes,
@@ -155,8 +159,9 @@ func (s *Service) UpdateRole(ctx context.Context, a Actor, ref string, in RoleUp
 	return view, nil
 }
 
-// DeleteRole deletes a custom role nobody holds; it needs roles:delete and
-// every permission of the role. A role in use is 409 tenancy.role_in_use.
+// DeleteRole deletes a custom role nobody holds and no pending invitation
+// offers; it needs roles:delete and every permission of the role. A role in
+// use is 409 tenancy.role_in_use.
 func (s *Service) DeleteRole(ctx context.Context, a Actor, ref string) error {
 	if err := a.require(domain.PermRolesDelete); err != nil {
 		return err
@@ -179,7 +184,13 @@ func (s *Service) DeleteRole(ctx context.Context, a Actor, ref string) error {
 		if err != nil {
 			return err
 		}
-		if err := r.CanDelete(n); err != nil {
+		// A pending invitation offering the role holds it too: the invitee
+		// would otherwise join with a role that is gone.
+		pending, err := s.deps.Invitations.CountPending(ctx, a.Org.OrganizationID, r.Name(), s.deps.Clock.Now())
+		if err != nil {
+			return err
+		}
+		if err := r.CanDelete(n + pending); err != nil {
 			return err
 		}
 		if err := s.deps.Roles.Delete(ctx, a.Org.OrganizationID, r.ID()); err != nil {

@@ -160,14 +160,14 @@ func (s *Service) roleGrants(role string, custom bool, permissions []string) ker
 // read membership — or ErrOrganizationNotFound when user is not a member
 // (another organization's existence is not revealed). It is one query.
 func (s *Service) Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (kernel.OrganizationContext, error) {
-	m, perms, custom, err := s.deps.Memberships.Access(ctx, org, user)
+	role, perms, custom, err := s.deps.Memberships.Access(ctx, org, user)
 	if errors.Is(err, ErrMemberNotFound) {
 		return kernel.OrganizationContext{}, ErrOrganizationNotFound
 	}
 	if err != nil {
 		return kernel.OrganizationContext{}, fmt.Errorf("access: %w", err)
 	}
-	return kernel.OrganizationContext{OrganizationID: org, Role: m.Role(), Grants: s.roleGrants(m.Role(), custom, perms)}, nil
+	return kernel.OrganizationContext{OrganizationID: org, Role: role, Grants: s.roleGrants(role, custom, perms)}, nil
 }
 
 // ResolveOrganization returns the ID of the organization ref names: an

@@ -77,6 +77,29 @@ func (r *Invitations) PendingFor(ctx context.Context, org kernel.OrganizationID,
 		newestFirst+` LIMIT 1`, org, email.String())
 }
 
+// RenameRole moves org's pending invitations offering role from to role
+// to.
+func (r *Invitations) RenameRole(ctx context.Context, org kernel.OrganizationID, from, to string) error {
+	_, err := r.db.QW(ctx).Exec(ctx, `UPDATE invitations SET role = $3
+		WHERE organization_id = $1 AND role = $2 AND status = 'pending'`, org, from, to)
+	if err != nil {
+		return fmt.Errorf("rename invitations' role: %w", err)
+	}
+	return nil
+}
+
+// CountPending returns how many of org's invitations offering role are
+// pending and unexpired at now.
+func (r *Invitations) CountPending(ctx context.Context, org kernel.OrganizationID, role string, now time.Time) (int, error) {
+	var n int
+	err := r.db.Q(ctx).QueryRow(ctx, `SELECT count(*) FROM invitations
+		WHERE organization_id = $1 AND role = $2 AND status = 'pending' AND expires_at > $3`, org, role, now).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count pending invitations: %w", err)
+	}
+	return n, nil
+}
+
 func (r *Invitations) one(ctx context.Context, query string, args ...any) (*domain.Invitation, error) {
 	i, err := scanInvitation(r.db.Q(ctx).QueryRow(ctx, query, args...))
 	if errors.Is(err, db.ErrNoRows) {

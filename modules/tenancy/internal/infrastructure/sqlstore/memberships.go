@@ -25,9 +25,9 @@ var selectMembership = `SELECT ` + membershipColumns + ` FROM memberships`
 
 // access is the check behind every organization-scoped request: one probe
 // of the unique (organization_id, user_id) index and, for a custom role,
-// one of roles' unique (organization_id, name). It reads neither ID it is
-// given back.
-const access = `SELECT m.id, m.role, m.joined_at, r.permissions
+// one of roles' unique (organization_id, name). It reads the role and the
+// custom role's permissions, nothing else.
+const access = `SELECT m.role, r.permissions
 	FROM memberships m
 	LEFT JOIN roles r ON r.organization_id = m.organization_id AND r.name = m.role
 	WHERE m.organization_id = $1 AND m.user_id = $2`
@@ -80,7 +80,9 @@ func (r *Memberships) one(ctx context.Context, query string, args ...any) (*doma
 // in), after q.After, at most q.Limit (capped at MaxListLimit; non-positive
 // means MaxListLimit).
 func (r *Memberships) List(ctx context.Context, org kernel.OrganizationID, q application.MemberQuery) ([]*domain.Membership, error) {
-	query, args := selectMembership+` WHERE organization_id = $1`, []any{org}
+	// The organization is the argument: not read back, one ID less to
+	// decode per row of a list every page shows.
+	query, args := `SELECT id, user_id, role, joined_at FROM memberships WHERE organization_id = $1`, []any{org}
 	if !q.After.IsZero() {
 		query, args = query+` AND id > $2`, append(args, q.After)
 	}
@@ -89,7 +91,14 @@ func (r *Memberships) List(ctx context.Context, org kernel.OrganizationID, q app
 		limit = MaxListLimit
 	}
 	query += fmt.Sprintf(` ORDER BY id LIMIT $%d`, len(args)+1)
-	out, err := queryAll(ctx, r.db.Q(ctx), scanMembership, query, append(args, limit)...)
+	scan := func(row db.Row) (*domain.Membership, error) {
+		s := domain.MembershipSnapshot{OrganizationID: org}
+		if err := row.Scan(&s.ID, &s.UserID, &s.Role, &s.JoinedAt); err != nil {
+			return nil, err
+		}
+		return domain.RehydrateMembership(s), nil
+	}
+	out, err := queryAll(ctx, r.db.Q(ctx), scan, query, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list memberships: %w", err)
 	}
@@ -199,35 +208,33 @@ func (r *Memberships) MostRecent(ctx context.Context, user kernel.UserID) (kerne
 	return org, nil
 }
 
-// Access returns user's membership in org and, when its role is a custom
+// Access returns the role of user's membership in org and, when it is a custom
 // role of org, that role's permissions, in one query. custom is false for a
 // built-in role name, and also for a role name org has no custom role of:
 // the caller grants such a membership nothing beyond a built-in's. It
 // returns application.ErrMemberNotFound when user is not a member.
-func (r *Memberships) Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (*domain.Membership, []string, bool, error) {
+func (r *Memberships) Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (string, []string, bool, error) {
 	var (
-		s     domain.MembershipSnapshot
+		role  string
 		perms *string
 	)
-	err := r.db.Q(ctx).QueryRow(ctx, access, org, user).Scan(&s.ID, &s.Role, &s.JoinedAt, &perms)
+	err := r.db.Q(ctx).QueryRow(ctx, access, org, user).Scan(&role, &perms)
 	if errors.Is(err, db.ErrNoRows) {
-		return nil, nil, false, application.ErrMemberNotFound
+		return "", nil, false, application.ErrMemberNotFound
 	}
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("check access: %w", err)
+		return "", nil, false, fmt.Errorf("check access: %w", err)
 	}
-	s.OrganizationID, s.UserID = org, user
-	m := domain.RehydrateMembership(s)
 	// Built-in names cannot be custom roles' (the domain refuses them); a
 	// row that says otherwise does not override a built-in.
-	if perms == nil || domain.IsBuiltinRoleName(s.Role) {
-		return m, nil, false, nil
+	if perms == nil || domain.IsBuiltinRoleName(role) {
+		return role, nil, false, nil
 	}
 	permissions, err := decodePermissions(*perms)
 	if err != nil {
-		return nil, nil, false, kernel.Internal(fmt.Errorf("role %q of organization %s: %w", s.Role, org, err))
+		return "", nil, false, kernel.Internal(fmt.Errorf("role %q of organization %s: %w", role, org, err))
 	}
-	return m, permissions, true, nil
+	return role, permissions, true, nil
 }
 
 func scanMembership(row db.Row) (*domain.Membership, error) {

@@ -29,6 +29,10 @@ const (
 // again on every request.
 const ActiveCookieName = "groundwork.active_organization"
 
+// noActiveOrganization is the cookie's value after the user cleared their
+// active organization: none, and no falling back to the most recent one.
+const noActiveOrganization = "none"
+
 // activeCookieMaxAge is a year: the choice outlives sessions, as users
 // expect of "the organization I was last in".
 const activeCookieMaxAge = 365 * 24 * 60 * 60
@@ -74,9 +78,10 @@ func (h *Handler) activeCookie(org kernel.OrganizationID) http.Cookie {
 // signed-in request it reads the active-organization cookie, re-checks the
 // membership (one query) and puts the organization, the caller's role and
 // its grants in the kernel context. Without the cookie it picks the
-// organization the user used most recently, if any, and sets the cookie. A
-// cookie naming an organization the user does not (or no longer) belong to
-// gives no organization and is cleared. Anonymous requests and /api/auth
+// organization the user used most recently, if any, and sets the cookie;
+// the value "none" (the user cleared their choice) means none. A cookie
+// naming an organization the user does not (or no longer) belong to gives
+// no organization and is cleared. Anonymous requests and /api/auth
 // pass untouched, as does a request whose context already carries an
 // organization.
 func (h *Handler) OrganizationContext(next http.Handler) http.Handler {
@@ -95,7 +100,10 @@ func (h *Handler) OrganizationContext(next http.Handler) http.Handler {
 			org    kernel.OrganizationID
 			cookie = false
 		)
-		if c, err := r.Cookie(ActiveCookieName); err == nil && c.Value != "" {
+		if c, err := r.Cookie(ActiveCookieName); err == nil && c.Value == noActiveOrganization {
+			next.ServeHTTP(w, r) // chosen: no organization
+			return
+		} else if err == nil && c.Value != "" {
 			cookie = true
 			if org, err = kernel.ParseID[kernel.OrganizationKind](c.Value); err != nil {
 				h.clearActive(w)
@@ -136,6 +144,13 @@ func (h *Handler) OrganizationContext(next http.Handler) http.Handler {
 		web.AddLogAttrs(ctx, slog.String("organization_id", org.String()))
 		next.ServeHTTP(w, r.WithContext(kernel.WithOrganization(ctx, access)))
 	})
+}
+
+// noneCookie records that the user chose no active organization.
+func (h *Handler) noneCookie() http.Cookie {
+	c := h.activeCookie(kernel.OrganizationID{})
+	c.Value, c.MaxAge = noActiveOrganization, activeCookieMaxAge
+	return c
 }
 
 func (h *Handler) clearActive(w http.ResponseWriter) {

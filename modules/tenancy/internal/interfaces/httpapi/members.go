@@ -4,18 +4,28 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
+	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/groundworkhq/groundwork/internal/web"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
 )
 
 func (h *Handler) registerMembers(api huma.API) {
-	huma.Register(api, h.scopedOp(api, "list-members", http.MethodGet, "/api/organizations/{org}/members", tagMembers,
+	list := h.scopedOp(api, "list-members", http.MethodGet, "/api/organizations/{org}/members", tagMembers,
 		"List members", "The organization's members with their profiles, a page at a time. Needs members:read.",
-		http.StatusForbidden, http.StatusUnprocessableEntity), h.listMembers)
+		http.StatusForbidden, http.StatusUnprocessableEntity)
+	// The body is written as bytes (see appendJSON); document its real shape.
+	list.Responses = map[string]*huma.Response{"200": {
+		Description: "A page of members.",
+		Content: map[string]*huma.MediaType{"application/json": {
+			Schema: api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[membersPage](), true, "MembersPage"),
+		}},
+	}}
+	huma.Register(api, list, h.listMembers)
 	huma.Register(api, h.scopedOp(api, "get-member", http.MethodGet, "/api/organizations/{org}/members/{member}", tagMembers,
 		"Get a member", "Needs members:read.", http.StatusForbidden), h.getMember)
 	huma.Register(api, h.scopedOp(api, "update-member-role", http.MethodPatch, "/api/organizations/{org}/members/{member}", tagMembers,
@@ -48,11 +58,57 @@ type listMembersInput struct {
 	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"50" doc:"Page size."`
 }
 
-type listMembersOutput struct {
-	Body struct {
-		Items      []Member `json:"items" doc:"Ordered by membership ID (join order)."`
-		NextCursor string   `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
+// membersPage is the list's body. Every organization-scoped page of a
+// front end lists members, so it is encoded by hand (appendJSON), byte for
+// byte as encoding/json would (tested).
+type membersPage struct {
+	Items      []Member `json:"items" doc:"Ordered by membership ID (join order)."`
+	NextCursor string   `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
+}
+
+func (p *membersPage) appendJSON(b []byte) []byte {
+	b = append(b, `{"items":[`...)
+	for i := range p.Items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = p.Items[i].appendJSON(b)
 	}
+	b = append(b, ']')
+	if p.NextCursor != "" {
+		b = append(b, `,"nextCursor":`...)
+		b = web.AppendJSONString(b, p.NextCursor)
+	}
+	return append(b, '}')
+}
+
+func (m *Member) appendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = web.AppendJSONString(b, m.ID)
+	b = append(b, `,"organizationId":`...)
+	b = web.AppendJSONString(b, m.OrganizationID)
+	b = append(b, `,"userId":`...)
+	b = web.AppendJSONString(b, m.UserID)
+	b = append(b, `,"role":`...)
+	b = web.AppendJSONString(b, m.Role)
+	b = append(b, `,"createdAt":`...)
+	b = web.AppendJSONTime(b, m.CreatedAt)
+	b = append(b, `,"user":{"id":`...)
+	b = web.AppendJSONString(b, m.User.ID)
+	b = append(b, `,"email":`...)
+	b = web.AppendJSONString(b, m.User.Email)
+	b = append(b, `,"name":`...)
+	b = web.AppendJSONString(b, m.User.Name)
+	if m.User.Image != "" {
+		b = append(b, `,"image":`...)
+		b = web.AppendJSONString(b, m.User.Image)
+	}
+	return append(b, "}}"...)
+}
+
+type listMembersOutput struct {
+	ContentType string `header:"Content-Type"`
+	Body        []byte
 }
 
 func (h *Handler) listMembers(ctx context.Context, in *listMembersInput) (*listMembersOutput, error) {
@@ -70,15 +126,14 @@ func (h *Handler) listMembers(ctx context.Context, in *listMembersInput) (*listM
 	if err != nil {
 		return nil, err
 	}
-	out := &listMembersOutput{}
-	out.Body.Items = make([]Member, len(page.Members))
+	body := membersPage{Items: make([]Member, len(page.Members))}
 	for i, m := range page.Members {
-		out.Body.Items[i] = memberJSON(m)
+		body.Items[i] = memberJSON(m)
 	}
 	if !page.Next.IsZero() {
-		out.Body.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(page.Next.String()))
+		body.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(page.Next.String()))
 	}
-	return out, nil
+	return &listMembersOutput{ContentType: "application/json", Body: body.appendJSON(make([]byte, 0, 64+300*len(body.Items)))}, nil
 }
 
 // MemberPath names a member of the organization.

@@ -28,7 +28,7 @@ func (h *Handler) registerOrganizations(api huma.API) {
 		h.getActive)
 	huma.Register(api, userOp(api, "set-active-organization", http.MethodPost, "/api/organizations/active", tagOrganizations,
 		"Set the active organization",
-		"Makes an organization you belong to the active one (a cookie); null clears it. "+
+		"Makes an organization you belong to the active one (a cookie); null clears it until you choose again. "+
 			"The next request's grants are that organization's.",
 		http.StatusNotFound, http.StatusUnprocessableEntity), h.setActive)
 	huma.Register(api, h.scopedOp(api, "get-organization", http.MethodGet, "/api/organizations/{org}", tagOrganizations,
@@ -118,7 +118,7 @@ type setActiveInput struct {
 func (h *Handler) setActive(ctx context.Context, in *setActiveInput) (*activeOutput, error) {
 	p, _ := kernel.PrincipalFrom(ctx)
 	if in.Body.OrganizationID == nil {
-		return &activeOutput{SetCookie: []http.Cookie{h.activeCookie(kernel.OrganizationID{})}, Body: noActive()}, nil
+		return &activeOutput{SetCookie: []http.Cookie{h.noneCookie()}, Body: noActive()}, nil
 	}
 	org, err := h.svc.ResolveOrganization(ctx, *in.Body.OrganizationID)
 	if err != nil {

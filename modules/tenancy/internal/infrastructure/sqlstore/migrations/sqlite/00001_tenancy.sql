@@ -30,6 +30,8 @@ CREATE TABLE memberships (
 CREATE INDEX memberships_user_id_idx ON memberships (user_id);
 -- Counting owners and renaming a role's holders.
 CREATE INDEX memberships_organization_id_role_idx ON memberships (organization_id, role);
+-- Member pages: in ID order within the organization, without a sort.
+CREATE INDEX memberships_organization_id_id_idx ON memberships (organization_id, id);
 
 -- Custom roles only: the built-ins are computed, never stored.
 CREATE TABLE roles (
