@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 
+	"github.com/groundworkhq/groundwork/modules/audit"
 	"github.com/groundworkhq/groundwork/modules/iam"
 	"github.com/groundworkhq/groundwork/modules/notifications"
 	"github.com/groundworkhq/groundwork/modules/tenancy"
@@ -14,6 +15,7 @@ type builtins struct {
 	notifications *notifications.Module
 	iam           *iam.Module
 	tenancy       *tenancy.Module
+	audit         *audit.Module
 }
 
 func newBuiltins(d Deps, o options) (builtins, []Module, error) {
@@ -59,9 +61,16 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 		return b, nil, err
 	}
 	members.t = b.tenancy
+	b.audit, err = audit.New(audit.Deps{
+		DB: d.DB, Bus: d.Bus, Clock: d.Clock, Logger: d.Logger, RetentionDays: d.Config.Audit.RetentionDays,
+	})
+	if err != nil {
+		return b, nil, err
+	}
 	subscribeIAMEmails(d, b)
 	subscribeTenancy(d, b)
-	return b, []Module{b.notifications, b.iam, b.tenancy}, nil
+	subscribeAudit(d, b)
+	return b, []Module{b.notifications, b.iam, b.tenancy, b.audit}, nil
 }
 
 // declarePermissions declares, in tenancy's catalog, the permissions of
@@ -88,6 +97,10 @@ func (a *App) Notifications() *notifications.Module { return a.builtins.notifica
 // Tenancy returns the organizations module, for products that check
 // permissions or look memberships up.
 func (a *App) Tenancy() *tenancy.Module { return a.builtins.tenancy }
+
+// Audit returns the audit log, for products that record their own
+// actions (Record, On) or verify the chains.
+func (a *App) Audit() *audit.Module { return a.builtins.audit }
 
 // IAM returns the identity module, for products that look users up or
 // require a signed-in user.

@@ -4,6 +4,7 @@
 //	groundwork [serve] [--no-workers]   API and job workers (the default)
 //	groundwork worker                   job workers only
 //	groundwork migrate up|down|status   database migrations
+//	groundwork audit verify|prune       check or prune the audit log
 //	groundwork version                  print the version
 //	groundwork help                     this text
 //
@@ -43,6 +44,9 @@ Commands:
   migrate up             apply every pending migration
   migrate down           roll back the most recent migration
   migrate status         list migrations and whether each is applied
+  audit verify           check every audit chain; exit status 1 if one is broken
+  audit prune [--days N] delete audit entries older than N days
+                         (default AUDIT_RETENTION_DAYS)
   version                print the version
   help                   print this text
 
@@ -71,6 +75,8 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		err = worker(ctx, args, lookup, stderr)
 	case "migrate":
 		err = migrate(ctx, args, lookup, stdout, stderr)
+	case "audit":
+		err = auditCmd(ctx, args, lookup, stdout, stderr)
 	case "version":
 		err = version(args, stdout)
 	case "help", "-h", "--help":

@@ -51,10 +51,17 @@ func (s *Service) Invite(ctx context.Context, a Actor, email, role string) (Invi
 		if err := s.checkNotMember(ctx, a.Org.OrganizationID, inv.Email()); err != nil {
 			return err
 		}
-		if _, err := s.deps.Invitations.PendingFor(ctx, a.Org.OrganizationID, inv.Email()); err == nil {
-			return ErrAlreadyInvited
-		} else if !errors.Is(err, ErrInvitationNotFound) {
+		switch prev, err := s.deps.Invitations.PendingFor(ctx, a.Org.OrganizationID, inv.Email()); {
+		case errors.Is(err, ErrInvitationNotFound):
+		case err != nil:
 			return err
+		case prev.IsOpen(now):
+			return ErrAlreadyInvited
+		default: // expired: closed now, and a new one takes its place
+			prev.Expire(now)
+			if err := s.deps.Invitations.Save(ctx, prev); err != nil {
+				return err
+			}
 		}
 		if err := s.deps.Invitations.Create(ctx, inv); err != nil {
 			return err

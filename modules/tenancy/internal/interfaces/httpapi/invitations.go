@@ -32,11 +32,17 @@ func (h *Handler) registerInvitations(api huma.API) {
 		http.StatusForbidden, http.StatusGone), h.resendInvitation)
 	huma.Register(api, userOp(api, "list-my-invitations", http.MethodGet, "/api/invitations", tagInvitations,
 		"List invitations to me", "The pending invitations addressed to your email."), h.myInvitations)
-	huma.Register(api, op("preview-invitation", http.MethodGet, "/api/invitations/{token}", tagInvitations,
+	preview := op("preview-invitation", http.MethodGet, "/api/invitations/{token}", tagInvitations,
 		"Preview an invitation",
 		"What an invitation link offers: the organization, the inviter and the role. No sign-in needed. "+
 			"An unknown link is 404, a used, revoked or expired one 410.",
-		http.StatusNotFound, http.StatusGone), h.previewInvitation)
+		http.StatusNotFound, http.StatusGone)
+	// Whatever the answer, it is about a secret link: never cached.
+	preview.Middlewares = huma.Middlewares{func(hctx huma.Context, next func(huma.Context)) {
+		hctx.SetHeader("Cache-Control", "no-store")
+		next(hctx)
+	}}
+	huma.Register(api, preview, h.previewInvitation)
 	huma.Register(api, userOp(api, "accept-invitation", http.MethodPost, "/api/invitations/{token}/accept", tagInvitations,
 		"Accept an invitation",
 		"Joins the organization and makes it active. Your verified email must be the invitation's (403); "+

@@ -1,0 +1,53 @@
+// Package application holds the audit log's use cases: recording an entry
+// in the caller's transaction, listing entries for an organization or the
+// whole platform, verifying every chain and pruning old entries.
+package application
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/groundworkhq/groundwork/kernel"
+)
+
+// Deps are what the use cases need.
+type Deps struct {
+	Tx    TxFunc
+	Store Store
+	// Clock stamps entries (nil: the system clock).
+	Clock kernel.Clock
+	// Request reads the request an entry was caused by (nil: none).
+	Request RequestFunc
+	// Logger (nil: discard).
+	Logger *slog.Logger
+}
+
+// Service runs the use cases.
+type Service struct {
+	tx      TxFunc
+	store   Store
+	clock   kernel.Clock
+	request RequestFunc
+	logger  *slog.Logger
+}
+
+// NewService returns a Service; it fails when Tx or Store is missing.
+func NewService(d Deps) (*Service, error) {
+	switch {
+	case d.Tx == nil:
+		return nil, errors.New("audit: no transaction runner")
+	case d.Store == nil:
+		return nil, errors.New("audit: no store")
+	}
+	if d.Clock == nil {
+		d.Clock = kernel.SystemClock{}
+	}
+	if d.Request == nil {
+		d.Request = func(context.Context) RequestMeta { return RequestMeta{} }
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{tx: d.Tx, store: d.Store, clock: d.Clock, request: d.Request, logger: d.Logger}, nil
+}

@@ -1,0 +1,95 @@
+package domain_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/audit/internal/domain"
+)
+
+func validParams() domain.NewEntryParams {
+	return domain.NewEntryParams{
+		ID: kernel.NewID[domain.EntryKind](), OccurredAt: t0, ActorType: domain.ActorSystem, Action: "user.created",
+	}
+}
+
+func TestNewEntry(t *testing.T) {
+	t.Parallel()
+	p := validParams()
+	p.OccurredAt = time.Date(2026, 1, 15, 9, 0, 0, 123456789, time.FixedZone("X", 3600))
+	p.UserAgent = strings.Repeat("é", domain.MaxUserAgentLen) // 2 bytes each
+	e, err := domain.NewEntry(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 1, 15, 8, 0, 0, 123456000, time.UTC); !e.OccurredAt.Equal(want) || e.OccurredAt.Location() != time.UTC {
+		t.Errorf("OccurredAt = %v, want %v in UTC", e.OccurredAt, want)
+	}
+	if len(e.UserAgent) != domain.MaxUserAgentLen || !strings.HasSuffix(e.UserAgent, "é") {
+		t.Errorf("user agent cut to %d bytes, ending %q", len(e.UserAgent), e.UserAgent[len(e.UserAgent)-2:])
+	}
+	if e.Chain != domain.PlatformChain || e.Metadata != "{}" || e.Seq != 0 || e.Hash != nil {
+		t.Errorf("entry = %+v", e)
+	}
+	org := kernel.NewID[kernel.OrganizationKind]()
+	p = validParams()
+	p.OrganizationID = org
+	if e, _ := domain.NewEntry(p); e.Chain != org.String() {
+		t.Errorf("chain = %q, want the organization's", e.Chain)
+	}
+}
+
+func TestNewEntryRefuses(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		edit  func(*domain.NewEntryParams)
+		field string
+	}{
+		{"no ID", func(p *domain.NewEntryParams) { p.ID = domain.EntryID{} }, "id"},
+		{"no time", func(p *domain.NewEntryParams) { p.OccurredAt = time.Time{} }, "occurredAt"},
+		{"no action", func(p *domain.NewEntryParams) { p.Action = "" }, "action"},
+		{"long action", func(p *domain.NewEntryParams) { p.Action = strings.Repeat("a", domain.MaxActionLen+1) }, "action"},
+		{"action with a space", func(p *domain.NewEntryParams) { p.Action = "user created" }, "action"},
+		{"no actor type", func(p *domain.NewEntryParams) { p.ActorType = "" }, "actorType"},
+		{"long actor ID", func(p *domain.NewEntryParams) { p.ActorID = strings.Repeat("a", domain.MaxIDLen+1) }, "actorId"},
+		{"bad target type", func(p *domain.NewEntryParams) { p.TargetType = "-user" }, "targetType"},
+		{"target ID without type", func(p *domain.NewEntryParams) { p.TargetID = "usr_x" }, "targetType"},
+		{"invalid UTF-8", func(p *domain.NewEntryParams) { p.TargetType, p.TargetID = "user", "\xff" }, "targetId"},
+		{"long IP", func(p *domain.NewEntryParams) { p.IP = strings.Repeat("1", domain.MaxIPLen+1) }, "ip"},
+		{"huge metadata", func(p *domain.NewEntryParams) {
+			p.Metadata = `{"a":"` + strings.Repeat("x", domain.MaxMetadataLen) + `"}`
+		}, "metadata"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := validParams()
+			tt.edit(&p)
+			_, err := domain.NewEntry(p)
+			e := kernel.AsError(err)
+			if e == nil || e.Kind != kernel.KindInvalid || e.Code != domain.CodeInvalidEntry {
+				t.Fatalf("err = %v, want Invalid %s", err, domain.CodeInvalidEntry)
+			}
+			found := false
+			for _, f := range e.Fields {
+				found = found || f.Field == tt.field
+			}
+			if !found {
+				t.Errorf("fields %+v do not name %s", e.Fields, tt.field)
+			}
+		})
+	}
+}
+
+func TestNewEntryCleansAUserAgent(t *testing.T) {
+	t.Parallel()
+	p := validParams()
+	p.UserAgent = "bad \xff agent"
+	e, err := domain.NewEntry(p)
+	if err != nil || e.UserAgent != "bad \uFFFD agent" {
+		t.Errorf("user agent = %q, %v", e.UserAgent, err)
+	}
+}

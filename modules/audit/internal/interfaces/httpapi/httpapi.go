@@ -1,0 +1,271 @@
+// Package httpapi is the audit log's HTTP surface: GET /api/audit, the
+// active organization's entries for holders of audit:read, and GET
+// /api/v1/platform/audit, every entry, for platform admins. It also
+// captures the caller's address and user agent for the entries recorded
+// while a request is served.
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/audit/internal/application"
+	"github.com/groundworkhq/groundwork/modules/audit/internal/domain"
+)
+
+const tag = "Audit"
+
+// PermRead is the permission GET /api/audit checks.
+const PermRead = "audit:read"
+
+// The answers of the gates.
+var (
+	// ErrUnauthorized answers an anonymous caller, as iam does.
+	ErrUnauthorized = kernel.Unauthenticated("UNAUTHORIZED", "Unauthorized")
+	// ErrNoActiveOrganization: there is no organization whose log to
+	// show. 403 rather than 404: nothing is hidden, the caller must pick
+	// an organization first.
+	ErrNoActiveOrganization = kernel.Forbidden("audit.no_active_organization", "Choose an active organization first.")
+	// ErrForbidden answers a member whose role lacks audit:read.
+	ErrForbidden = kernel.Forbidden("audit.forbidden", "You need the "+PermRead+" permission in this organization.")
+	// ErrNotPlatformAdmin answers anyone but a platform admin on the
+	// platform log.
+	ErrNotPlatformAdmin = kernel.Forbidden("audit.forbidden", "Only platform administrators may read the platform audit log.")
+
+	errInvalidCursor = kernel.Invalid("audit.invalid_cursor", "The cursor is not valid; list again from the first page.",
+		kernel.FieldError{Field: "query.cursor", Code: "invalid", Message: "The cursor is not one this API returned."})
+)
+
+// Handler serves the audit routes.
+type Handler struct {
+	svc *application.Service
+}
+
+// New returns a Handler over the use cases.
+func New(svc *application.Service) *Handler { return &Handler{svc: svc} }
+
+// Register mounts the routes on r and installs CaptureClient.
+func (h *Handler) Register(r *web.Router) {
+	r.Use(CaptureClient)
+	api := r.API()
+	errs := []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity}
+	huma.Register(api, huma.Operation{
+		OperationID: "list-audit-entries", Method: http.MethodGet, Path: "/api/audit",
+		Summary: "List the organization's audit log",
+		Description: "The active organization's audit entries, newest first, a page at a time: pass the nextCursor of one page " +
+			"as the cursor of the next; entries recorded meanwhile never make a page repeat or skip one. " +
+			"Needs the " + PermRead + " permission in the active organization.",
+		Tags: []string{tag}, Middlewares: huma.Middlewares{orgGate(api)}, Errors: errs,
+	}, h.listOrganization)
+	huma.Register(api, huma.Operation{
+		OperationID: "list-platform-audit-entries", Method: http.MethodGet, Path: "/api/v1/platform/audit",
+		Summary:     "List the whole audit log",
+		Description: "Every organization's audit entries and the platform's own, newest first, a page at a time. Platform admins only.",
+		Tags:        []string{tag}, Middlewares: huma.Middlewares{platformGate(api)}, Errors: errs,
+	}, h.listPlatform)
+}
+
+// orgGate answers 401 without a signed-in user, 403 without an active
+// organization or without audit:read in it — before huma reads any input.
+func orgGate(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(hctx huma.Context, next func(huma.Context)) {
+		ctx := hctx.Context()
+		if _, ok := kernel.PrincipalFrom(ctx); !ok {
+			writeErr(api, hctx, ErrUnauthorized)
+			return
+		}
+		org, ok := kernel.OrganizationFrom(ctx)
+		if !ok {
+			writeErr(api, hctx, ErrNoActiveOrganization)
+			return
+		}
+		if !org.Grants.Allows(PermRead) {
+			writeErr(api, hctx, ErrForbidden)
+			return
+		}
+		next(hctx)
+	}
+}
+
+// platformGate answers 401 without a signed-in user and 403 unless the
+// user is a platform admin.
+func platformGate(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(hctx huma.Context, next func(huma.Context)) {
+		p, ok := kernel.PrincipalFrom(hctx.Context())
+		if !ok {
+			writeErr(api, hctx, ErrUnauthorized)
+			return
+		}
+		if !p.PlatformAdmin {
+			writeErr(api, hctx, ErrNotPlatformAdmin)
+			return
+		}
+		next(hctx)
+	}
+}
+
+func writeErr(api huma.API, hctx huma.Context, err *kernel.Error) {
+	p := web.ProblemFrom(hctx.Context(), err)
+	_ = huma.WriteErr(api, hctx, p.Status, err.Detail, err)
+}
+
+// FilterQuery is the query both listings take. It is exported because
+// huma reads the parameters of an embedded struct only when it is.
+type FilterQuery struct {
+	Action     string    `query:"action" maxLength:"128" doc:"Only actions that start with this (user. matches user.created and user.signed_in)."`
+	ActorID    string    `query:"actorId" maxLength:"200" doc:"Only entries by this actor (a user ID, or a provider's ID)."`
+	TargetType string    `query:"targetType" maxLength:"64" doc:"Only entries about targets of this type."`
+	TargetID   string    `query:"targetId" maxLength:"200" doc:"Only entries about this target."`
+	From       time.Time `query:"from" doc:"Only entries at or after this time (RFC 3339)."`
+	To         time.Time `query:"to" doc:"Only entries before this time (RFC 3339)."`
+	Cursor     string    `query:"cursor" maxLength:"200" doc:"The nextCursor of the previous page; omit for the first."`
+	Limit      int       `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"Page size."`
+}
+
+func (in FilterQuery) filter() application.Filter {
+	return application.Filter{
+		ActionPrefix: in.Action, ActorID: in.ActorID, TargetType: in.TargetType, TargetID: in.TargetID,
+		From: in.From, To: in.To,
+	}
+}
+
+type platformInput struct {
+	FilterQuery
+	OrganizationID string `query:"organizationId" maxLength:"100" doc:"Only this organization's entries (org_…)."`
+}
+
+// Entry is an audit entry as the API shows it. Optional fields that are
+// not set are null.
+type Entry struct {
+	ID             string          `json:"id" doc:"The entry's ID (aud_…)."`
+	OccurredAt     time.Time       `json:"occurredAt"`
+	ActorType      string          `json:"actorType" doc:"user, system, or a payment provider's name."`
+	ActorID        *string         `json:"actorId" doc:"Who acted: a user ID for a user."`
+	ImpersonatorID *string         `json:"impersonatorId" doc:"The platform admin who acted as the user, if one did."`
+	OrganizationID *string         `json:"organizationId" doc:"The organization; null for a platform-level entry."`
+	Action         string          `json:"action" doc:"What happened, usually an event name (user.signed_in)."`
+	TargetType     *string         `json:"targetType"`
+	TargetID       *string         `json:"targetId"`
+	Metadata       json.RawMessage `json:"metadata" doc:"Details; fields that could hold a secret are [REDACTED]."`
+	IP             *string         `json:"ip" doc:"The client's address."`
+	UserAgent      *string         `json:"userAgent"`
+	RequestID      *string         `json:"requestId"`
+	Seq            int64           `json:"seq" doc:"The entry's position in its chain (the organization's, or the platform's)."`
+	Hash           string          `json:"hash" doc:"The entry's SHA-256 chain hash, in hex."`
+}
+
+func entryJSON(e domain.Entry) Entry {
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	metadata := json.RawMessage(e.Metadata)
+	if !json.Valid(metadata) {
+		// Only an edited row can hold this; show it rather than fail the
+		// page (verify reports the edit).
+		metadata, _ = json.Marshal(e.Metadata)
+	}
+	return Entry{
+		ID: e.ID.String(), OccurredAt: e.OccurredAt, ActorType: e.ActorType, ActorID: opt(e.ActorID),
+		ImpersonatorID: opt(e.ImpersonatorID.String()), OrganizationID: opt(e.OrganizationID.String()),
+		Action: e.Action, TargetType: opt(e.TargetType), TargetID: opt(e.TargetID),
+		Metadata: metadata, IP: opt(e.IP), UserAgent: opt(e.UserAgent), RequestID: opt(e.RequestID),
+		Seq: e.Seq, Hash: hex.EncodeToString(e.Hash),
+	}
+}
+
+type listOutput struct {
+	Body struct {
+		Items      []Entry `json:"items" doc:"Newest first."`
+		NextCursor string  `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
+	}
+}
+
+func (h *Handler) listOrganization(ctx context.Context, in *FilterQuery) (*listOutput, error) {
+	org, ok := kernel.OrganizationFrom(ctx)
+	if !ok {
+		return nil, ErrNoActiveOrganization
+	}
+	after, err := decodeCursor(in.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	page, err := h.svc.ListOrganization(ctx, org.OrganizationID, in.filter(), after, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return pageJSON(page), nil
+}
+
+func (h *Handler) listPlatform(ctx context.Context, in *platformInput) (*listOutput, error) {
+	var org kernel.OrganizationID
+	if in.OrganizationID != "" {
+		var err error
+		if org, err = kernel.ParseID[kernel.OrganizationKind](in.OrganizationID); err != nil {
+			return nil, kernel.Invalid("audit.invalid_filter", "The organization ID is not valid.",
+				kernel.FieldError{Field: "query.organizationId", Code: "invalid", Message: "must be an organization ID (org_…)", Value: in.OrganizationID})
+		}
+	}
+	after, err := decodeCursor(in.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	page, err := h.svc.ListPlatform(ctx, org, in.filter(), after, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return pageJSON(page), nil
+}
+
+func pageJSON(p application.Page) *listOutput {
+	out := &listOutput{}
+	out.Body.Items = make([]Entry, 0, len(p.Items))
+	for _, e := range p.Items {
+		out.Body.Items = append(out.Body.Items, entryJSON(e))
+	}
+	if p.Next != nil {
+		out.Body.NextCursor = encodeCursor(*p.Next)
+	}
+	return out
+}
+
+// encodeCursor makes the page's last position opaque, so clients do not
+// come to rely on its form: "<occurred at, RFC 3339>|<entry ID>".
+func encodeCursor(c application.Cursor) string {
+	s := c.OccurredAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID.String()
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+func decodeCursor(s string) (*application.Cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, errInvalidCursor
+	}
+	at, id, ok := strings.Cut(string(raw), "|")
+	if !ok {
+		return nil, errInvalidCursor
+	}
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return nil, errInvalidCursor
+	}
+	eid, err := kernel.ParseID[domain.EntryKind](id)
+	if err != nil {
+		return nil, errInvalidCursor
+	}
+	return &application.Cursor{OccurredAt: t.UTC(), ID: eid}, nil
+}

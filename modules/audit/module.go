@@ -1,0 +1,152 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/internal/eventbus"
+	"github.com/groundworkhq/groundwork/internal/jobs"
+	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/audit/internal/application"
+	"github.com/groundworkhq/groundwork/modules/audit/internal/infrastructure/sqlstore"
+	"github.com/groundworkhq/groundwork/modules/audit/internal/interfaces/httpapi"
+)
+
+// Deps are what the module is built with.
+type Deps struct {
+	DB *db.DB
+	// Bus is the event bus; the module subscribes nothing itself (see On).
+	Bus    *eventbus.Bus
+	Clock  kernel.Clock // nil: the system clock
+	Logger *slog.Logger // nil: discard
+	// RetentionDays is how long entries are kept (AUDIT_RETENTION_DAYS);
+	// 0 keeps them forever.
+	RetentionDays int
+}
+
+// Module is the audit bounded context: the append-only, hash-chained log
+// and its read APIs.
+type Module struct {
+	deps  Deps
+	store *sqlstore.Store
+	svc   *application.Service
+	http  *httpapi.Handler
+}
+
+// New builds the module. It does no I/O. It returns an error when DB is
+// missing or RetentionDays is negative.
+func New(d Deps) (*Module, error) {
+	switch {
+	case d.DB == nil:
+		return nil, errors.New("audit: no database")
+	case d.RetentionDays < 0:
+		return nil, fmt.Errorf("audit: retention of %d days is negative", d.RetentionDays)
+	}
+	if d.Clock == nil {
+		d.Clock = kernel.SystemClock{}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	d.Logger = d.Logger.With("module", "audit")
+	m := &Module{deps: d}
+	var err error
+	if m.store, m.svc, err = newService(d.DB, d.Clock, d.Logger); err != nil {
+		return nil, err
+	}
+	m.http = httpapi.New(m.svc)
+	return m, nil
+}
+
+// newService wires the use cases over d.
+func newService(d *db.DB, clock kernel.Clock, logger *slog.Logger) (*sqlstore.Store, *application.Service, error) {
+	store := sqlstore.New(d)
+	svc, err := application.NewService(application.Deps{
+		Tx:      d.Tx,
+		Store:   store,
+		Clock:   clock,
+		Request: requestMeta,
+		Logger:  logger,
+	})
+	return store, svc, err
+}
+
+// requestMeta reads the request an entry is recorded in: its ID from the
+// router, the client from the middleware Routes installs.
+func requestMeta(ctx context.Context) application.RequestMeta {
+	c := httpapi.ClientFrom(ctx)
+	return application.RequestMeta{RequestID: web.RequestID(ctx), IP: c.IP, UserAgent: c.UserAgent}
+}
+
+// Name returns "audit".
+func (m *Module) Name() string { return "audit" }
+
+// Migrations returns the audit tables, with their append-only triggers,
+// for both dialects.
+func (m *Module) Migrations() db.Migrations { return sqlstore.Migrations() }
+
+// Subscribe registers nothing: the composition root maps each module's
+// events to entries with On.
+func (m *Module) Subscribe(*eventbus.Bus) {}
+
+// PruneInterval is how often the retention job runs.
+const PruneInterval = 24 * time.Hour
+
+// Workers registers the retention job (audit.prune, a River periodic job
+// on the default queue, daily and once when a leader starts) when
+// RetentionDays is set; with entries kept forever there is nothing to do.
+func (m *Module) Workers(reg *jobs.Registry) {
+	if m.deps.RetentionDays <= 0 {
+		return
+	}
+	jobs.AddWorker(reg, &pruneWorker{m: m})
+	reg.AddPeriodic(river.NewPeriodicJob(
+		river.PeriodicInterval(PruneInterval),
+		func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil },
+		&river.PeriodicJobOpts{ID: pruneArgs{}.Kind(), RunOnStart: true},
+	))
+}
+
+// Routes mounts GET /api/audit and GET /api/v1/platform/audit, and
+// installs the middleware that keeps each request's client address and
+// user agent for the entries recorded while it is served.
+func (m *Module) Routes(r *web.Router) { m.http.Register(r) }
+
+// PermRead lets a role read its organization's audit log.
+const PermRead = httpapi.PermRead
+
+// Permissions returns the permissions the module declares: audit:read.
+func (m *Module) Permissions() []kernel.Permission {
+	return []kernel.Permission{{Name: PermRead, Description: "Read the organization's audit log."}}
+}
+
+// pruneArgs is the retention job.
+type pruneArgs struct{}
+
+// Kind returns "audit.prune".
+func (pruneArgs) Kind() string { return "audit.prune" }
+
+type pruneWorker struct {
+	river.WorkerDefaults[pruneArgs]
+	m *Module
+}
+
+// Work prunes what is older than the retention period. Pruning is
+// idempotent, so a retry after a partial failure is harmless.
+func (w *pruneWorker) Work(ctx context.Context, _ *river.Job[pruneArgs]) error {
+	before := w.m.deps.Clock.Now().AddDate(0, 0, -w.m.deps.RetentionDays)
+	res, err := w.m.Prune(ctx, before)
+	if err != nil {
+		return err
+	}
+	w.m.deps.Logger.InfoContext(ctx, "audit retention applied",
+		"before", before, "entries", res.Entries, "chains", res.Chains)
+	return nil
+}
