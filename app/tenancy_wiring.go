@@ -115,8 +115,12 @@ func invitationURL(d Deps) func(token string) string {
 
 // subscribeTenancy connects iam's events to tenancy: a deleted account
 // leaves its organizations in the deletion's transaction (or the deletion
-// is refused when it is an organization's only owner).
+// is refused when it is an organization's only owner), and a profile
+// change reaches the member lists that show it.
 func subscribeTenancy(d Deps, b builtins) {
+	eventbus.Subscribe(d.Bus, "app", func(ctx context.Context, e iam.UserUpdated) error {
+		return b.tenancy.ProfileChanged(ctx, e.UserID)
+	})
 	eventbus.Subscribe(d.Bus, "app", func(ctx context.Context, e iam.UserDeleted) error {
 		return b.tenancy.UserDeleted(ctx, e.UserID)
 	})

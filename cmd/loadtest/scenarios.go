@@ -35,6 +35,9 @@ type target struct {
 	// members; active is the active-organization cookie naming it.
 	org    string
 	active *http.Cookie
+	// checked counts org-members answers, every 32nd of which is counted
+	// through.
+	checked atomic.Uint64
 	// signIn are the users sign-in cycles through.
 	signIn []account
 	next   atomic.Uint64

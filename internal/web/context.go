@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"net"
 	"sync"
 )
 
@@ -23,6 +24,11 @@ type requestState struct {
 	rec     *recorder
 	pattern string
 
+	// remoteAddr and userAgent are the client's, for records of who did
+	// what (the audit log).
+	remoteAddr string
+	userAgent  string
+
 	// attrs are log attributes learned during the request (user_id,
 	// org_id). They are added to the access log line, and to the logger a
 	// handler asks for, only when something is logged.
@@ -42,6 +48,30 @@ func stateFrom(ctx context.Context) *requestState {
 func RequestID(ctx context.Context) string {
 	if s := stateFrom(ctx); s != nil {
 		return s.id
+	}
+	return ""
+}
+
+// ClientIP returns the address of the TCP peer of the request ctx belongs
+// to, without the port, or "" outside a request served by a Router.
+// X-Forwarded-For is not read: any client can send it.
+func ClientIP(ctx context.Context) string {
+	s := stateFrom(ctx)
+	if s == nil {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(s.remoteAddr)
+	if err != nil {
+		return s.remoteAddr
+	}
+	return host
+}
+
+// UserAgent returns the User-Agent of the request ctx belongs to, or ""
+// outside a request served by a Router.
+func UserAgent(ctx context.Context) string {
+	if s := stateFrom(ctx); s != nil {
+		return s.userAgent
 	}
 	return ""
 }

@@ -29,7 +29,7 @@ func trackRequest(next http.Handler) http.Handler {
 			id = rand.Text()
 		}
 		w.Header().Set(headerRequestID, id)
-		st := &requestState{id: id, rec: &recorder{ResponseWriter: w}}
+		st := &requestState{id: id, rec: &recorder{ResponseWriter: w}, remoteAddr: r.RemoteAddr, userAgent: r.UserAgent()}
 		next.ServeHTTP(st.rec, r.WithContext(context.WithValue(r.Context(), keyState, st)))
 	})
 }

@@ -78,11 +78,10 @@ func newService(d *db.DB, clock kernel.Clock, logger *slog.Logger) (*sqlstore.St
 	return store, svc, err
 }
 
-// requestMeta reads the request an entry is recorded in: its ID from the
-// router, the client from the middleware Routes installs.
+// requestMeta reads the request an entry is recorded in from the router:
+// its ID, the client's address and user agent.
 func requestMeta(ctx context.Context) application.RequestMeta {
-	c := httpapi.ClientFrom(ctx)
-	return application.RequestMeta{RequestID: web.RequestID(ctx), IP: c.IP, UserAgent: c.UserAgent}
+	return application.RequestMeta{RequestID: web.RequestID(ctx), IP: web.ClientIP(ctx), UserAgent: web.UserAgent(ctx)}
 }
 
 // Name returns "audit".

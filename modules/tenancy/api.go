@@ -156,3 +156,9 @@ func (m *Module) RemoveMember(ctx context.Context, user kernel.UserID) error {
 func (m *Module) UserDeleted(ctx context.Context, user kernel.UserID) error {
 	return m.svc.UserDeleted(ctx, user)
 }
+
+// ProfileChanged records, in the transaction of the change, that user's
+// name, email or image changed, so member lists show the new one.
+func (m *Module) ProfileChanged(ctx context.Context, user kernel.UserID) error {
+	return m.svc.ProfileChanged(ctx, user)
+}

@@ -203,3 +203,52 @@ func TestActive_ClearingSticks(t *testing.T) {
 		}
 	})
 }
+
+// TestMembers_ListFollowsEveryChange: the member list is served from memory
+// while nothing changed, and shows every change at once: a join, a role
+// change, a profile change, a removal.
+func TestMembers_ListFollowsEveryChange(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Owner", true)
+		o := createOrg(t, owner.Client, "Acme", "acme")
+		ann := join(t, a, owner.Client, o.ID, "ann", "member")
+		list := func() map[string]memberJSON {
+			out := map[string]memberJSON{}
+			for _, m := range members(t, owner.Client, o.ID) {
+				out[m.UserID] = m
+			}
+			return out
+		}
+		if got := list(); len(got) != 2 || got[ann.ID.String()].User.Name != "ann" {
+			t.Fatalf("list = %+v", got)
+		}
+		_ = list() // served again
+
+		ann.Post("/api/auth/update-user", map[string]any{"name": "Ann Renamed"}).RequireStatus(t, http.StatusOK)
+		if got := list()[ann.ID.String()]; got.User.Name != "Ann Renamed" {
+			t.Fatalf("after a profile change: %+v", got)
+		}
+		owner.Do(http.MethodPatch, "/api/organizations/"+o.ID+"/members/"+ann.ID.String(), map[string]any{"role": "admin"}).RequireStatus(t, http.StatusOK)
+		if got := list()[ann.ID.String()]; got.Role != "admin" {
+			t.Fatalf("after a role change: %+v", got)
+		}
+		bob := join(t, a, owner.Client, o.ID, "bob", "member")
+		if got := list(); len(got) != 3 {
+			t.Fatalf("after a join: %+v", got)
+		}
+		owner.Do(http.MethodDelete, "/api/organizations/"+o.ID+"/members/"+bob.ID.String(), nil).RequireStatus(t, http.StatusNoContent)
+		if got := list(); len(got) != 2 {
+			t.Fatalf("after a removal: %+v", got)
+		}
+		// Through iam's admin API too.
+		owner.Post("/api/organizations/active", map[string]any{"organizationId": o.ID}).RequireStatus(t, http.StatusOK)
+		owner.Do(http.MethodPatch, "/api/users/"+ann.ID.String(), map[string]any{"name": "Ann Admin-Set"}).RequireStatus(t, http.StatusOK)
+		if got := list()[ann.ID.String()]; got.User.Name != "Ann Admin-Set" {
+			t.Fatalf("after an admin's profile change: %+v", got)
+		}
+		owner.Do(http.MethodDelete, "/api/users/"+ann.ID.String(), nil).RequireStatus(t, http.StatusNoContent)
+		if got := list(); len(got) != 1 {
+			t.Fatalf("after /api/users removal: %+v", got)
+		}
+	})
+}

@@ -78,12 +78,28 @@ type Memberships interface {
 	// MostRecent returns the organization user used last, or
 	// ErrMemberNotFound when they belong to none.
 	MostRecent(ctx context.Context, user kernel.UserID) (kernel.OrganizationID, error)
-	// Access returns the role of user's membership in org and, when it is
-	// a custom role of org, that role's permissions — one round trip, on
-	// every organization-scoped request, reading nothing else.
-	// ErrMemberNotFound when user is not a member. custom is false for a
-	// built-in role name.
-	Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (role string, permissions []string, custom bool, err error)
+	// Access returns user's role in org, the custom role's permissions
+	// when it is one, and org's members version — one round trip, on every
+	// organization-scoped request, reading nothing else. ErrMemberNotFound
+	// when user is not a member.
+	Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (Access, error)
+	// ProfileChanged moves on the members version of every organization
+	// user belongs to (their profile in member lists changed).
+	ProfileChanged(ctx context.Context, user kernel.UserID) error
+}
+
+// Access is a membership as the per-request check reads it.
+type Access struct {
+	Role string
+	// Permissions are the custom role's; nil for a built-in.
+	Permissions []string
+	// Custom is true when Role is a custom role of the organization.
+	Custom bool
+	// MembersVersion is the organization's members version: every change
+	// to its member list (joins, leaves, roles, members' profiles) moves it
+	// on in the change's transaction, which the Memberships methods that
+	// write do themselves.
+	MembersVersion int64
 }
 
 // MemberQuery pages Memberships.List.

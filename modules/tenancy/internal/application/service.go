@@ -43,6 +43,9 @@ type Service struct {
 
 	// builtin caches the built-in roles, computed from the catalog at the
 	// first use; the catalog is closed to declarations from then on.
+	// pages caches member pages by organization and version.
+	pages *VersionedCache[PageKey, MembersPage]
+
 	builtinOnce sync.Once
 	builtin     map[string]*domain.Role
 	builtinList []*domain.Role
@@ -65,7 +68,7 @@ func NewService(cfg Config, d Deps) *Service {
 	if cfg.InvitationURL == nil {
 		cfg.InvitationURL = func(token string) string { return "/invitations/" + token }
 	}
-	return &Service{cfg: cfg, deps: d, log: log.With("module", "tenancy")}
+	return &Service{cfg: cfg, deps: d, log: log.With("module", "tenancy"), pages: NewVersionedCache[PageKey, MembersPage](pageCacheSize)}
 }
 
 // ErrCatalogClosed is returned by DeclarePermission once the catalog has
@@ -110,6 +113,10 @@ func (s *Service) builtins() map[string]*domain.Role {
 type Actor struct {
 	UserID kernel.UserID
 	Org    kernel.OrganizationContext
+	// MembersVersion is the organization's members version read with the
+	// membership; zero when unknown. A member page cached at this version
+	// is current.
+	MembersVersion int64
 }
 
 // errForbidden is the answer to a member whose role lacks a permission.
@@ -160,14 +167,31 @@ func (s *Service) roleGrants(role string, custom bool, permissions []string) ker
 // read membership — or ErrOrganizationNotFound when user is not a member
 // (another organization's existence is not revealed). It is one query.
 func (s *Service) Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (kernel.OrganizationContext, error) {
-	role, perms, custom, err := s.deps.Memberships.Access(ctx, org, user)
+	a, err := s.access(ctx, org, user)
+	return a.Org, err
+}
+
+// access is Access with the organization's members version, which a
+// request keeps in its Actor.
+func (s *Service) access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (Actor, error) {
+	a, err := s.deps.Memberships.Access(ctx, org, user)
 	if errors.Is(err, ErrMemberNotFound) {
-		return kernel.OrganizationContext{}, ErrOrganizationNotFound
+		return Actor{}, ErrOrganizationNotFound
 	}
 	if err != nil {
-		return kernel.OrganizationContext{}, fmt.Errorf("access: %w", err)
+		return Actor{}, fmt.Errorf("access: %w", err)
 	}
-	return kernel.OrganizationContext{OrganizationID: org, Role: role, Grants: s.roleGrants(role, custom, perms)}, nil
+	return Actor{
+		UserID:         user,
+		Org:            kernel.OrganizationContext{OrganizationID: org, Role: a.Role, Grants: s.roleGrants(a.Role, a.Custom, a.Permissions)},
+		MembersVersion: a.MembersVersion,
+	}, nil
+}
+
+// ActorIn returns user's Actor in org, read now: what organization-scoped
+// use cases take. ErrOrganizationNotFound when user is not a member.
+func (s *Service) ActorIn(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (Actor, error) {
+	return s.access(ctx, org, user)
 }
 
 // ResolveOrganization returns the ID of the organization ref names: an

@@ -53,9 +53,8 @@ type Handler struct {
 // New returns a Handler over the use cases.
 func New(svc *application.Service) *Handler { return &Handler{svc: svc} }
 
-// Register mounts the routes on r and installs CaptureClient.
+// Register mounts the routes on r.
 func (h *Handler) Register(r *web.Router) {
-	r.Use(CaptureClient)
 	api := r.API()
 	errs := []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity}
 	huma.Register(api, huma.Operation{

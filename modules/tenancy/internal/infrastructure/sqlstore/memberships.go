@@ -25,10 +25,11 @@ var selectMembership = `SELECT ` + membershipColumns + ` FROM memberships`
 
 // access is the check behind every organization-scoped request: one probe
 // of the unique (organization_id, user_id) index and, for a custom role,
-// one of roles' unique (organization_id, name). It reads the role and the
-// custom role's permissions, nothing else.
-const access = `SELECT m.role, r.permissions
+// one of roles' unique (organization_id, name), and the organization's
+// members version by primary key. It reads nothing else.
+const access = `SELECT m.role, r.permissions, o.members_version
 	FROM memberships m
+	JOIN organizations o ON o.id = m.organization_id
 	LEFT JOIN roles r ON r.organization_id = m.organization_id AND r.name = m.role
 	WHERE m.organization_id = $1 AND m.user_id = $2`
 
@@ -51,7 +52,7 @@ func (r *Memberships) Create(ctx context.Context, m *domain.Membership) error {
 	if err != nil {
 		return fmt.Errorf("create membership: %w", err)
 	}
-	return nil
+	return r.bumpMembers(ctx, s.OrganizationID)
 }
 
 // ByUser returns user's membership in org, or application.ErrMemberNotFound.
@@ -140,7 +141,7 @@ func (r *Memberships) SaveRole(ctx context.Context, m *domain.Membership) error 
 	if n == 0 {
 		return application.ErrMemberNotFound
 	}
-	return nil
+	return r.bumpMembers(ctx, m.OrganizationID())
 }
 
 // Delete removes the membership with that ID in org. It returns
@@ -153,7 +154,7 @@ func (r *Memberships) Delete(ctx context.Context, org kernel.OrganizationID, id 
 	if n == 0 {
 		return application.ErrMemberNotFound
 	}
-	return nil
+	return r.bumpMembers(ctx, org)
 }
 
 // CountRole returns how many members of org hold role. For the owners guard
@@ -177,7 +178,7 @@ func (r *Memberships) RenameRole(ctx context.Context, org kernel.OrganizationID,
 	if err != nil {
 		return fmt.Errorf("rename role of members: %w", err)
 	}
-	return nil
+	return r.bumpMembers(ctx, org)
 }
 
 // Touch records that user used org at t, which makes org their most
@@ -213,28 +214,48 @@ func (r *Memberships) MostRecent(ctx context.Context, user kernel.UserID) (kerne
 // built-in role name, and also for a role name org has no custom role of:
 // the caller grants such a membership nothing beyond a built-in's. It
 // returns application.ErrMemberNotFound when user is not a member.
-func (r *Memberships) Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (string, []string, bool, error) {
+func (r *Memberships) Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (application.Access, error) {
 	var (
-		role  string
+		a     application.Access
 		perms *string
 	)
-	err := r.db.Q(ctx).QueryRow(ctx, access, org, user).Scan(&role, &perms)
+	err := r.db.Q(ctx).QueryRow(ctx, access, org, user).Scan(&a.Role, &perms, &a.MembersVersion)
 	if errors.Is(err, db.ErrNoRows) {
-		return "", nil, false, application.ErrMemberNotFound
+		return application.Access{}, application.ErrMemberNotFound
 	}
 	if err != nil {
-		return "", nil, false, fmt.Errorf("check access: %w", err)
+		return application.Access{}, fmt.Errorf("check access: %w", err)
 	}
 	// Built-in names cannot be custom roles' (the domain refuses them); a
 	// row that says otherwise does not override a built-in.
-	if perms == nil || domain.IsBuiltinRoleName(role) {
-		return role, nil, false, nil
+	if perms == nil || domain.IsBuiltinRoleName(a.Role) {
+		return a, nil
 	}
-	permissions, err := decodePermissions(*perms)
+	if a.Permissions, err = decodePermissions(*perms); err != nil {
+		return application.Access{}, kernel.Internal(fmt.Errorf("role %q of organization %s: %w", a.Role, org, err))
+	}
+	a.Custom = true
+	return a, nil
+}
+
+// bumpMembers moves org's members version on, in the transaction of the
+// change to its member list.
+func (r *Memberships) bumpMembers(ctx context.Context, org kernel.OrganizationID) error {
+	if _, err := r.db.QW(ctx).Exec(ctx, `UPDATE organizations SET members_version = members_version + 1 WHERE id = $1`, org); err != nil {
+		return fmt.Errorf("bump members version: %w", err)
+	}
+	return nil
+}
+
+// ProfileChanged moves on the members version of every organization user
+// belongs to: their name, email or image in member lists changed.
+func (r *Memberships) ProfileChanged(ctx context.Context, user kernel.UserID) error {
+	_, err := r.db.QW(ctx).Exec(ctx, `UPDATE organizations SET members_version = members_version + 1
+		WHERE id IN (SELECT organization_id FROM memberships WHERE user_id = $1)`, user)
 	if err != nil {
-		return "", nil, false, kernel.Internal(fmt.Errorf("role %q of organization %s: %w", role, org, err))
+		return fmt.Errorf("bump members versions: %w", err)
 	}
-	return role, permissions, true, nil
+	return nil
 }
 
 func scanMembership(row db.Row) (*domain.Membership, error) {

@@ -358,13 +358,14 @@ func TestMembershipsAccess(t *testing.T) {
 		}
 		for _, tt := range tests {
 			m := join(t, s, acme.ID(), newUserID(), tt.role, t0)
-			got, perms, custom, err := mems.Access(ctx, acme.ID(), m.UserID())
+			a, err := mems.Access(ctx, acme.ID(), m.UserID())
 			if err != nil {
 				t.Errorf("%s: %v", tt.name, err)
 				continue
 			}
-			if got != m.Role() {
-				t.Errorf("%s: role %q, want %q", tt.name, got, m.Role())
+			perms, custom := a.Permissions, a.Custom
+			if a.Role != m.Role() {
+				t.Errorf("%s: role %q, want %q", tt.name, a.Role, m.Role())
 			}
 			want := slices.Sorted(slices.Values(tt.perms))
 			if custom != tt.custom || fmt.Sprint(perms) != fmt.Sprint(want) || (perms == nil) != (tt.perms == nil) {
@@ -374,15 +375,87 @@ func TestMembershipsAccess(t *testing.T) {
 
 		outsider := newUserID()
 		join(t, s, globex.ID(), outsider, "auditor", t0)
-		if _, _, _, err := mems.Access(ctx, acme.ID(), outsider); !errors.Is(err, application.ErrMemberNotFound) {
+		if _, err := mems.Access(ctx, acme.ID(), outsider); !errors.Is(err, application.ErrMemberNotFound) {
 			t.Errorf("Access of another organization's member = %v, want ErrMemberNotFound", err)
 		}
-		if _, _, _, err := mems.Access(ctx, newOrgID(), outsider); !errors.Is(err, application.ErrMemberNotFound) {
+		if _, err := mems.Access(ctx, newOrgID(), outsider); !errors.Is(err, application.ErrMemberNotFound) {
 			t.Errorf("Access to an unknown organization = %v, want ErrMemberNotFound", err)
 		}
-		_, perms, custom, err := mems.Access(ctx, globex.ID(), outsider)
-		if err != nil || !custom || !slices.Equal(perms, []string{domain.PermRolesRead}) {
-			t.Errorf("Access with globex's own role = %q, %v, %v", perms, custom, err)
+		a, err := mems.Access(ctx, globex.ID(), outsider)
+		if err != nil || !a.Custom || !slices.Equal(a.Permissions, []string{domain.PermRolesRead}) {
+			t.Errorf("Access with globex's own role = %+v, %v", a, err)
+		}
+	})
+}
+
+// TestMembersVersion: every write to an organization's member list moves
+// its members version on, and only its own; a profile change moves every
+// organization of the user.
+func TestMembersVersion(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		s, _ := setup(t, dialect)
+		mems, ctx := s.Memberships(), context.Background()
+		acme := createOrg(t, s, "Acme", "acme", t0)
+		globex := createOrg(t, s, "Globex", "globex", t0)
+		ann := newUserID()
+		join(t, s, globex.ID(), ann, domain.RoleOwner, t0)
+		version := func(org kernel.OrganizationID) int64 {
+			t.Helper()
+			a, err := mems.Access(ctx, org, ann)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a.MembersVersion
+		}
+		steps := []struct {
+			name string
+			do   func() error
+		}{
+			{"create", func() error {
+				m, err := domain.NewMembership(acme.ID(), ann, domain.RoleMember, t0)
+				if err != nil {
+					return err
+				}
+				return mems.Create(ctx, m)
+			}},
+			{"change a role", func() error {
+				m, err := mems.ByUser(ctx, acme.ID(), ann)
+				if err != nil {
+					return err
+				}
+				m.ChangeRole(domain.RoleAdmin)
+				return mems.SaveRole(ctx, m)
+			}},
+			{"rename a role", func() error { return mems.RenameRole(ctx, acme.ID(), "nobody", "none") }},
+			{"profile change", func() error { return mems.ProfileChanged(ctx, ann) }},
+		}
+		for _, st := range steps {
+			before, other := int64(-1), version(globex.ID())
+			if st.name != "create" {
+				before = version(acme.ID())
+			}
+			if err := st.do(); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			after := version(acme.ID())
+			if after <= before {
+				t.Errorf("%s: version %d → %d, want it moved on", st.name, before, after)
+			}
+			if got := version(globex.ID()); st.name != "profile change" && got != other {
+				t.Errorf("%s: another organization's version moved %d → %d", st.name, other, got)
+			} else if st.name == "profile change" && got <= other {
+				t.Errorf("profile change: the user's other organization stayed at %d", got)
+			}
+		}
+		bob := newUserID()
+		m := join(t, s, acme.ID(), bob, domain.RoleMember, t0)
+		before := version(acme.ID())
+		if err := mems.Delete(ctx, acme.ID(), m.ID()); err != nil {
+			t.Fatal(err)
+		}
+		if after := version(acme.ID()); after <= before {
+			t.Errorf("delete: version %d → %d", before, after)
 		}
 	})
 }

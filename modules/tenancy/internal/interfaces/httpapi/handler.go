@@ -37,6 +37,10 @@ const noActiveOrganization = "none"
 // expect of "the organization I was last in".
 const activeCookieMaxAge = 365 * 24 * 60 * 60
 
+// memberPagesCached bounds the encoded member pages kept (about 6 KB each
+// for 20 members).
+const memberPagesCached = 2048
+
 // Options configure a Handler.
 type Options struct {
 	// Secure marks cookies Secure (SERVER_URL is https).
@@ -47,11 +51,13 @@ type Options struct {
 type Handler struct {
 	svc    *application.Service
 	secure bool
+	// memberPages caches encoded member pages by members version.
+	memberPages *application.VersionedCache[application.PageKey, []byte]
 }
 
 // New returns a Handler over the use cases.
 func New(svc *application.Service, o Options) *Handler {
-	return &Handler{svc: svc, secure: o.Secure}
+	return &Handler{svc: svc, secure: o.Secure, memberPages: application.NewVersionedCache[application.PageKey, []byte](memberPagesCached)}
 }
 
 // Register mounts the routes on r.
@@ -122,7 +128,7 @@ func (h *Handler) OrganizationContext(next http.Handler) http.Handler {
 			}
 			org = id
 		}
-		access, err := h.svc.Access(ctx, org, p.UserID)
+		act, err := h.svc.ActorIn(ctx, org, p.UserID)
 		switch {
 		case err == nil:
 		case kernel.KindOf(err) == kernel.KindNotFound:
@@ -142,7 +148,8 @@ func (h *Handler) OrganizationContext(next http.Handler) http.Handler {
 			http.SetCookie(w, &c)
 		}
 		web.AddLogAttrs(ctx, slog.String("organization_id", org.String()))
-		next.ServeHTTP(w, r.WithContext(kernel.WithOrganization(ctx, access)))
+		ctx = context.WithValue(kernel.WithOrganization(ctx, act.Org), activeKey{}, act)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -175,6 +182,10 @@ func requireUser(api huma.API) func(huma.Context, func(huma.Context)) {
 
 type actorKey struct{}
 
+// activeKey carries the Actor the organization-context middleware read for
+// the active organization, members version included.
+type activeKey struct{}
+
 // scoped is the middleware of every /api/organizations/{org}/… operation:
 // 401 without a user; 404 unless the caller is a member of the
 // organization {org} names (an ID or a slug), so another organization's
@@ -189,20 +200,20 @@ func (h *Handler) scoped(api huma.API) func(huma.Context, func(huma.Context)) {
 			return
 		}
 		ref := hctx.Param("org")
-		var access kernel.OrganizationContext
-		if cur, ok := kernel.OrganizationFrom(ctx); ok && cur.OrganizationID.String() == ref {
-			access = cur // the middleware read this very membership
-		} else {
+		a, ok := ctx.Value(activeKey{}).(application.Actor)
+		if cur, isOrg := kernel.OrganizationFrom(ctx); !ok || !isOrg || cur.OrganizationID != a.Org.OrganizationID ||
+			a.UserID != p.UserID || a.Org.OrganizationID.String() != ref {
+			// Not the active organization the middleware just checked (or
+			// another middleware set the organization since): check this one.
 			org, err := h.svc.ResolveOrganization(ctx, ref)
 			if err == nil {
-				access, err = h.svc.Access(ctx, org, p.UserID)
+				a, err = h.svc.ActorIn(ctx, org, p.UserID)
 			}
 			if err != nil {
 				writeErr(api, hctx, kernel.AsError(err))
 				return
 			}
 		}
-		a := application.Actor{UserID: p.UserID, Org: access}
 		next(huma.WithValue(hctx, actorKey{}, a))
 	}
 }

@@ -11,7 +11,11 @@ CREATE TABLE organizations (
     name       TEXT NOT NULL,
     slug       TEXT COLLATE "C" NOT NULL CONSTRAINT organizations_slug_key UNIQUE,
     created_at TIMESTAMPTZ NOT NULL,
-    updated_at TIMESTAMPTZ NOT NULL
+    updated_at TIMESTAMPTZ NOT NULL,
+    -- Bumped in the transaction of every change to the organization's
+    -- member list (joins, leaves, roles, members' profiles): a reader that
+    -- saw version n may serve a page it read at version n.
+    members_version BIGINT NOT NULL DEFAULT 0
 );
 
 CREATE TABLE memberships (

@@ -12,7 +12,11 @@ CREATE TABLE organizations (
     name       TEXT NOT NULL,
     slug       TEXT NOT NULL UNIQUE,
     created_at TIMESTAMP NOT NULL,
-    updated_at TIMESTAMP NOT NULL
+    updated_at TIMESTAMP NOT NULL,
+    -- Bumped in the transaction of every change to the organization's
+    -- member list (joins, leaves, roles, members' profiles): a reader that
+    -- saw version n may serve a page it read at version n.
+    members_version BIGINT NOT NULL DEFAULT 0
 );
 
 CREATE TABLE memberships (
