@@ -67,6 +67,8 @@ func (h *Handler) Register(r *web.Router) {
 	h.registerMembers(api)
 	h.registerInvitations(api)
 	h.registerRoles(api)
+	r.Handle("GET /invitations/{token}", http.HandlerFunc(h.invitationPage))
+	r.Handle("POST /invitations/{token}", http.HandlerFunc(h.invitationForm))
 }
 
 func (h *Handler) activeCookie(org kernel.OrganizationID) http.Cookie {
