@@ -107,3 +107,35 @@ func CreatePostgres(t testing.TB) string {
 	u.Path = "/" + name
 	return u.String()
 }
+
+// Migrate applies a module's migrations to d, then takes them all down and
+// up again, so every test that uses it also proves the Down sections drop
+// what the Up sections create.
+func Migrate(t testing.TB, d *db.DB, module string, m db.Migrations) {
+	t.Helper()
+	ctx := context.Background()
+	m.Module = module
+	set, err := d.GooseSet(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := set.Up(ctx); err != nil {
+		t.Fatalf("migrate %s up: %v", module, err)
+	}
+	if ok, err := set.Down(ctx); err != nil || !ok {
+		t.Fatalf("migrate %s down: %v, %v", module, ok, err)
+	}
+	// Down rolls back one migration at a time: the rest go down too.
+	for {
+		ok, err := set.Down(ctx)
+		if err != nil {
+			t.Fatalf("migrate %s down: %v", module, err)
+		}
+		if !ok {
+			break
+		}
+	}
+	if _, err := set.Up(ctx); err != nil {
+		t.Fatalf("migrate %s up again: %v", module, err)
+	}
+}

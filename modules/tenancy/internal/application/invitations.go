@@ -109,10 +109,7 @@ func (s *Service) sendInvitation(ctx context.Context, a Actor, inv *domain.Invit
 	if err != nil && !errors.Is(err, ErrUserNotFound) {
 		return err
 	}
-	name := inviter.Name
-	if name == "" {
-		name = inviter.Email
-	}
+	name := inviter.displayName()
 	locale := ""
 	if u, err := s.deps.Users.ByEmail(ctx, inv.Email().String()); err == nil {
 		locale = u.Locale
@@ -248,10 +245,7 @@ func (s *Service) PreviewInvitation(ctx context.Context, token string) (Invitati
 	if err != nil && !errors.Is(err, ErrUserNotFound) {
 		return InvitationPreview{}, err
 	}
-	name := inviter.Name
-	if name == "" {
-		name = inviter.Email
-	}
+	name := inviter.displayName()
 	return InvitationPreview{
 		OrganizationName: o.Name().String(), OrganizationSlug: o.Slug().String(), InviterName: name,
 		Role: inv.Role(), Email: inv.Email().String(), Status: inv.StatusAt(now).String(), ExpiresAt: inv.ExpiresAt(),
@@ -427,10 +421,7 @@ func (s *Service) MyInvitations(ctx context.Context, user kernel.UserID) ([]Rece
 			continue
 		}
 		inviter, _ := s.deps.Users.User(ctx, inv.InviterID())
-		name := inviter.Name
-		if name == "" {
-			name = inviter.Email
-		}
+		name := inviter.displayName()
 		out = append(out, ReceivedInvitation{
 			ID: inv.ID(), OrganizationID: o.ID(), OrganizationName: o.Name().String(), InviterName: name,
 			Role: inv.Role(), ExpiresAt: inv.ExpiresAt(),
@@ -450,3 +441,12 @@ const InvitationRetention = 30 * 24 * time.Hour
 
 // ExpiresInDays is d in whole days, rounded up.
 func ExpiresInDays(d time.Duration) int { return int(math.Ceil(d.Hours() / 24)) }
+
+// displayName is how an invitation names a user: their name, else their
+// email.
+func (u UserInfo) displayName() string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Email
+}

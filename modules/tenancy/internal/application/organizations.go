@@ -2,7 +2,6 @@ package application
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -204,10 +203,4 @@ func (s *Service) Active(ctx context.Context, a Actor) (ActiveView, error) {
 		perms = []string{}
 	}
 	return ActiveView{Organization: organizationView(o, a.Org.Role), Role: a.Org.Role, Grants: grants, Permissions: perms}, nil
-}
-
-// isNotFound reports whether err is one of tenancy's NotFound errors.
-func isNotFound(err error) bool {
-	return errors.Is(err, ErrOrganizationNotFound) || errors.Is(err, ErrMemberNotFound) ||
-		errors.Is(err, ErrRoleNotFound) || errors.Is(err, ErrInvitationNotFound)
 }

@@ -96,17 +96,8 @@ func (s *Service) UpdateRole(ctx context.Context, a Actor, ref string, in RoleUp
 	}
 	var view RoleView
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
-			return err
-		}
-		r, err := s.roleByRef(ctx, a.Org.OrganizationID, ref)
+		r, err := s.customRoleToChange(ctx, a, ref)
 		if err != nil {
-			return err
-		}
-		if r.IsBuiltin() {
-			return domain.ErrBuiltinRole
-		}
-		if err := domain.CanGrant(a.Org.Grants, r.Permissions()); err != nil {
 			return err
 		}
 		now := s.deps.Clock.Now()
@@ -167,17 +158,8 @@ func (s *Service) DeleteRole(ctx context.Context, a Actor, ref string) error {
 		return err
 	}
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
-			return err
-		}
-		r, err := s.roleByRef(ctx, a.Org.OrganizationID, ref)
+		r, err := s.customRoleToChange(ctx, a, ref)
 		if err != nil {
-			return err
-		}
-		if r.IsBuiltin() {
-			return domain.ErrBuiltinRole
-		}
-		if err := domain.CanGrant(a.Org.Grants, r.Permissions()); err != nil {
 			return err
 		}
 		n, err := s.deps.Memberships.CountRole(ctx, a.Org.OrganizationID, r.Name())
@@ -202,4 +184,24 @@ func (s *Service) DeleteRole(ctx context.Context, a Actor, ref string) error {
 		return fmt.Errorf("delete role: %w", err)
 	}
 	return nil
+}
+
+// customRoleToChange locks the organization and returns the custom role ref
+// names, which a may change only if they hold every permission it grants.
+// A built-in role is ErrBuiltinRole.
+func (s *Service) customRoleToChange(ctx context.Context, a Actor, ref string) (*domain.Role, error) {
+	if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
+		return nil, err
+	}
+	r, err := s.roleByRef(ctx, a.Org.OrganizationID, ref)
+	if err != nil {
+		return nil, err
+	}
+	if r.IsBuiltin() {
+		return nil, domain.ErrBuiltinRole
+	}
+	if err := domain.CanGrant(a.Org.Grants, r.Permissions()); err != nil {
+		return nil, err
+	}
+	return r, nil
 }

@@ -21,26 +21,11 @@ func setup(t testing.TB, dialect db.Dialect) (*sqlstore.Store, *db.DB) {
 	t.Helper()
 	ctx := context.Background()
 	d := testdb.Open(t, dialect)
-	m := sqlstore.Migrations()
-	m.Module = "audit"
-	set, err := d.GooseSet(m)
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := sqlstore.New(d)
 	if err := s.Ready(ctx); kernel.CodeOf(err) != "audit.not_migrated" {
 		t.Fatalf("Ready before migrating = %v", err)
 	}
-	if _, err := set.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
-	// Down and up again: the Down section drops everything.
-	if ok, err := set.Down(ctx); err != nil || !ok {
-		t.Fatalf("down: %v, %v", ok, err)
-	}
-	if _, err := set.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Migrate(t, d, "audit", sqlstore.Migrations())
 	if err := s.Ready(ctx); err != nil {
 		t.Fatalf("Ready = %v", err)
 	}

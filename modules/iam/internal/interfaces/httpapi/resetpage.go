@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+
+	"github.com/groundworkhq/groundwork/internal/web"
 )
 
 const invalidLinkMessage = "This link is invalid or has expired. Ask for a new password reset email."
@@ -62,11 +64,5 @@ func writeResetPage(w http.ResponseWriter, status int, p resetPage) {
 		http.Error(w, "internal error", http.StatusInternalServerError) // the template is fixed: cannot happen
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", resetPageCSP)
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, _ = w.Write(b.Bytes())
+	web.WriteHTMLPage(w, status, resetPageCSP, b.Bytes())
 }

@@ -20,22 +20,7 @@ var t0 = time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
 func setup(t *testing.T, dialect db.Dialect) (*sqlstore.Store, *db.DB) {
 	t.Helper()
 	d := testdb.Open(t, dialect)
-	m := sqlstore.Migrations()
-	m.Module = "notifications"
-	set, err := d.GooseSet(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := set.Up(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	// Down and up again: the Down sections work.
-	if ok, err := set.Down(context.Background()); err != nil || !ok {
-		t.Fatalf("down: %v, %v", ok, err)
-	}
-	if _, err := set.Up(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Migrate(t, d, "notifications", sqlstore.Migrations())
 	return sqlstore.New(d), d
 }
 

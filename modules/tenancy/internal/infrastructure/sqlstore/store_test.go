@@ -21,24 +21,8 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)
 // setup returns a store on a fresh, migrated database of the dialect.
 func setup(t testing.TB, dialect db.Dialect) (*sqlstore.Store, *db.DB) {
 	t.Helper()
-	ctx := context.Background()
 	d := testdb.Open(t, dialect)
-	m := sqlstore.Migrations()
-	m.Module = "tenancy"
-	set, err := d.GooseSet(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := set.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
-	// Down and up again: the Down section drops everything.
-	if ok, err := set.Down(ctx); err != nil || !ok {
-		t.Fatalf("down: %v, %v", ok, err)
-	}
-	if _, err := set.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	testdb.Migrate(t, d, "tenancy", sqlstore.Migrations())
 	return sqlstore.New(d), d
 }
 

@@ -70,14 +70,7 @@ func writeInvitePage(w http.ResponseWriter, status int, p invitePage) {
 		http.Error(w, "internal error", http.StatusInternalServerError) // the template is fixed: cannot happen
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", invitePageCSP)
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, _ = w.Write(b.Bytes())
+	web.WriteHTMLPage(w, status, invitePageCSP, b.Bytes())
 }
 
 // statusOf is the HTTP status of err's kind (500 for the unknown).
