@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/groundworkhq/groundwork/internal/eventbus"
 	"github.com/groundworkhq/groundwork/internal/jobs"
@@ -134,6 +135,7 @@ func TestEvents_Lifecycle(t *testing.T) {
 		// Invite, then resend.
 		inv := invite(t, owner.Client, o.ID, bob.Email, "member")
 		invitationToken(t, a, bob.Email, 1) // so the resent email is the second in the mailbox
+		a.Clock.Advance(time.Minute)        // resends wait a minute
 		owner.Post(path+"/invitations/"+inv.ID+"/resend", nil).RequireStatus(t, http.StatusOK)
 		ev = log.take()
 		requireEventNames(t, ev, "member.invited", "member.invited")

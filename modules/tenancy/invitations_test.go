@@ -822,3 +822,44 @@ func TestInvitations_ReinviteAfterExpiry(t *testing.T) {
 		acc.Post("/api/invitations/"+newTok+"/accept", nil).RequireStatus(t, http.StatusOK)
 	})
 }
+
+// TestInvitations_SendLimits: invitation email goes to addresses nobody
+// proved they own, so an organization sends at most 100 an hour, and one
+// invitation is resent at most once a minute.
+func TestInvitations_SendLimits(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
+		o := createOrg(t, owner.Client, "Acme", "acme")
+		base := "/api/organizations/" + o.ID + "/invitations"
+		first := invite(t, owner.Client, o.ID, testkit.NewEmail("first"), "member")
+
+		r := owner.Post(base+"/"+first.ID+"/resend", nil)
+		r.RequireProblem(t, http.StatusTooManyRequests, "tenancy.resend_too_soon")
+		if r.Header.Get("Retry-After") != "60" {
+			t.Errorf("Retry-After = %q, want 60", r.Header.Get("Retry-After"))
+		}
+		a.Clock.Advance(time.Minute)
+		owner.Post(base+"/"+first.ID+"/resend", nil).RequireStatus(t, http.StatusOK)
+
+		for range 99 {
+			invite(t, owner.Client, o.ID, testkit.NewEmail("bulk"), "member")
+		}
+		email := testkit.NewEmail("over")
+		r = owner.Post(base, map[string]any{"email": email})
+		r.RequireProblem(t, http.StatusTooManyRequests, "tenancy.too_many_invitations")
+		if r.Header.Get("Retry-After") == "" {
+			t.Error("no Retry-After")
+		}
+		a.Clock.Advance(time.Minute)
+		owner.Post(base+"/"+first.ID+"/resend", nil).RequireProblem(t, http.StatusTooManyRequests, "tenancy.too_many_invitations")
+		// Nothing was created over the limit; an hour later it works again.
+		var list page[invitationJSON]
+		owner.Get(base).RequireStatus(t, http.StatusOK).JSON(t, &list)
+		if len(list.Items) != 100 {
+			t.Fatalf("%d pending invitations, want 100", len(list.Items))
+		}
+		a.Clock.Advance(time.Hour)
+		owner.Get("/api/organizations").RequireStatus(t, http.StatusOK)
+		invite(t, owner.Client, o.ID, email, "member")
+	})
+}

@@ -203,6 +203,7 @@ func TestPermissions_BuiltinRoles(t *testing.T) {
 				return as.Post(base+"/invitations/"+inv.ID+"/revoke", nil)
 			}, ok, ok, wantForbidden},
 			{"resend invitation", func(t *testing.T, as testkit.Account) *testkit.Response {
+				a.Clock.Advance(time.Minute) // resends wait a minute
 				return as.Post(base+"/invitations/"+pending.ID+"/resend", nil)
 			}, ok, ok, wantForbidden},
 			{"list roles", func(t *testing.T, as testkit.Account) *testkit.Response {

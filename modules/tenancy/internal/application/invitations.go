@@ -19,6 +19,28 @@ var (
 		"Verify your email address before accepting an invitation.")
 )
 
+// The limits on invitation email, which goes to addresses nobody proved
+// they own: an organization sends at most InvitationsPerHour (new or
+// resent), and resends one invitation at most once per ResendInterval.
+const (
+	InvitationsPerHour = 100
+	ResendInterval     = time.Minute
+)
+
+// checkSendLimit refuses an invitation email over the organization's
+// hourly limit (429 tenancy.too_many_invitations).
+func (s *Service) checkSendLimit(ctx context.Context, org kernel.OrganizationID, now time.Time) error {
+	n, err := s.deps.Invitations.CountSentSince(ctx, org, now.Add(-time.Hour))
+	if err != nil {
+		return err
+	}
+	if n >= InvitationsPerHour {
+		return kernel.RateLimited("tenancy.too_many_invitations",
+			fmt.Sprintf("This organization sent %d invitations in the last hour; try again later.", InvitationsPerHour), 600)
+	}
+	return nil
+}
+
 // Invite invites email to the organization with role; it needs
 // members:invite and every permission of role. The invitation email goes
 // out in the same transaction.
@@ -49,6 +71,9 @@ func (s *Service) Invite(ctx context.Context, a Actor, email, role string) (Invi
 			return err
 		}
 		if err := s.checkNotMember(ctx, a.Org.OrganizationID, inv.Email()); err != nil {
+			return err
+		}
+		if err := s.checkSendLimit(ctx, a.Org.OrganizationID, now); err != nil {
 			return err
 		}
 		switch prev, err := s.deps.Invitations.PendingFor(ctx, a.Org.OrganizationID, inv.Email()); {
@@ -196,6 +221,15 @@ func (s *Service) ResendInvitation(ctx context.Context, a Actor, id domain.Invit
 			return err
 		}
 		now := s.deps.Clock.Now()
+		if inv.Status() == domain.InvitationPending {
+			if wait := inv.UpdatedAt().Add(ResendInterval).Sub(now); wait > 0 {
+				return kernel.RateLimited("tenancy.resend_too_soon", "This invitation was just sent; wait a minute before resending it.",
+					int(math.Ceil(wait.Seconds())))
+			}
+			if err := s.checkSendLimit(ctx, a.Org.OrganizationID, now); err != nil {
+				return err
+			}
+		}
 		if err := inv.Resend(token.Hash(), now); err != nil {
 			return err
 		}

@@ -153,6 +153,9 @@ type Invitations interface {
 	// Save stores the invitation's status, token hash, expiry and update
 	// time.
 	Save(ctx context.Context, i *domain.Invitation) error
+	// CountSentSince returns how many of org's invitations were created, or
+	// are pending and were resent, at or after since.
+	CountSentSince(ctx context.Context, org kernel.OrganizationID, since time.Time) (int, error)
 	// RenameRole moves org's pending invitations offering role from to
 	// role to (a custom role was renamed).
 	RenameRole(ctx context.Context, org kernel.OrganizationID, from, to string) error

@@ -77,6 +77,18 @@ func (r *Invitations) PendingFor(ctx context.Context, org kernel.OrganizationID,
 		newestFirst+` LIMIT 1`, org, email.String())
 }
 
+// CountSentSince returns how many of org's invitations were created, or
+// are pending and were resent, at or after since.
+func (r *Invitations) CountSentSince(ctx context.Context, org kernel.OrganizationID, since time.Time) (int, error) {
+	var n int
+	err := r.db.Q(ctx).QueryRow(ctx, `SELECT count(*) FROM invitations
+		WHERE organization_id = $1 AND (created_at >= $2 OR (status = 'pending' AND updated_at >= $2))`, org, since).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count sent invitations: %w", err)
+	}
+	return n, nil
+}
+
 // RenameRole moves org's pending invitations offering role from to role
 // to.
 func (r *Invitations) RenameRole(ctx context.Context, org kernel.OrganizationID, from, to string) error {
