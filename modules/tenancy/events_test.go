@@ -98,6 +98,7 @@ func memberID(t testing.TB, ms []memberJSON, user kernel.UserID) string {
 // TestEvents_Lifecycle drives an organization through its life and checks
 // each step publishes exactly its events, with who did what to whom.
 func TestEvents_Lifecycle(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		bob := a.SignUp(t, testkit.NewEmail("bob"), "Bob", true)
@@ -289,6 +290,7 @@ func emailJobsTo(t testing.TB, a *testkit.App, to, template string) int {
 // organization.created leaves no organization and no membership; one
 // failing member.invited leaves no invitation and no email job.
 func TestEvents_SubscriberErrorRollsBackTheChange(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		var failCreated, failInvited atomic.Bool
@@ -379,6 +381,7 @@ func signIn(t testing.TB, a *testkit.App, email string) *testkit.Client {
 // shared (member.left) and takes those it was alone in
 // (organization.deleted).
 func TestEvents_AccountDeletion(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		x := createOrg(t, owner.Client, "Xylo", "xylo")
@@ -427,6 +430,7 @@ func TestEvents_AccountDeletion(t *testing.T) {
 // organization others belong to cannot delete their account; nothing
 // changes and they can still sign in.
 func TestEvents_AccountDeletionRefusedForSoleOwner(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")

@@ -106,6 +106,7 @@ func requireField(t testing.TB, p testkit.Problem, location string) {
 }
 
 func TestInvitations_Flow(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -147,6 +148,7 @@ func TestInvitations_Flow(t *testing.T) {
 // organization, the inviter and the role; the link's preview needs no
 // sign-in and is never cached.
 func TestInvitations_EmailAndPreview(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme Rockets", "acme-rockets")
@@ -216,6 +218,7 @@ func TestInvitations_EmailAndPreview(t *testing.T) {
 // TestInvitations_LinkUsesTheFrontEnd: with WEB_ORIGINS set, the email
 // links to the first front end's /invitations/{token} page.
 func TestInvitations_LinkUsesTheFrontEnd(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -237,6 +240,7 @@ func TestInvitations_LinkUsesTheFrontEnd(t *testing.T) {
 // and the organization becomes their active one; anyone else, the
 // unverified and a second accept are refused.
 func TestInvitations_Accept(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -298,6 +302,7 @@ func TestInvitations_Accept(t *testing.T) {
 // TestInvitations_AcceptNeedsAVerifiedEmail: an unverified invitee is
 // refused until they verify their address, then accepted.
 func TestInvitations_AcceptNeedsAVerifiedEmail(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -326,6 +331,7 @@ func TestInvitations_AcceptNeedsAVerifiedEmail(t *testing.T) {
 // TestInvitations_AcceptWhenAlreadyMember: someone who became a member
 // another way since being invited gets 409 and stays a member once.
 func TestInvitations_AcceptWhenAlreadyMember(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -349,6 +355,7 @@ func TestInvitations_AcceptWhenAlreadyMember(t *testing.T) {
 // TestInvitations_Decline: the invitee declines; the link is gone
 // afterwards, and nobody else may decline for them.
 func TestInvitations_Decline(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -397,6 +404,7 @@ func TestInvitations_Decline(t *testing.T) {
 // that address's invitations in GET /api/invitations and declines them by
 // ID.
 func TestInvitations_DeclineNeedsAVerifiedEmail(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -419,6 +427,7 @@ func TestInvitations_DeclineNeedsAVerifiedEmail(t *testing.T) {
 // TestInvitations_Revoke: a revoked invitation's link is gone; revoking or
 // resending it again is 410.
 func TestInvitations_Revoke(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -454,6 +463,7 @@ func TestInvitations_Revoke(t *testing.T) {
 // TestInvitations_Resend: resending emails a new link valid 7 days from
 // now; the previous link is unknown from then on.
 func TestInvitations_Resend(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -502,6 +512,7 @@ func TestInvitations_Resend(t *testing.T) {
 // TestInvitations_Expiry: 7 days after it was sent, an invitation is gone
 // and lists as expired; resending revives it.
 func TestInvitations_Expiry(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -554,6 +565,7 @@ func TestInvitations_Expiry(t *testing.T) {
 // TestInvitations_List: the organization's list shows open invitations by
 // default and every invitation with status=all, newest first.
 func TestInvitations_List(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -596,6 +608,7 @@ func TestInvitations_List(t *testing.T) {
 // invitations across organizations; the invitee accepts or declines by the
 // listed ID, which nobody else can use.
 func TestInvitations_Mine(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		olivia := a.SignUp(t, testkit.NewEmail("olivia"), "Olivia Owner", true)
 		acme := createOrg(t, olivia.Client, "Acme", "acme")
@@ -667,6 +680,7 @@ func TestInvitations_Mine(t *testing.T) {
 // owner role, unknown roles and bad addresses are refused, and refusals
 // send nothing.
 func TestInvitations_InviteRefusals(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -711,6 +725,7 @@ func TestInvitations_InviteRefusals(t *testing.T) {
 
 // TestInvitations_EmailCaseInsensitive: an invitation to BOB@… is Bob's.
 func TestInvitations_EmailCaseInsensitive(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -739,6 +754,7 @@ func TestInvitations_EmailCaseInsensitive(t *testing.T) {
 // make one membership; the loser is told the invitation is spent (410) or
 // that they are a member (409).
 func TestInvitations_ConcurrentAccept(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -791,6 +807,7 @@ func TestInvitations_ConcurrentAccept(t *testing.T) {
 // a new one; it is closed as expired, and only the new link works. Every
 // preview answer, errors included, is uncacheable.
 func TestInvitations_ReinviteAfterExpiry(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -827,6 +844,7 @@ func TestInvitations_ReinviteAfterExpiry(t *testing.T) {
 // proved they own, so an organization sends at most 100 an hour, and one
 // invitation is resent at most once a minute.
 func TestInvitations_SendLimits(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")

@@ -12,6 +12,7 @@ import (
 // a page of the server: it previews the invitation to anyone with the
 // link, and lets the signed-in invitee accept or decline with a form.
 func TestInvitationPage(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme & Co", "acme")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestMembers_ListPages(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -58,6 +59,7 @@ func TestMembers_ListPages(t *testing.T) {
 }
 
 func TestMembers_RolesRemovalLeaveAndTransfer(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -119,6 +121,7 @@ func TestMembers_RolesRemovalLeaveAndTransfer(t *testing.T) {
 // TestMembers_OwnersDemotingEachOther races two owners demoting each other
 // (and removing each other): whatever the interleaving, one owner remains.
 func TestMembers_OwnersDemotingEachOther(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		for round := range 6 {
 			x := a.SignUp(t, testkit.NewEmail("x"), "X", true)
@@ -181,6 +184,7 @@ func TestMembers_OwnersDemotingEachOther(t *testing.T) {
 // TestActive_ClearingSticks: choosing no active organization lasts until
 // the user chooses one again; it does not fall back to the most recent.
 func TestActive_ClearingSticks(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		u := a.SignUp(t, testkit.NewEmail("u"), "U", true)
 		o := createOrg(t, u.Client, "Acme", "acme")
@@ -208,6 +212,7 @@ func TestActive_ClearingSticks(t *testing.T) {
 // while nothing changed, and shows every change at once: a join, a role
 // change, a profile change, a removal.
 func TestMembers_ListFollowsEveryChange(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestOrganizations_Lifecycle(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 

@@ -47,6 +47,7 @@ func catalogNames(a *testkit.App) []string {
 // TestRoles_List: the built-in roles come first (owner, admin, member),
 // then the custom ones by name.
 func TestRoles_List(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -97,6 +98,7 @@ func TestRoles_List(t *testing.T) {
 // TestRoles_Create: permissions come back sorted and deduplicated; taken,
 // built-in and malformed names and unknown permissions are refused.
 func TestRoles_Create(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -140,6 +142,7 @@ func TestRoles_Create(t *testing.T) {
 
 // TestRoles_Get: a role by ID or name, built-in or custom.
 func TestRoles_Get(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -172,6 +175,7 @@ func TestRoles_Get(t *testing.T) {
 // TestRoles_Update: a rename carries the members holding the role along; new
 // permissions apply to its holders on their next request.
 func TestRoles_Update(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -248,6 +252,7 @@ func TestRoles_Update(t *testing.T) {
 // invitee joins with the role they were invited to, under its new name —
 // not with member, which may hold permissions the role never had.
 func TestRoles_RenameCarriesPendingInvitations(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -281,6 +286,7 @@ func TestRoles_RenameCarriesPendingInvitations(t *testing.T) {
 // TestRoles_Delete: a role someone holds cannot be deleted until they are
 // reassigned.
 func TestRoles_Delete(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
@@ -316,6 +322,7 @@ func TestRoles_Delete(t *testing.T) {
 // TestRoles_PermissionCatalog: GET /api/permissions lists every declared
 // permission — tenancy's and iam's — with a description, sorted by name.
 func TestRoles_PermissionCatalog(t *testing.T) {
+	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		a.Client().Get("/api/permissions").RequireProblem(t, http.StatusUnauthorized, "UNAUTHORIZED")
 
