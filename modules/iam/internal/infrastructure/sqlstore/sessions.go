@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/groundworkhq/groundwork/internal/db"
@@ -23,8 +24,10 @@ const sessionColumns = `id, user_id, token_hash, expires_at, created_at, updated
 
 // byTokenHash is the lookup behind every authenticated request: one probe of
 // the unique index on token_hash and one of users' primary key. It reads
-// neither the hash nor user_id back: they are the argument and u.id.
-var byTokenHash = `SELECT ` + selectColumns("u", userColumns) + `,
+// neither the hash nor user_id back: they are the argument and u.id. Nor
+// does it read the user's password hash: nothing a session does needs it
+// (a password check loads the user again), so the hydrated user's is empty.
+var byTokenHash = `SELECT ` + strings.Replace(selectColumns("u", userColumns), "u.password_hash", "''", 1) + `,
 	s.id, s.expires_at, s.created_at, s.updated_at, s.ip_address, s.user_agent, s.impersonator_id
 	FROM sessions s JOIN users u ON u.id = s.user_id
 	WHERE s.token_hash = $1`
