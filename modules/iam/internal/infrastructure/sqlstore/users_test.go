@@ -400,3 +400,42 @@ func TestUsersList(t *testing.T) {
 		}
 	})
 }
+
+func TestUsersProfiles(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		s, _ := setup(t, dialect)
+		ctx := context.Background()
+		ann := createUser(t, s, "ann@example.com", "Ann")
+		bob := createUser(t, s, "bob@example.com", "")
+		if err := s.Users().Update(ctx, bob.ID(), func(u *domain.User) error {
+			img, err := domain.ParseImageURL("https://cdn.example.com/bob.png")
+			if err != nil {
+				return err
+			}
+			u.ChangeImage(img, t0)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		createUser(t, s, "eve@example.com", "Eve") // not asked for
+
+		got, err := s.Users().Profiles(ctx, []kernel.UserID{bob.ID(), kernel.NewID[kernel.UserKind](), ann.ID()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []application.Profile{
+			{ID: ann.ID(), Email: "ann@example.com", Name: "Ann"},
+			{ID: bob.ID(), Email: "bob@example.com", Image: "https://cdn.example.com/bob.png"},
+		}
+		if ann.ID().String() > bob.ID().String() {
+			want[0], want[1] = want[1], want[0]
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("Profiles = %+v\nwant %+v", got, want)
+		}
+		if got, err := s.Users().Profiles(ctx, nil); err != nil || len(got) != 0 {
+			t.Fatalf("Profiles(nil) = %v, %v", got, err)
+		}
+	})
+}
