@@ -324,6 +324,20 @@ func (s *Service) receivedInvitation(ctx context.Context, user kernel.UserID, re
 	return inv, u, nil
 }
 
+// checkInvitee returns why u may not answer inv at now: it is closed (410),
+// addressed to someone else, or u's address is unverified (403).
+func checkInvitee(inv *domain.Invitation, u UserInfo, now time.Time) error {
+	switch {
+	case !inv.IsOpen(now):
+		return domain.ErrInvitationGone
+	case !inv.Email().Matches(u.Email):
+		return domain.ErrInvitationEmailMismatch
+	case !u.EmailVerified:
+		return ErrEmailNotVerified
+	}
+	return nil
+}
+
 // invitationByID finds an invitation in any organization.
 func (s *Service) invitationByID(ctx context.Context, id domain.InvitationID) (*domain.Invitation, error) {
 	return s.deps.Invitations.ByIDAnyOrganization(ctx, id)
@@ -347,14 +361,8 @@ func (s *Service) AcceptInvitation(ctx context.Context, user kernel.UserID, ref 
 			return err
 		}
 		now := s.deps.Clock.Now()
-		if !inv.IsOpen(now) {
-			return domain.ErrInvitationGone
-		}
-		if !inv.Email().Matches(u.Email) {
-			return domain.ErrInvitationEmailMismatch
-		}
-		if !u.EmailVerified {
-			return ErrEmailNotVerified
+		if err := checkInvitee(inv, u, now); err != nil {
+			return err
 		}
 		if err := inv.Accept(now, u.Email); err != nil {
 			return err
@@ -401,14 +409,8 @@ func (s *Service) DeclineInvitation(ctx context.Context, user kernel.UserID, ref
 			return err
 		}
 		now := s.deps.Clock.Now()
-		if !inv.IsOpen(now) {
-			return domain.ErrInvitationGone
-		}
-		if !inv.Email().Matches(u.Email) {
-			return domain.ErrInvitationEmailMismatch
-		}
-		if !u.EmailVerified {
-			return ErrEmailNotVerified
+		if err := checkInvitee(inv, u, now); err != nil {
+			return err
 		}
 		if err := inv.Decline(now); err != nil {
 			return err
