@@ -1,8 +1,10 @@
 package jobs
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
 )
@@ -106,3 +108,29 @@ func kindOf(args river.JobArgs) string {
 	}
 	return args.Kind()
 }
+
+// Every registers fn as the worker of T's kind and has the elected leader
+// enqueue a T every interval, and once when it starts with runOnStart. T is
+// an empty args type that names the job; fn must be idempotent, since a
+// retry or an overlap runs it again.
+func Every[T river.JobArgs](r *Registry, interval time.Duration, runOnStart bool, fn func(ctx context.Context) error) {
+	AddWorker[T](r, &funcWorker[T]{fn: fn})
+	var args T
+	r.AddPeriodic(river.NewPeriodicJob(
+		river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) {
+			var a T
+			return a, nil
+		},
+		&river.PeriodicJobOpts{ID: args.Kind(), RunOnStart: runOnStart},
+	))
+}
+
+// funcWorker runs a function for every job of T.
+type funcWorker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	fn func(ctx context.Context) error
+}
+
+// Work calls the function.
+func (w *funcWorker[T]) Work(ctx context.Context, _ *river.Job[T]) error { return w.fn(ctx) }

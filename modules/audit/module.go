@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/groundworkhq/groundwork/internal/db"
 	"github.com/groundworkhq/groundwork/internal/eventbus"
 	"github.com/groundworkhq/groundwork/internal/jobs"
@@ -105,17 +103,10 @@ func (m *Module) Workers(reg *jobs.Registry) {
 	if m.deps.RetentionDays <= 0 {
 		return
 	}
-	jobs.AddWorker(reg, &pruneWorker{m: m})
-	reg.AddPeriodic(river.NewPeriodicJob(
-		river.PeriodicInterval(PruneInterval),
-		func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil },
-		&river.PeriodicJobOpts{ID: pruneArgs{}.Kind(), RunOnStart: true},
-	))
+	jobs.Every[pruneArgs](reg, PruneInterval, true, m.applyRetention)
 }
 
-// Routes mounts GET /api/audit and GET /api/v1/platform/audit, and
-// installs the middleware that keeps each request's client address and
-// user agent for the entries recorded while it is served.
+// Routes mounts GET /api/audit and GET /api/v1/platform/audit.
 func (m *Module) Routes(r *web.Router) { m.http.Register(r) }
 
 // PermRead lets a role read its organization's audit log.
@@ -126,26 +117,21 @@ func (m *Module) Permissions() []kernel.Permission {
 	return []kernel.Permission{{Name: PermRead, Description: "Read the organization's audit log."}}
 }
 
-// pruneArgs is the retention job.
+// pruneArgs names the retention job.
 type pruneArgs struct{}
 
 // Kind returns "audit.prune".
 func (pruneArgs) Kind() string { return "audit.prune" }
 
-type pruneWorker struct {
-	river.WorkerDefaults[pruneArgs]
-	m *Module
-}
-
-// Work prunes what is older than the retention period. Pruning is
-// idempotent, so a retry after a partial failure is harmless.
-func (w *pruneWorker) Work(ctx context.Context, _ *river.Job[pruneArgs]) error {
-	before := w.m.deps.Clock.Now().AddDate(0, 0, -w.m.deps.RetentionDays)
-	res, err := w.m.Prune(ctx, before)
+// applyRetention prunes what is older than the retention period. Pruning
+// is idempotent, so a retry after a partial failure is harmless.
+func (m *Module) applyRetention(ctx context.Context) error {
+	before := m.deps.Clock.Now().AddDate(0, 0, -m.deps.RetentionDays)
+	res, err := m.Prune(ctx, before)
 	if err != nil {
 		return err
 	}
-	w.m.deps.Logger.InfoContext(ctx, "audit retention applied",
+	m.deps.Logger.InfoContext(ctx, "audit retention applied",
 		"before", before, "entries", res.Entries, "chains", res.Chains)
 	return nil
 }

@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/groundworkhq/groundwork/internal/config"
 	"github.com/groundworkhq/groundwork/internal/db"
 	"github.com/groundworkhq/groundwork/internal/eventbus"
@@ -125,12 +123,7 @@ const PurgeInterval = time.Hour
 // Workers registers the purge job, a River periodic job on the default
 // queue that the elected leader enqueues every PurgeInterval.
 func (m *Module) Workers(reg *jobs.Registry) {
-	jobs.AddWorker(reg, &purgeWorker{m: m})
-	reg.AddPeriodic(river.NewPeriodicJob(
-		river.PeriodicInterval(PurgeInterval),
-		func() (river.JobArgs, *river.InsertOpts) { return purgeArgs{}, nil },
-		&river.PeriodicJobOpts{ID: purgeArgs{}.Kind()},
-	))
+	jobs.Every[purgeArgs](reg, PurgeInterval, false, m.purge)
 }
 
 // Routes mounts /api/auth and /api/users and installs the session
@@ -141,29 +134,24 @@ func (m *Module) Routes(r *web.Router) {
 	r.Use(m.http.Hydrate)
 }
 
-// purgeArgs is the periodic cleanup job.
+// purgeArgs names the periodic cleanup job.
 type purgeArgs struct{}
 
 // Kind returns "iam.purge_expired".
 func (purgeArgs) Kind() string { return "iam.purge_expired" }
 
-type purgeWorker struct {
-	river.WorkerDefaults[purgeArgs]
-	m *Module
-}
-
-// Work runs both cleanups; each is idempotent, so a retry after a partial
+// purge runs both cleanups; each is idempotent, so a retry after a partial
 // failure is harmless.
-func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
-	sessions, tokens, err := w.m.svc.PurgeExpired(ctx)
+func (m *Module) purge(ctx context.Context) error {
+	sessions, tokens, err := m.svc.PurgeExpired(ctx)
 	if err != nil {
 		return err
 	}
-	limits, err := w.m.store.Limiter().DeleteStale(ctx, w.m.deps.Clock.Now())
+	limits, err := m.store.Limiter().DeleteStale(ctx, m.deps.Clock.Now())
 	if err != nil {
 		return fmt.Errorf("purge rate limits: %w", err)
 	}
-	w.m.deps.Logger.InfoContext(ctx, "purged expired records",
+	m.deps.Logger.InfoContext(ctx, "purged expired records",
 		"module", "iam", "sessions", sessions, "tokens", tokens, "rate_limits", limits)
 	return nil
 }

@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/groundworkhq/groundwork/internal/db"
 	"github.com/groundworkhq/groundwork/internal/eventbus"
 	"github.com/groundworkhq/groundwork/internal/jobs"
@@ -116,12 +114,7 @@ const InvitationRetention = application.InvitationRetention
 // Workers registers the invitation purge, a periodic job on the default
 // queue.
 func (m *Module) Workers(reg *jobs.Registry) {
-	jobs.AddWorker(reg, &purgeWorker{m: m})
-	reg.AddPeriodic(river.NewPeriodicJob(
-		river.PeriodicInterval(PurgeInterval),
-		func() (river.JobArgs, *river.InsertOpts) { return purgeArgs{}, nil },
-		&river.PeriodicJobOpts{ID: purgeArgs{}.Kind()},
-	))
+	jobs.Every[purgeArgs](reg, PurgeInterval, false, m.purge)
 }
 
 // Routes mounts /api/organizations, /api/invitations and /api/permissions,
@@ -132,22 +125,18 @@ func (m *Module) Routes(r *web.Router) {
 	r.Use(m.http.OrganizationContext)
 }
 
+// purgeArgs names the invitation purge job.
 type purgeArgs struct{}
 
 // Kind returns "tenancy.purge_invitations".
 func (purgeArgs) Kind() string { return "tenancy.purge_invitations" }
 
-type purgeWorker struct {
-	river.WorkerDefaults[purgeArgs]
-	m *Module
-}
-
-// Work removes old closed invitations; it is idempotent.
-func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
-	n, err := w.m.svc.PurgeInvitations(ctx)
+// purge removes old closed invitations; it is idempotent.
+func (m *Module) purge(ctx context.Context) error {
+	n, err := m.svc.PurgeInvitations(ctx)
 	if err != nil {
 		return fmt.Errorf("purge invitations: %w", err)
 	}
-	w.m.deps.Logger.InfoContext(ctx, "purged closed invitations", "module", "tenancy", "invitations", n)
+	m.deps.Logger.InfoContext(ctx, "purged closed invitations", "module", "tenancy", "invitations", n)
 	return nil
 }
