@@ -143,6 +143,27 @@ type Row interface {
 	Scan(dest ...any) error
 }
 
+// QueryAll runs query on q and reads every row with scan, in order.
+func QueryAll[T any](ctx context.Context, q Querier, scan func(Row) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Q returns the Querier for ctx: the transaction in flight if ctx carries
 // one of this DB's, otherwise the pool (SQLite: the read-only pool).
 func (d *DB) Q(ctx context.Context) Querier {

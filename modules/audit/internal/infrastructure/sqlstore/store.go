@@ -184,20 +184,11 @@ func (s *Store) OrphanChains(ctx context.Context) ([]string, error) {
 }
 
 func (s *Store) strings(ctx context.Context, query string) ([]string, error) {
-	rows, err := s.db.Q(ctx).Query(ctx, query)
+	out, err := db.QueryAll(ctx, s.db.Q(ctx), func(row db.Row) (c string, err error) {
+		err = row.Scan(&c)
+		return c, err
+	}, query)
 	if err != nil {
-		return nil, fmt.Errorf("list audit chains: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("list audit chains: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list audit chains: %w", err)
 	}
 	return out, nil

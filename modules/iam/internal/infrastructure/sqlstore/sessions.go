@@ -84,22 +84,10 @@ func (r *Sessions) Refresh(ctx context.Context, s *domain.Session) error {
 // ListByUser returns the user's sessions still live at now (expiring after
 // it), newest first.
 func (r *Sessions) ListByUser(ctx context.Context, user kernel.UserID, now time.Time) ([]*domain.Session, error) {
-	rows, err := r.db.Q(ctx).Query(ctx, `SELECT `+sessionColumns+` FROM sessions
+	out, err := db.QueryAll(ctx, r.db.Q(ctx), scanSession, `SELECT `+sessionColumns+` FROM sessions
 		WHERE user_id = $1 AND expires_at > $2
 		ORDER BY created_at DESC, id DESC`, user, now)
 	if err != nil {
-		return nil, fmt.Errorf("list sessions: %w", err)
-	}
-	defer rows.Close()
-	var out []*domain.Session
-	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list sessions: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
 	return out, nil
@@ -127,20 +115,11 @@ func (r *Sessions) DeleteAllForUser(ctx context.Context, user kernel.UserID, kee
 		// Not "id <> NULL", which is never true: a zero keep adds no clause.
 		query, args = query+` AND id <> $2`, append(args, keep)
 	}
-	rows, err := r.db.QW(ctx).Query(ctx, query+` RETURNING id`, args...)
+	ids, err := db.QueryAll(ctx, r.db.QW(ctx), func(row db.Row) (id kernel.SessionID, err error) {
+		err = row.Scan(&id)
+		return id, err
+	}, query+` RETURNING id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("delete sessions: %w", err)
-	}
-	defer rows.Close()
-	var ids []kernel.SessionID
-	for rows.Next() {
-		var id kernel.SessionID
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("delete sessions: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("delete sessions: %w", err)
 	}
 	return ids, nil

@@ -189,20 +189,8 @@ func (r *Users) List(ctx context.Context, q application.UserQuery) ([]*domain.Us
 	}
 	query += ` ORDER BY id LIMIT ` + arg(limit)
 
-	rows, err := r.db.Q(ctx).Query(ctx, query, args...)
+	out, err := db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (*domain.User, error) { return scanUser(row) }, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var out []*domain.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	return out, nil
@@ -276,20 +264,11 @@ func (r *Users) Profiles(ctx context.Context, ids []kernel.UserID) ([]applicatio
 		args[i] = id
 	}
 	b.WriteString(`) ORDER BY id`)
-	rows, err := r.db.Q(ctx).Query(ctx, b.String(), args...)
+	out, err := db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (p application.Profile, err error) {
+		err = row.Scan(&p.ID, &p.Email, &p.Name, &p.Image)
+		return p, err
+	}, b.String(), args...)
 	if err != nil {
-		return nil, fmt.Errorf("user profiles: %w", err)
-	}
-	defer rows.Close()
-	out := make([]application.Profile, 0, len(ids))
-	for rows.Next() {
-		var p application.Profile
-		if err := rows.Scan(&p.ID, &p.Email, &p.Name, &p.Image); err != nil {
-			return nil, fmt.Errorf("user profiles: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("user profiles: %w", err)
 	}
 	return out, nil

@@ -138,20 +138,8 @@ func (s *Store) CountUnread(ctx context.Context, user kernel.UserID) (int, error
 }
 
 func (s *Store) query(ctx context.Context, query string, args ...any) ([]application.Notification, error) {
-	rows, err := s.db.Q(ctx).Query(ctx, query, args...)
+	out, err := db.QueryAll(ctx, s.db.Q(ctx), scan, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list notifications: %w", err)
-	}
-	defer rows.Close()
-	var out []application.Notification
-	for rows.Next() {
-		n, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list notifications: %w", err)
 	}
 	return out, nil

@@ -130,7 +130,7 @@ func (r *Invitations) List(ctx context.Context, org kernel.OrganizationID, pendi
 	if pendingOnly {
 		query += ` AND status = 'pending'`
 	}
-	out, err := queryAll(ctx, r.db.Q(ctx), scanInvitation, query+newestFirst, org)
+	out, err := db.QueryAll(ctx, r.db.Q(ctx), scanInvitation, query+newestFirst, org)
 	if err != nil {
 		return nil, fmt.Errorf("list invitations: %w", err)
 	}
@@ -140,7 +140,7 @@ func (r *Invitations) List(ctx context.Context, org kernel.OrganizationID, pendi
 // ListPendingForEmail returns the invitations sent to email whose status is
 // pending, newest first, across organizations.
 func (r *Invitations) ListPendingForEmail(ctx context.Context, email domain.Email) ([]*domain.Invitation, error) {
-	out, err := queryAll(ctx, r.db.Q(ctx), scanInvitation,
+	out, err := db.QueryAll(ctx, r.db.Q(ctx), scanInvitation,
 		selectInvitation+` WHERE email = $1 AND status = 'pending'`+newestFirst, email.String())
 	if err != nil {
 		return nil, fmt.Errorf("list invitations for email: %w", err)

@@ -99,7 +99,7 @@ func (r *Memberships) List(ctx context.Context, org kernel.OrganizationID, q app
 		}
 		return domain.RehydrateMembership(s), nil
 	}
-	out, err := queryAll(ctx, r.db.Q(ctx), scan, query, append(args, limit)...)
+	out, err := db.QueryAll(ctx, r.db.Q(ctx), scan, query, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list memberships: %w", err)
 	}
@@ -110,7 +110,7 @@ func (r *Memberships) List(ctx context.Context, org kernel.OrganizationID, q app
 // ID: the order of the unique (organization_id, user_id) index, which alone
 // answers the query.
 func (r *Memberships) ListUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
-	ids, err := queryAll(ctx, r.db.Q(ctx), func(row db.Row) (kernel.UserID, error) {
+	ids, err := db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (kernel.UserID, error) {
 		var id kernel.UserID
 		err := row.Scan(&id)
 		return id, err
@@ -123,7 +123,7 @@ func (r *Memberships) ListUserIDs(ctx context.Context, org kernel.OrganizationID
 
 // ListByUser returns every membership of user, in the order they were made.
 func (r *Memberships) ListByUser(ctx context.Context, user kernel.UserID) ([]*domain.Membership, error) {
-	out, err := queryAll(ctx, r.db.Q(ctx), scanMembership, selectMembership+` WHERE user_id = $1 ORDER BY id`, user)
+	out, err := db.QueryAll(ctx, r.db.Q(ctx), scanMembership, selectMembership+` WHERE user_id = $1 ORDER BY id`, user)
 	if err != nil {
 		return nil, fmt.Errorf("list memberships of user: %w", err)
 	}

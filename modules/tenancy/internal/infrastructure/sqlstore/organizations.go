@@ -113,7 +113,7 @@ func (r *Organizations) Delete(ctx context.Context, id kernel.OrganizationID) er
 // Memberships.Touch), then those never used, each group by name (in the
 // database's collation) and then by ID.
 func (r *Organizations) ListForUser(ctx context.Context, user kernel.UserID) ([]application.OrganizationMembership, error) {
-	out, err := queryAll(ctx, r.db.Q(ctx), func(row db.Row) (application.OrganizationMembership, error) {
+	out, err := db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (application.OrganizationMembership, error) {
 		var m domain.MembershipSnapshot
 		o, err := scanOrganization(row, &m.ID, &m.Role, &m.JoinedAt)
 		if err != nil {

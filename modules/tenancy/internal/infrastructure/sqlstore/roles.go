@@ -71,7 +71,7 @@ func (r *Roles) one(ctx context.Context, query string, args ...any) (*domain.Rol
 
 // List returns org's custom roles ordered by name.
 func (r *Roles) List(ctx context.Context, org kernel.OrganizationID) ([]*domain.Role, error) {
-	out, err := queryAll(ctx, r.db.Q(ctx), scanRole, selectRole+` WHERE organization_id = $1 ORDER BY name`, org)
+	out, err := db.QueryAll(ctx, r.db.Q(ctx), scanRole, selectRole+` WHERE organization_id = $1 ORDER BY name`, org)
 	if err != nil {
 		return nil, fmt.Errorf("list roles: %w", err)
 	}

@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -51,27 +50,6 @@ func (s *Store) Roles() *Roles { return s.roles }
 
 // Invitations returns the invitations repository (application.Invitations).
 func (s *Store) Invitations() *Invitations { return s.invitations }
-
-// queryAll runs query and reads every row with scan.
-func queryAll[T any](ctx context.Context, q db.Querier, scan func(db.Row) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
 
 // encodePermissions returns perms as the JSON array stored in
 // roles.permissions; nil is "[]".
