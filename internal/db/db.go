@@ -49,6 +49,8 @@ type DB struct {
 	// PostgreSQL: a pgx pool, and a database/sql view of it for goose.
 	pool   *pgxpool.Pool
 	stdlib *sql.DB
+
+	notes *notifier
 }
 
 // Open opens (and for SQLite, creates) the database and checks that it
@@ -78,6 +80,9 @@ func (d *DB) Ping(ctx context.Context) error {
 // Close closes every pool. It is safe to call on a partly opened DB.
 func (d *DB) Close() error {
 	var errs []error
+	if d.notes != nil {
+		d.notes.stop()
+	}
 	if d.readStmts != nil {
 		d.readStmts.close()
 	}

@@ -31,7 +31,7 @@ func openPostgres(ctx context.Context, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres %s: %w", cfg.ConnConfig.Host, err)
 	}
-	return &DB{dialect: Postgres, logger: opts.Logger, pool: pool, stdlib: stdlib.OpenDBFromPool(pool)}, nil
+	return &DB{dialect: Postgres, logger: opts.Logger, pool: pool, stdlib: stdlib.OpenDBFromPool(pool), notes: newNotifier()}, nil
 }
 
 // pgConn is what *pgxpool.Pool and pgx.Tx share.

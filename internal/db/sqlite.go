@@ -39,7 +39,7 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	}
 	path := (&url.URL{Path: opts.SQLitePath}).EscapedPath()
 
-	d := &DB{dialect: SQLite, logger: opts.Logger, sqlitePath: opts.SQLitePath}
+	d := &DB{dialect: SQLite, logger: opts.Logger, sqlitePath: opts.SQLitePath, notes: newNotifier()}
 	var err error
 	if d.writer, err = sql.Open("sqlite", "file:"+path+"?"+writeQ.Encode()); err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
@@ -51,6 +51,10 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 
 	// The writer must exist first: it switches the file to WAL.
 	if err := d.writer.PingContext(ctx); err != nil {
+		_ = d.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", opts.SQLitePath, err)
+	}
+	if err := createNotificationsTable(ctx, d); err != nil {
 		_ = d.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", opts.SQLitePath, err)
 	}
