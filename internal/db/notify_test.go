@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/groundworkhq/groundwork/internal/db"
 	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
@@ -52,19 +51,6 @@ func (h *heard) lost() int {
 	return n
 }
 
-// waitFor polls cond for up to ten seconds: delivery to another process
-// is asynchronous.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // openPair opens two handles on one database, as two processes would, each
 // subscribed to "widgets" and listening.
 func openPair(t *testing.T, dialect db.Dialect) (a, b *db.DB, ha, hb *heard) {
@@ -86,7 +72,7 @@ func openPair(t *testing.T, dialect db.Dialect) (a, b *db.DB, ha, hb *heard) {
 	}
 	a.Subscribe("widgets", ha.subscriber)
 	b.Subscribe("widgets", hb.subscriber)
-	waitFor(t, "both listening", func() bool { return a.Listening() && b.Listening() })
+	testdb.Eventually(t, "both listening", func() bool { return a.Listening() && b.Listening() })
 	return a, b, ha, hb
 }
 
@@ -128,7 +114,7 @@ func TestNotify_ReachesEveryProcessOnCommitOnly(t *testing.T) {
 		if got := ha.messages(); !slices.Equal(got, []string{"w1"}) {
 			t.Errorf("sender heard %q right after the commit, want [w1]", got)
 		}
-		waitFor(t, "b to hear w1", func() bool { return len(hb.messages()) > 0 })
+		testdb.Eventually(t, "b to hear w1", func() bool { return len(hb.messages()) > 0 })
 
 		// b answers without a transaction; a hears it, and its own w1 only
 		// once (messages arrive in commit order, so a second w1 would come
@@ -136,7 +122,7 @@ func TestNotify_ReachesEveryProcessOnCommitOnly(t *testing.T) {
 		if err := b.Notify(ctx, "widgets", "w2"); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "a to hear w2", func() bool { return len(ha.messages()) >= 2 })
+		testdb.Eventually(t, "a to hear w2", func() bool { return len(ha.messages()) >= 2 })
 		if got := ha.messages(); !slices.Equal(got, []string{"w1", "w2"}) {
 			t.Errorf("a heard %q, want [w1 w2]", got)
 		}
@@ -168,19 +154,19 @@ func TestNotify_LosingTheListenerIsReported(t *testing.T) {
 			if _, err := a.QW(ctx).Exec(ctx, `ALTER TABLE groundwork_notifications RENAME TO hidden_notifications`); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, "b to stop listening", func() bool { return !b.Listening() })
+			testdb.Eventually(t, "b to stop listening", func() bool { return !b.Listening() })
 			if _, err := a.QW(ctx).Exec(ctx, `ALTER TABLE hidden_notifications RENAME TO groundwork_notifications`); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// b says it lost messages (on losing and on regaining the
 		// listener), listens again, and hears what is sent next.
-		waitFor(t, "b to report the loss", func() bool { return hb.lost() >= lostBefore+2 })
-		waitFor(t, "b to listen again", b.Listening)
+		testdb.Eventually(t, "b to report the loss", func() bool { return hb.lost() >= lostBefore+2 })
+		testdb.Eventually(t, "b to listen again", b.Listening)
 		if err := a.Notify(ctx, "widgets", "after"); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "b to hear what follows", func() bool { return slices.Contains(hb.messages(), "after") })
+		testdb.Eventually(t, "b to hear what follows", func() bool { return slices.Contains(hb.messages(), "after") })
 	})
 }
 

@@ -32,6 +32,15 @@ func (a *App) Client() *Client {
 	}
 }
 
+// Against returns a client that sends to a's server with c's cookies
+// (cookies do not tell ports apart), as a browser behind a load balancer
+// reaches another server process.
+func (c *Client) Against(a *App) *Client {
+	d := *c
+	d.base, d.header = a.URL, c.header.Clone()
+	return &d
+}
+
 // SetHeader sets a header sent with every request of c.
 func (c *Client) SetHeader(key, value string) { c.header.Set(key, value) }
 

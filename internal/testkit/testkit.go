@@ -73,6 +73,18 @@ func Run(t *testing.T, fn func(t *testing.T, a *App), opts ...Option) {
 	})
 }
 
+// Beside boots a second App on a's database, as a second server process
+// would be: its own caches and listener, a's tables (no migrations) and
+// no workers. A client reaches it with Client.Against.
+func Beside(t testing.TB, a *App, opts ...Option) *App {
+	t.Helper()
+	env := []string{"DATA_DIR", a.Config.Database.DataDir}
+	if a.Dialect == db.Postgres {
+		env = append(env, "DATABASE_URL", a.Config.Database.URL)
+	}
+	return New(t, a.Dialect, append([]Option{WithEnv(env...), WithoutMigrations(), WithoutWorkers()}, opts...)...)
+}
+
 // New boots a fresh App on dialect: migrated, workers started and served
 // by an httptest server, all torn down when the test ends.
 func New(t testing.TB, dialect db.Dialect, opts ...Option) *App {
@@ -93,7 +105,7 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *App {
 		// own tests turn them back on.
 		"AUTH_RATE_LIMIT": "false",
 	}
-	if dialect == db.Postgres {
+	if _, given := s.env["DATABASE_URL"]; dialect == db.Postgres && !given {
 		env["DATABASE_URL"] = testdb.CreatePostgres(t)
 	}
 	for k, v := range s.env {
@@ -134,4 +146,11 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *App {
 	srv.Config.Handler = a.Handler()
 	srv.Start()
 	return &App{App: a, URL: base, Clock: clock, Config: cfg, Dialect: dialect, Server: srv, t: t}
+}
+
+// Eventually is testdb.Eventually: for effects that reach another process
+// asynchronously.
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	testdb.Eventually(t, what, cond)
 }

@@ -257,3 +257,42 @@ func TestMembers_ListFollowsEveryChange(t *testing.T) {
 		}
 	})
 }
+
+// TestMembers_AnotherProcessFollows: a second server process on the same
+// database, whose access cache holds a member's access, follows a role
+// change and a removal made through the first.
+func TestMembers_AnotherProcessFollows(t *testing.T) {
+	t.Parallel()
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Owner", true)
+		o := createOrg(t, owner.Client, "Acme", "acme")
+		ann := join(t, a, owner.Client, o.ID, "ann", "member")
+		b := testkit.Beside(t, a)
+		annB := ann.Client.Against(b)
+
+		role := func() string {
+			r := annB.Get("/api/organizations/active")
+			if r.StatusCode != http.StatusOK {
+				return fmt.Sprint(r.StatusCode)
+			}
+			var act activeJSON
+			r.JSON(t, &act)
+			return act.Role
+		}
+		if got := role(); got != "member" {
+			t.Fatalf("role on the second process = %q", got)
+		}
+		annB.Get("/api/organizations/"+o.ID+"/members").RequireStatus(t, http.StatusOK)
+		annB.Get("/api/organizations/"+o.ID+"/roles").RequireStatus(t, http.StatusOK)
+
+		path := "/api/organizations/" + o.ID + "/members/" + ann.ID.String()
+		owner.Do(http.MethodPatch, path, map[string]any{"role": "admin"}).RequireStatus(t, http.StatusOK)
+		testkit.Eventually(t, "the second process sees the new role", func() bool { return role() == "admin" })
+
+		owner.Do(http.MethodDelete, path, nil).RequireStatus(t, http.StatusNoContent)
+		testkit.Eventually(t, "the second process sees the removal", func() bool {
+			return annB.Get("/api/organizations/"+o.ID+"/members").StatusCode == http.StatusNotFound
+		})
+		annB.Get("/api/organizations/"+o.ID).RequireProblem(t, http.StatusNotFound, "tenancy.organization_not_found")
+	})
+}

@@ -139,3 +139,17 @@ func Migrate(t testing.TB, d *db.DB, module string, m db.Migrations) {
 		t.Fatalf("migrate %s up again: %v", module, err)
 	}
 }
+
+// Eventually polls cond every few milliseconds for up to ten seconds and
+// fails the test with what if it never holds: for effects that reach
+// another process asynchronously, such as database notifications. It never stands in for a timing claim.
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting: %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

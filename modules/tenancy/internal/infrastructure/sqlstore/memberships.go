@@ -14,7 +14,8 @@ import (
 
 // Memberships stores memberships in the memberships table.
 type Memberships struct {
-	db *db.DB
+	db    *db.DB
+	cache *accessCache
 }
 
 var _ application.Memberships = (*Memberships)(nil)
@@ -215,6 +216,23 @@ func (r *Memberships) MostRecent(ctx context.Context, user kernel.UserID) (kerne
 // the caller grants such a membership nothing beyond a built-in's. It
 // returns application.ErrMemberNotFound when user is not a member.
 func (r *Memberships) Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (application.Access, error) {
+	if db.InTx(ctx) {
+		// A transaction reads what it may be changing: never the cache.
+		return r.readAccess(ctx, org, user)
+	}
+	a, gen, ok := r.cache.get(org, user)
+	if ok {
+		return a, nil
+	}
+	a, err := r.readAccess(ctx, org, user)
+	if err == nil {
+		r.cache.put(org, user, a, gen)
+	}
+	return a, err
+}
+
+// readAccess is Access from the database.
+func (r *Memberships) readAccess(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (application.Access, error) {
 	var (
 		a     application.Access
 		perms *string
@@ -244,16 +262,21 @@ func (r *Memberships) bumpMembers(ctx context.Context, org kernel.OrganizationID
 	if _, err := r.db.QW(ctx).Exec(ctx, `UPDATE organizations SET members_version = members_version + 1 WHERE id = $1`, org); err != nil {
 		return fmt.Errorf("bump members version: %w", err)
 	}
-	return nil
+	return accessChanged(ctx, r.db, org)
 }
 
 // ProfileChanged moves on the members version of every organization user
 // belongs to: their name, email or image in member lists changed.
 func (r *Memberships) ProfileChanged(ctx context.Context, user kernel.UserID) error {
-	_, err := r.db.QW(ctx).Exec(ctx, `UPDATE organizations SET members_version = members_version + 1
-		WHERE id IN (SELECT organization_id FROM memberships WHERE user_id = $1)`, user)
+	orgs, err := db.QueryAll(ctx, r.db.QW(ctx), scanOrganizationID, `UPDATE organizations SET members_version = members_version + 1
+		WHERE id IN (SELECT organization_id FROM memberships WHERE user_id = $1) RETURNING id`, user)
 	if err != nil {
 		return fmt.Errorf("bump members versions: %w", err)
+	}
+	for _, org := range orgs {
+		if err := accessChanged(ctx, r.db, org); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -264,4 +287,10 @@ func scanMembership(row db.Row) (*domain.Membership, error) {
 		return nil, err
 	}
 	return domain.RehydrateMembership(s), nil
+}
+
+func scanOrganizationID(row db.Row) (kernel.OrganizationID, error) {
+	var id kernel.OrganizationID
+	err := row.Scan(&id)
+	return id, err
 }

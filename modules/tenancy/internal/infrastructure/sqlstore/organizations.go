@@ -105,7 +105,7 @@ func (r *Organizations) Delete(ctx context.Context, id kernel.OrganizationID) er
 	if n == 0 {
 		return application.ErrOrganizationNotFound
 	}
-	return nil
+	return accessChanged(ctx, r.db, id)
 }
 
 // ListForUser returns the organizations user belongs to, each with the

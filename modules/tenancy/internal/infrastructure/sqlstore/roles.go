@@ -43,7 +43,8 @@ func (r *Roles) Create(ctx context.Context, role *domain.Role) error {
 	if err != nil {
 		return fmt.Errorf("create role: %w", uniqueRoleNameError(err))
 	}
-	return nil
+	// A membership may name a role that did not exist (see Access).
+	return accessChanged(ctx, r.db, s.OrganizationID)
 }
 
 // ByID returns the custom role with that ID in org, or
@@ -98,7 +99,7 @@ func (r *Roles) Save(ctx context.Context, role *domain.Role) error {
 	if n == 0 {
 		return application.ErrRoleNotFound
 	}
-	return nil
+	return accessChanged(ctx, r.db, s.OrganizationID)
 }
 
 // Delete removes the custom role with that ID in org. It returns
@@ -112,7 +113,7 @@ func (r *Roles) Delete(ctx context.Context, org kernel.OrganizationID, id domain
 	if n == 0 {
 		return application.ErrRoleNotFound
 	}
-	return nil
+	return accessChanged(ctx, r.db, org)
 }
 
 func scanRole(row db.Row) (*domain.Role, error) {

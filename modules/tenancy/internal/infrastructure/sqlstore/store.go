@@ -28,11 +28,12 @@ type Store struct {
 	invitations   *Invitations
 }
 
-// New returns a Store over d. It does no I/O.
+// New returns a Store over d. It does no I/O, but subscribes to d's
+// notifications for the access cache, which starts d's listener.
 func New(d *db.DB) *Store {
 	return &Store{
 		organizations: &Organizations{db: d},
-		memberships:   &Memberships{db: d},
+		memberships:   &Memberships{db: d, cache: newAccessCache(d)},
 		roles:         &Roles{db: d},
 		invitations:   &Invitations{db: d},
 	}
