@@ -197,6 +197,18 @@ func (f fakeUsers) Update(ctx context.Context, id kernel.UserID, fn func(u *doma
 	return nil
 }
 
+func (f fakeUsers) RecordSignIn(_ context.Context, id kernel.UserID, verifiedHash string, at time.Time) (*domain.User, error) {
+	f.w.mu.Lock()
+	defer f.w.mu.Unlock()
+	s, ok := f.w.users[id]
+	if !ok || s.PasswordHash != verifiedHash {
+		return nil, application.ErrUserNotFound
+	}
+	s.LastLoginAt = &at
+	f.w.users[id] = s
+	return domain.RehydrateUser(s), nil
+}
+
 func (f fakeUsers) Delete(_ context.Context, id kernel.UserID) error {
 	f.w.mu.Lock()
 	defer f.w.mu.Unlock()

@@ -28,6 +28,12 @@ type Users interface {
 	// applies fn and saves the result unless fn fails. Unique violations
 	// map as in Create. It returns ErrUserNotFound for an unknown user.
 	Update(ctx context.Context, id kernel.UserID, fn func(u *domain.User) error) error
+	// RecordSignIn records a sign-in at at (User.RecordLogin) if the user's
+	// password hash is still verifiedHash, in one statement, and returns
+	// the user as stored; ErrUserNotFound when the user is gone or the
+	// password changed since it was verified. The caller still checks
+	// User.CanSignIn and, in a transaction, rolls back on refusal.
+	RecordSignIn(ctx context.Context, id kernel.UserID, verifiedHash string, at time.Time) (*domain.User, error)
 	// Delete removes the user row (sessions and tokens cascade).
 	Delete(ctx context.Context, id kernel.UserID) error
 	// List returns users among ids (nil: no restriction) matching q, ordered

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
@@ -78,27 +79,11 @@ func (s *Service) signIn(ctx context.Context, in SignInInput) (*Issued, error) {
 		return nil, fmt.Errorf("sign in: %w", err)
 	}
 	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		err := s.deps.Users.Update(ctx, u.ID(), func(cur *domain.User) error {
-			// Re-checked under the row lock: a deactivation or a password
-			// change that landed since the verify wins.
-			if cur.CanSignIn() != nil || cur.PasswordHash() != verifiedHash {
-				return ErrInvalidEmailOrPassword
-			}
-			cur.RecordLogin(now)
-			if rehash != "" {
-				if err := cur.SetPasswordHash(rehash, now); err != nil {
-					return err
-				}
-			}
-			u = cur
-			return nil
-		})
-		if errors.Is(err, ErrUserNotFound) {
-			return ErrInvalidEmailOrPassword
-		}
+		cur, err := s.recordSignIn(ctx, u.ID(), verifiedHash, rehash, now)
 		if err != nil {
 			return err
 		}
+		u = cur
 		if err := s.deps.Sessions.Create(ctx, sess); err != nil {
 			return err
 		}
@@ -110,6 +95,39 @@ func (s *Service) signIn(ctx context.Context, in SignInInput) (*Issued, error) {
 		return nil, fmt.Errorf("sign in: %w", err)
 	}
 	return &Issued{Token: token, Session: sessionView(sess), User: userView(u)}, nil
+}
+
+// recordSignIn records the sign-in of user, whose password hash was
+// verifiedHash, storing rehash too when it is set, and returns the user as
+// stored. A deactivation or a password change that landed since the verify
+// wins: ErrInvalidEmailOrPassword, and the caller's transaction rolls back.
+func (s *Service) recordSignIn(ctx context.Context, user kernel.UserID, verifiedHash, rehash string, now time.Time) (*domain.User, error) {
+	var (
+		u   *domain.User
+		err error
+	)
+	if rehash == "" {
+		// The usual case, in one statement.
+		u, err = s.deps.Users.RecordSignIn(ctx, user, verifiedHash, now)
+	} else {
+		err = s.deps.Users.Update(ctx, user, func(cur *domain.User) error {
+			if cur.PasswordHash() != verifiedHash {
+				return ErrUserNotFound
+			}
+			cur.RecordLogin(now)
+			u = cur
+			return cur.SetPasswordHash(rehash, now)
+		})
+	}
+	switch {
+	case errors.Is(err, ErrUserNotFound):
+		return nil, ErrInvalidEmailOrPassword
+	case err != nil:
+		return nil, err
+	case u.CanSignIn() != nil:
+		return nil, ErrInvalidEmailOrPassword
+	}
+	return u, nil
 }
 
 // refuseSignIn spends the time of a password check before answering

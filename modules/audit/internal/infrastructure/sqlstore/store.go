@@ -97,11 +97,23 @@ func (s *Store) Append(ctx context.Context, e domain.Entry, head domain.Head) er
 		return errors.New("append audit entry: no transaction")
 	}
 	q := s.db.QW(ctx)
-	_, err := q.Exec(ctx, `INSERT INTO audit_entries (`+columns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-		e.ID, e.Chain, e.Seq, e.OccurredAt, e.ActorType, e.ActorID, e.ImpersonatorID, e.OrganizationID,
-		e.Action, e.TargetType, e.TargetID, e.Metadata, e.IP, e.UserAgent, e.RequestID, e.PrevHash, e.Hash)
-	if err != nil {
+	args := []any{e.ID, e.Chain, e.Seq, e.OccurredAt, e.ActorType, e.ActorID, e.ImpersonatorID, e.OrganizationID,
+		e.Action, e.TargetType, e.TargetID, e.Metadata, e.IP, e.UserAgent, e.RequestID, e.PrevHash, e.Hash,
+		head.LastSeq, head.LastHash, e.Seq - 1}
+	if s.db.Dialect() == db.Postgres {
+		// One statement: the entry goes in only if the head moved.
+		n, err := q.Exec(ctx, `WITH moved AS (
+			UPDATE audit_chains SET last_seq = $18, last_hash = $19
+			WHERE chain = $2 AND last_seq = $20 AND last_hash = $16 RETURNING 1)
+		INSERT INTO audit_entries (`+columns+`)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 FROM moved`, args...)
+		if err != nil {
+			return fmt.Errorf("append audit entry: %w", err)
+		}
+		return extends(n, e, head)
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO audit_entries (`+columns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`, args[:17]...); err != nil {
 		return fmt.Errorf("insert audit entry: %w", err)
 	}
 	n, err := q.Exec(ctx, `UPDATE audit_chains SET last_seq = $2, last_hash = $3
@@ -110,6 +122,12 @@ func (s *Store) Append(ctx context.Context, e domain.Entry, head domain.Head) er
 	if err != nil {
 		return fmt.Errorf("move audit chain head: %w", err)
 	}
+	return extends(n, e, head)
+}
+
+// extends turns the rows an append changed into its error: one, or the
+// entry did not extend the chain's head.
+func extends(n int64, e domain.Entry, head domain.Head) error {
 	if n != 1 {
 		return fmt.Errorf("move audit chain head: entry %d does not extend chain %s", e.Seq, head.Chain)
 	}

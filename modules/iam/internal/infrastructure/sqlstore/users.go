@@ -125,6 +125,21 @@ func (r *Users) Update(ctx context.Context, id kernel.UserID, fn func(u *domain.
 	})
 }
 
+// RecordSignIn sets last_login_at, as User.RecordLogin does, where the
+// password hash is still verifiedHash, and returns the row: one statement
+// where Update takes two, on the path of every sign-in.
+func (r *Users) RecordSignIn(ctx context.Context, id kernel.UserID, verifiedHash string, at time.Time) (*domain.User, error) {
+	u, err := scanUser(r.db.QW(ctx).QueryRow(ctx, `UPDATE users SET last_login_at = $3
+		WHERE id = $1 AND password_hash = $2 RETURNING `+selectColumns("", userColumns), id, verifiedHash, at))
+	if errors.Is(err, db.ErrNoRows) {
+		return nil, application.ErrUserNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("record sign-in: %w", err)
+	}
+	return u, nil
+}
+
 // Delete removes the user; the user's sessions and tokens, and sessions in
 // which the user impersonated someone, go with it (ON DELETE CASCADE). It
 // returns application.ErrUserNotFound for an unknown user.

@@ -439,3 +439,46 @@ func TestUsersProfiles(t *testing.T) {
 		}
 	})
 }
+
+func TestUsersRecordSignIn(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		s, _ := setup(t, dialect)
+		ctx := context.Background()
+		ann := createUser(t, s, "ann@example.com", "Ann")
+		const hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"
+		if err := s.Users().Update(ctx, ann.ID(), func(u *domain.User) error { return u.SetPasswordHash(hash, t0) }); err != nil {
+			t.Fatal(err)
+		}
+		at := t0.Add(time.Hour)
+
+		// A password that changed since it was verified, or an unknown
+		// user: not found, nothing written.
+		if _, err := s.Users().RecordSignIn(ctx, ann.ID(), hash+"x", at); !errors.Is(err, application.ErrUserNotFound) {
+			t.Errorf("stale hash: %v, want ErrUserNotFound", err)
+		}
+		if _, err := s.Users().RecordSignIn(ctx, kernel.NewID[kernel.UserKind](), hash, at); !errors.Is(err, application.ErrUserNotFound) {
+			t.Errorf("unknown user: %v, want ErrUserNotFound", err)
+		}
+		if back, err := s.Users().ByID(ctx, ann.ID()); err != nil {
+			t.Fatal(err)
+		} else if l, ok := back.LastLoginAt(); ok {
+			t.Fatalf("after refusals: last login %v", l)
+		}
+
+		u, err := s.Users().RecordSignIn(ctx, ann.ID(), hash, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := s.Users().ByID(ctx, ann.ID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := flat(u.Snapshot()), flat(back.Snapshot()); got != want {
+			t.Errorf("returned %s\nstored   %s", got, want)
+		}
+		if l, ok := back.LastLoginAt(); !ok || !l.Equal(at) || !back.UpdatedAt().Equal(t0) {
+			t.Errorf("last login %v, updated %v; want %v and %v untouched", l, back.UpdatedAt(), at, t0)
+		}
+	})
+}
