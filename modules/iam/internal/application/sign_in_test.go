@@ -195,45 +195,29 @@ func TestSignInRateLimits(t *testing.T) {
 	}
 }
 
-func TestSignInLosesARaceWithDeactivation(t *testing.T) {
+// TestSignInLosesRaces: a change that lands between the password check and
+// the transaction wins; the sign-in is refused and leaves nothing behind.
+func TestSignInLosesRaces(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	u := b.seedUser(t, "ana@example.com", goodPassword, nil)
-	// Deactivated between the password check and the transaction: the
-	// check under the row lock refuses.
-	hook := &deactivatingHasher{countingHasher: b.hasher, then: func() {
-		b.editUser(t, u.ID(), func(s *domain.UserSnapshot) { s.Active = false })
-	}}
-	svc := application.NewService(b.cfg, application.Deps{
-		UoW: fakeUoW{b.w}, Users: fakeUsers{b.w}, Sessions: fakeSessions{b.w}, Tokens: fakeTokens{b.w},
-		Limiter: fakeLimiter{b.w}, Hasher: hook, Emails: fakeEmails{b.w}, Members: fakeMembers{b.w},
-		Events: fakePublisher{b.w}, Clock: b.clock,
-	})
-	_, err := svc.SignIn(context.Background(), application.SignInInput{Email: "ana@example.com", Password: goodPassword})
-	wantCode(t, err, kernel.KindUnauthenticated, "INVALID_EMAIL_OR_PASSWORD")
-	if b.sessionCount() != 0 || len(b.events()) != 0 {
-		t.Errorf("sessions %d, events %v", b.sessionCount(), b.events())
-	}
-}
-
-func TestSignInLosesARaceWithAPasswordChange(t *testing.T) {
-	t.Parallel()
-	b := setup(t)
-	u := b.seedUser(t, "ana@example.com", goodPassword, nil)
-	// The password changes between the check and the transaction: the
-	// sign-in with the old one is refused.
-	hook := &deactivatingHasher{countingHasher: b.hasher, then: func() {
-		b.editUser(t, u.ID(), func(s *domain.UserSnapshot) { s.PasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3aGFzaA" })
-	}}
-	svc := application.NewService(b.cfg, application.Deps{
-		UoW: fakeUoW{b.w}, Users: fakeUsers{b.w}, Sessions: fakeSessions{b.w}, Tokens: fakeTokens{b.w},
-		Limiter: fakeLimiter{b.w}, Hasher: hook, Emails: fakeEmails{b.w}, Members: fakeMembers{b.w},
-		Events: fakePublisher{b.w}, Clock: b.clock,
-	})
-	_, err := svc.SignIn(context.Background(), application.SignInInput{Email: "ana@example.com", Password: goodPassword})
-	wantCode(t, err, kernel.KindUnauthenticated, "INVALID_EMAIL_OR_PASSWORD")
-	if b.sessionCount() != 0 || len(b.events()) != 0 {
-		t.Errorf("sessions %d, events %v", b.sessionCount(), b.events())
+	for name, edit := range map[string]func(s *domain.UserSnapshot){
+		"deactivation":    func(s *domain.UserSnapshot) { s.Active = false },
+		"password change": func(s *domain.UserSnapshot) { s.PasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3aGFzaA" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := setup(t)
+			u := b.seedUser(t, "ana@example.com", goodPassword, nil)
+			hook := &deactivatingHasher{countingHasher: b.hasher, then: func() { b.editUser(t, u.ID(), edit) }}
+			svc := application.NewService(b.cfg, application.Deps{
+				UoW: fakeUoW{b.w}, Users: fakeUsers{b.w}, Sessions: fakeSessions{b.w}, Tokens: fakeTokens{b.w},
+				Limiter: fakeLimiter{b.w}, Hasher: hook, Emails: fakeEmails{b.w}, Members: fakeMembers{b.w},
+				Events: fakePublisher{b.w}, Clock: b.clock,
+			})
+			_, err := svc.SignIn(context.Background(), application.SignInInput{Email: "ana@example.com", Password: goodPassword})
+			wantCode(t, err, kernel.KindUnauthenticated, "INVALID_EMAIL_OR_PASSWORD")
+			if b.sessionCount() != 0 || len(b.events()) != 0 {
+				t.Errorf("sessions %d, events %v", b.sessionCount(), b.events())
+			}
+		})
 	}
 }
 
