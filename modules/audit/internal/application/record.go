@@ -57,7 +57,7 @@ func (s *Service) Record(ctx context.Context, e NewEntry) error {
 		UserAgent:      req.UserAgent,
 		RequestID:      req.RequestID,
 	}
-	chain := domain.ChainOf(e.OrganizationID)
+	chain := domain.ChainOf(e.OrganizationID, actorType, actorID)
 	err = s.tx(ctx, func(ctx context.Context) error {
 		head, err := s.store.LockHead(ctx, chain)
 		if err != nil {

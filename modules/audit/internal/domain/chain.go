@@ -140,8 +140,8 @@ func (w *Walk) Next(e Entry) bool {
 		return fail(e.Seq, e.ID, "seq %d is out of order: %d was expected", e.Seq, w.next)
 	case e.Seq > w.head.LastSeq:
 		return fail(e.Seq, e.ID, "the entry is past the chain's head (seq %d)", w.head.LastSeq)
-	case ChainOf(e.OrganizationID) != e.Chain:
-		return fail(e.Seq, e.ID, "the entry's organization does not match its chain")
+	case ChainOf(e.OrganizationID, e.ActorType, e.ActorID) != e.Chain:
+		return fail(e.Seq, e.ID, "the entry's organization or actor does not match its chain")
 	case !bytes.Equal(e.PrevHash, w.prev):
 		if e.Seq == w.head.AnchorSeq+1 && w.head.AnchorSeq > 0 {
 			return fail(e.Seq, e.ID, "the previous hash does not match the anchor left by pruning")

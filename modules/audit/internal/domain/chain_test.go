@@ -29,7 +29,7 @@ func newEntry(t *testing.T, org kernel.OrganizationID, action string) domain.Ent
 // chainOf links n entries into a fresh chain of org.
 func chainOf(t *testing.T, org kernel.OrganizationID, n int) ([]domain.Entry, domain.Head) {
 	t.Helper()
-	h := domain.NewHead(domain.ChainOf(org))
+	h := domain.NewHead(domain.ChainOf(org, "", ""))
 	var out []domain.Entry
 	for range n {
 		var e domain.Entry
@@ -158,7 +158,7 @@ func TestWalkFindsTheFirstBrokenLink(t *testing.T) {
 		{"moved to another organization", func(es []domain.Entry, _ *domain.Head) []domain.Entry {
 			es[1].OrganizationID = kernel.NewID[kernel.OrganizationKind]()
 			return es
-		}, 2, true, "organization does not match"},
+		}, 2, true, "organization or actor does not match"},
 		{"head rewritten", func(es []domain.Entry, h *domain.Head) []domain.Entry {
 			h.LastHash = bytes.Repeat([]byte{7}, domain.HashSize)
 			return es
@@ -204,5 +204,31 @@ func TestWalkFromAnAnchor(t *testing.T) {
 	all.AnchorSeq, all.AnchorHash = 5, entries[4].Hash
 	if b := walk(all, nil); b != nil {
 		t.Errorf("a chain pruned to its end is broken: %v", b)
+	}
+}
+
+// TestWalkChecksAUsersChain: outside organizations an entry belongs to the
+// chain of the user who acted; one claiming another actor is a break.
+func TestWalkChecksAUsersChain(t *testing.T) {
+	t.Parallel()
+	user := kernel.NewID[kernel.UserKind]().String()
+	h := domain.NewHead(user)
+	var es []domain.Entry
+	for range 2 {
+		e, err := domain.NewEntry(domain.NewEntryParams{
+			ID: kernel.NewID[domain.EntryKind](), OccurredAt: t0, ActorType: domain.ActorUser, ActorID: user, Action: "user.signed_in",
+		})
+		if err != nil || e.Chain != user {
+			t.Fatalf("entry on chain %q, %v; want the user's", e.Chain, err)
+		}
+		e, h = h.Append(e)
+		es = append(es, e)
+	}
+	if b := walk(h, es); b != nil {
+		t.Fatalf("an intact chain is broken: %v", b)
+	}
+	es[1].ActorID = kernel.NewID[kernel.UserKind]().String()
+	if b := walk(h, es); b == nil || b.Seq != 2 || !strings.Contains(b.Reason, "actor does not match") {
+		t.Errorf("break = %v, want seq 2 on its actor", b)
 	}
 }

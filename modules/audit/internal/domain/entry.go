@@ -25,16 +25,25 @@ const (
 	ActorSystem = "system"
 )
 
-// PlatformChain is the chain of entries that belong to no organization.
+// PlatformChain is the chain of entries that belong to no organization and
+// were not made by a user: the system's and payment providers'.
 const PlatformChain = "platform"
 
-// ChainOf returns the chain an entry of org belongs to: the organization's
-// ID, or PlatformChain for the zero ID.
-func ChainOf(org kernel.OrganizationID) string {
-	if org.IsZero() {
-		return PlatformChain
+// ChainOf returns the chain of an entry of org made by the actor: the
+// organization's ID; outside organizations, the acting user's ID, so that
+// a user's account events (sign-ins, password changes) form a chain of
+// their own and sign-ins across the platform do not take turns at one
+// head; else PlatformChain.
+func ChainOf(org kernel.OrganizationID, actorType, actorID string) string {
+	if !org.IsZero() {
+		return org.String()
 	}
-	return org.String()
+	if actorType == ActorUser {
+		if _, err := kernel.ParseID[kernel.UserKind](actorID); err == nil {
+			return actorID
+		}
+	}
+	return PlatformChain
 }
 
 // Limits on the stored fields. Longer user agents are cut, not refused: a
@@ -154,7 +163,7 @@ func NewEntry(p NewEntryParams) (Entry, error) {
 	}
 	return Entry{
 		ID:             p.ID,
-		Chain:          ChainOf(p.OrganizationID),
+		Chain:          ChainOf(p.OrganizationID, p.ActorType, p.ActorID),
 		OccurredAt:     p.OccurredAt.UTC().Truncate(time.Microsecond),
 		ActorType:      p.ActorType,
 		ActorID:        p.ActorID,

@@ -41,6 +41,30 @@ func TestNewEntry(t *testing.T) {
 	}
 }
 
+func TestChainOf(t *testing.T) {
+	t.Parallel()
+	org := kernel.NewID[kernel.OrganizationKind]()
+	user := kernel.NewID[kernel.UserKind]().String()
+	tests := []struct {
+		name             string
+		org              kernel.OrganizationID
+		actorType, actor string
+		want             string
+	}{
+		{"an organization's, whoever acts", org, domain.ActorUser, user, org.String()},
+		{"a user's, outside organizations", kernel.OrganizationID{}, domain.ActorUser, user, user},
+		{"the system's", kernel.OrganizationID{}, domain.ActorSystem, "", domain.PlatformChain},
+		{"a provider's", kernel.OrganizationID{}, "stripe", "evt_1", domain.PlatformChain},
+		{"a user actor that is no user ID", kernel.OrganizationID{}, domain.ActorUser, "someone", domain.PlatformChain},
+		{"another kind of ID", kernel.OrganizationID{}, domain.ActorUser, org.String(), domain.PlatformChain},
+	}
+	for _, tt := range tests {
+		if got := domain.ChainOf(tt.org, tt.actorType, tt.actor); got != tt.want {
+			t.Errorf("%s: ChainOf = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestNewEntryRefuses(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -52,7 +52,7 @@ func appendEntry(t testing.TB, s *sqlstore.Store, d *db.DB, p params) domain.Ent
 	}
 	var out domain.Entry
 	err := d.Tx(context.Background(), func(ctx context.Context) error {
-		h, err := s.LockHead(ctx, domain.ChainOf(p.org))
+		h, err := s.LockHead(ctx, domain.ChainOf(p.org, domain.ActorUser, p.actor))
 		if err != nil {
 			return err
 		}
