@@ -431,6 +431,18 @@ func (f fakeLimiter) Hit(ctx context.Context, key string, limit int, win time.Du
 	return c.count <= limit, c.start.Add(win).Sub(now), nil
 }
 
+func (f fakeLimiter) HitAll(ctx context.Context, now time.Time, hits ...application.RateHit) ([]application.RateResult, error) {
+	var out []application.RateResult
+	for _, h := range hits {
+		ok, retry, err := f.Hit(ctx, h.Key, h.Limit, h.Window, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, application.RateResult{Allowed: ok, RetryAfter: retry})
+	}
+	return out, nil
+}
+
 // --- Emails ---
 
 type fakeEmails struct{ w *world }

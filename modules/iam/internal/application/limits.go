@@ -44,6 +44,24 @@ func (s *Service) hit(ctx context.Context, key string, l Limit, now time.Time) e
 	return nil
 }
 
+// hitAll counts one attempt against each key, in one statement, and
+// returns the 429 error of the first whose limit is exceeded.
+func (s *Service) hitAll(ctx context.Context, now time.Time, hits ...RateHit) error {
+	if s.cfg.NoRateLimits || len(hits) == 0 {
+		return nil
+	}
+	res, err := s.deps.Limiter.HitAll(ctx, now, hits...)
+	if err != nil {
+		return fmt.Errorf("rate limit: %w", err)
+	}
+	for _, r := range res {
+		if !r.Allowed {
+			return tooManyRequests(r.RetryAfter)
+		}
+	}
+	return nil
+}
+
 // hitIP counts one attempt from ip under prefix ("signin" → "signin:ip:…");
 // requests whose address is unknown are not limited by address.
 func (s *Service) hitIP(ctx context.Context, prefix, ip string, l Limit, now time.Time) error {

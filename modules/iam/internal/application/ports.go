@@ -107,6 +107,23 @@ type RateLimiter interface {
 	// Hit records one attempt for key and reports whether it is within
 	// limit attempts per window; when not, how long until the window ends.
 	Hit(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (allowed bool, retryAfter time.Duration, err error)
+	// HitAll is Hit for several distinct keys at once, in one statement:
+	// each counts one attempt. The results are in the order of hits.
+	HitAll(ctx context.Context, now time.Time, hits ...RateHit) ([]RateResult, error)
+}
+
+// RateHit is one attempt against a key's limit.
+type RateHit struct {
+	Key    string
+	Limit  int
+	Window time.Duration
+}
+
+// RateResult is whether a RateHit was within its limit and, when not, how
+// long until its window ends.
+type RateResult struct {
+	Allowed    bool
+	RetryAfter time.Duration
 }
 
 // PasswordHasher hashes and verifies passwords (argon2id; see package

@@ -21,16 +21,23 @@ func newSession(u *domain.User, now time.Time, meta Meta) (domain.Token, *domain
 
 func (s *Service) signIn(ctx context.Context, in SignInInput) (*Issued, error) {
 	now := s.deps.Clock.Now()
-	if err := s.hitIP(ctx, "signin", in.Meta.IP, s.limits.SignInPerIP, now); err != nil {
-		return nil, err
-	}
 	email, err := domain.ParseEmail(in.Email)
 	if err != nil {
 		// Better Auth answers a malformed address so, before any lookup; no
-		// account can have one, so this tells nothing about accounts.
+		// account can have one, so this tells nothing about accounts. It
+		// still counts against the address's limit.
+		if err := s.hitIP(ctx, "signin", in.Meta.IP, s.limits.SignInPerIP, now); err != nil {
+			return nil, err
+		}
 		return nil, ErrInvalidEmail
 	}
-	if err := s.hit(ctx, "signin:email:"+email.String(), s.limits.SignInPerEmail, now); err != nil {
+	// The address's and the email's counters, in one statement; the
+	// address's refusal is the one reported when both refuse.
+	hits := []RateHit{{Key: "signin:email:" + email.String(), Limit: s.limits.SignInPerEmail.Attempts, Window: s.limits.SignInPerEmail.Window}}
+	if in.Meta.IP != "" {
+		hits = append([]RateHit{{Key: "signin:ip:" + in.Meta.IP, Limit: s.limits.SignInPerIP.Attempts, Window: s.limits.SignInPerIP.Window}}, hits...)
+	}
+	if err := s.hitAll(ctx, now, hits...); err != nil {
 		return nil, err
 	}
 

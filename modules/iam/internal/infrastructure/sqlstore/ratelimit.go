@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/groundworkhq/groundwork/internal/db"
@@ -22,17 +23,34 @@ type RateLimiter struct {
 
 var _ application.RateLimiter = (*RateLimiter)(nil)
 
-// hit counts one attempt in a single statement, atomic on both dialects: a
-// new key starts a window at now ($2); an existing key whose window started
-// at or before now-window ($3) starts a new one; otherwise its count grows.
-// Every SET expression reads the row as it was, so both CASEs agree.
-// PostgreSQL locks the conflicting row and re-reads it, so concurrent hits
-// never lose a count; SQLite has one writer.
-const hit = `INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1)
+// hitQuery counts one attempt for each of n keys in a single statement,
+// atomic on both dialects. $1 is now; key i is $(2+2i) and the start of its
+// window's reach, now-window, is $(3+2i). A new key starts a window at now;
+// an existing key whose window started at or before its now-window starts
+// a new one; otherwise its count grows. Every SET expression reads the row
+// as it was, so both CASEs agree. PostgreSQL locks each conflicting row and
+// re-reads it, so concurrent hits never lose a count; SQLite has one
+// writer.
+func hitQuery(dialect db.Dialect, n int) string {
+	var values, reach strings.Builder
+	cast := ""
+	if dialect == db.Postgres {
+		cast = "::timestamptz" // the CASE's only branches are parameters
+	}
+	for i := range n {
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		fmt.Fprintf(&values, "($%d, $1, 1)", 2+2*i)
+		fmt.Fprintf(&reach, " WHEN $%d THEN $%d%s", 2+2*i, 3+2*i, cast)
+	}
+	since := "(CASE excluded.key" + reach.String() + " END)"
+	return `INSERT INTO rate_limits (key, window_start, count) VALUES ` + values.String() + `
 ON CONFLICT (key) DO UPDATE SET
-	count = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.count + 1 END,
-	window_start = CASE WHEN rate_limits.window_start <= $3 THEN $2 ELSE rate_limits.window_start END
-RETURNING count, window_start`
+	count = CASE WHEN rate_limits.window_start <= ` + since + ` THEN 1 ELSE rate_limits.count + 1 END,
+	window_start = CASE WHEN rate_limits.window_start <= ` + since + ` THEN $1 ELSE rate_limits.window_start END
+RETURNING key, count, window_start`
+}
 
 // Hit records one attempt for key at now and reports whether it is within
 // limit attempts per window; when it is not, retryAfter is the time until
@@ -46,29 +64,78 @@ RETURNING count, window_start`
 // context without the transaction while that transaction is open on the
 // same goroutine waits for the writer forever.
 func (r *RateLimiter) Hit(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (allowed bool, retryAfter time.Duration, err error) {
-	if window <= 0 || window > MaxRateWindow {
-		return false, 0, fmt.Errorf("rate limit %q: window %v out of range (0, %v]", key, window, MaxRateWindow)
+	res, err := r.HitAll(ctx, now, application.RateHit{Key: key, Limit: limit, Window: window})
+	if err != nil {
+		return false, 0, err
 	}
-	var (
-		count int
-		start time.Time
-	)
+	return res[0].Allowed, res[0].RetryAfter, nil
+}
+
+// HitAll is Hit for several distinct keys in one statement, with Hit's
+// rules for each; the results are in the order of hits.
+func (r *RateLimiter) HitAll(ctx context.Context, now time.Time, hits ...application.RateHit) ([]application.RateResult, error) {
+	if len(hits) == 0 {
+		return nil, nil
+	}
 	// Times are parameters, not SQL interval arithmetic, which differs per
 	// dialect.
-	if err := r.db.QW(ctx).QueryRow(ctx, hit, key, now, now.Add(-window)).Scan(&count, &start); err != nil {
-		return false, 0, fmt.Errorf("rate limit %q: %w", key, err)
+	args := []any{now}
+	at := make(map[string]int, len(hits))
+	for i, h := range hits {
+		if h.Window <= 0 || h.Window > MaxRateWindow {
+			return nil, fmt.Errorf("rate limit %q: window %v out of range (0, %v]", h.Key, h.Window, MaxRateWindow)
+		}
+		if _, dup := at[h.Key]; dup {
+			return nil, fmt.Errorf("rate limit %q: counted twice in one statement", h.Key)
+		}
+		at[h.Key] = i
+		args = append(args, h.Key, now.Add(-h.Window))
 	}
-	if count <= limit {
-		return true, 0, nil
+	out := make([]application.RateResult, len(hits))
+	seen := 0
+	rows, err := r.db.QW(ctx).Query(ctx, hitQuery(r.db.Dialect(), len(hits)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("rate limit %q: %w", hits[0].Key, err)
 	}
-	wait := start.Add(window).Sub(now)
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			key   string
+			count int
+			start time.Time
+		)
+		if err := rows.Scan(&key, &count, &start); err != nil {
+			return nil, fmt.Errorf("rate limit %q: %w", key, err)
+		}
+		i, ok := at[key]
+		if !ok {
+			return nil, fmt.Errorf("rate limit: unexpected key %q", key)
+		}
+		out[i] = result(count, start, hits[i], now)
+		seen++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rate limit %q: %w", hits[0].Key, err)
+	}
+	if seen != len(hits) {
+		return nil, fmt.Errorf("rate limit %q: %d of %d counters answered", hits[0].Key, seen, len(hits))
+	}
+	return out, nil
+}
+
+// result judges a counter at count in the window that started at start.
+func result(count int, start time.Time, h application.RateHit, now time.Time) application.RateResult {
+	if count <= h.Limit {
+		return application.RateResult{Allowed: true}
+	}
+	wait := start.Add(h.Window).Sub(now)
 	// The window started at some process's now; with clocks apart it may
 	// seem to lie ahead. It never lasts more than window.
-	wait = min(max(wait, time.Second), window)
+	wait = min(max(wait, time.Second), h.Window)
 	if rem := wait % time.Second; rem != 0 {
 		wait += time.Second - rem
 	}
-	return false, wait, nil
+	return application.RateResult{RetryAfter: wait}
 }
 
 // DeleteStale removes the counters whose window started more than

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/groundworkhq/groundwork/internal/db"
 	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/infrastructure/sqlstore"
 )
 
@@ -128,6 +130,47 @@ func TestRateLimiterDeleteStale(t *testing.T) {
 		// The recent counter survived: a second hit in its window is refused.
 		if allowed, _, err := limiter.Hit(ctx, "recent", 1, time.Hour, now); allowed || err != nil {
 			t.Errorf("recent counter after DeleteStale: allowed %v, %v", allowed, err)
+		}
+	})
+}
+
+// TestRateLimiterHitAll: several keys in one statement, each with its own
+// limit and window, each counted once, answered in the order asked.
+func TestRateLimiterHitAll(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		s, _ := setup(t, dialect)
+		limiter, ctx := s.Limiter(), context.Background()
+		ip := application.RateHit{Key: "signin:ip:203.0.113.7", Limit: 2, Window: time.Minute}
+		email := application.RateHit{Key: "signin:email:ana@example.com", Limit: 3, Window: 15 * time.Minute}
+		steps := []struct {
+			at   time.Duration
+			want []application.RateResult
+		}{
+			{0, []application.RateResult{{Allowed: true}, {Allowed: true}}},
+			{time.Second, []application.RateResult{{Allowed: true}, {Allowed: true}}},
+			{2 * time.Second, []application.RateResult{{RetryAfter: 58 * time.Second}, {Allowed: true}}},
+			// The address's window ends; the email's goes on.
+			{time.Minute, []application.RateResult{{Allowed: true}, {RetryAfter: 14 * time.Minute}}},
+		}
+		for i, st := range steps {
+			got, err := limiter.HitAll(ctx, t0.Add(st.at), ip, email)
+			if err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			if !slices.Equal(got, st.want) {
+				t.Errorf("step %d: HitAll = %+v, want %+v", i, got, st.want)
+			}
+		}
+		// Hit sees the counts HitAll left: the email's fifth attempt.
+		if ok, _, err := limiter.Hit(ctx, email.Key, email.Limit, email.Window, t0.Add(2*time.Minute)); err != nil || ok {
+			t.Errorf("Hit after HitAll = %v, %v; want refused", ok, err)
+		}
+		if _, err := limiter.HitAll(ctx, t0, ip, ip); err == nil {
+			t.Error("a key counted twice in one statement was accepted")
+		}
+		if got, err := limiter.HitAll(ctx, t0); err != nil || len(got) != 0 {
+			t.Errorf("HitAll() = %v, %v", got, err)
 		}
 	})
 }
