@@ -112,8 +112,10 @@ func RequirePermissionMiddleware(permission string) func(http.Handler) http.Hand
 	}
 }
 
-// Access returns user's role and grants in org, read now, or a NotFound
-// error when user is not a member.
+// Access returns user's role and grants in org as they stand, or a NotFound
+// error when user is not a member. Outside a transaction it is answered
+// from an access cache that every change to memberships and roles keeps
+// fresh (see the README's Organizations section).
 func (m *Module) Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (kernel.OrganizationContext, error) {
 	return m.svc.Access(ctx, org, user)
 }

@@ -79,9 +79,11 @@ type Memberships interface {
 	// ErrMemberNotFound when they belong to none.
 	MostRecent(ctx context.Context, user kernel.UserID) (kernel.OrganizationID, error)
 	// Access returns user's role in org, the custom role's permissions
-	// when it is one, and org's members version — one round trip, on every
-	// organization-scoped request, reading nothing else. ErrMemberNotFound
-	// when user is not a member.
+	// when it is one, and org's members version — on every
+	// organization-scoped request, so at most one round trip, and none
+	// when the answer is cached and nothing changed since. Inside a
+	// transaction it reads the database. ErrMemberNotFound when user is
+	// not a member.
 	Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (Access, error)
 	// ProfileChanged moves on the members version of every organization
 	// user belongs to (their profile in member lists changed).

@@ -163,9 +163,10 @@ func (s *Service) roleGrants(role string, custom bool, permissions []string) ker
 	return nil
 }
 
-// Access returns user's access to org — role and grants from a freshly
-// read membership — or ErrOrganizationNotFound when user is not a member
-// (another organization's existence is not revealed). It is one query.
+// Access returns user's access to org — role and grants of the membership
+// as it stands — or ErrOrganizationNotFound when user is not a member
+// (another organization's existence is not revealed). It is at most one
+// query (see Memberships.Access).
 func (s *Service) Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (kernel.OrganizationContext, error) {
 	a, err := s.access(ctx, org, user)
 	return a.Org, err
@@ -188,7 +189,7 @@ func (s *Service) access(ctx context.Context, org kernel.OrganizationID, user ke
 	}, nil
 }
 
-// ActorIn returns user's Actor in org, read now: what organization-scoped
+// ActorIn returns user's Actor in org, as it stands: what organization-scoped
 // use cases take. ErrOrganizationNotFound when user is not a member.
 func (s *Service) ActorIn(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (Actor, error) {
 	return s.access(ctx, org, user)

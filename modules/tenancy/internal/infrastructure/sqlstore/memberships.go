@@ -211,7 +211,9 @@ func (r *Memberships) MostRecent(ctx context.Context, user kernel.UserID) (kerne
 }
 
 // Access returns the role of user's membership in org and, when it is a custom
-// role of org, that role's permissions, in one query. custom is false for a
+// role of org, that role's permissions: from the access cache when it holds
+// the answer and ctx carries no transaction, else in one query (which
+// fills the cache). custom is false for a
 // built-in role name, and also for a role name org has no custom role of:
 // the caller grants such a membership nothing beyond a built-in's. It
 // returns application.ErrMemberNotFound when user is not a member.
