@@ -44,7 +44,8 @@ type Subscriber func(payload string, lost bool)
 
 // notifier is a DB's notification state.
 type notifier struct {
-	origin string // this handle's ID: its own messages come back with it
+	origin string        // this handle's ID: its own messages come back with it
+	keep   time.Duration // SQLite: how long sent messages are kept (tests shorten it)
 
 	mu   sync.RWMutex
 	subs map[string][]Subscriber
@@ -58,7 +59,7 @@ type notifier struct {
 func newNotifier() *notifier {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return &notifier{origin: hex.EncodeToString(b[:]), subs: map[string][]Subscriber{}}
+	return &notifier{origin: hex.EncodeToString(b[:]), keep: notifyKeep, subs: map[string][]Subscriber{}}
 }
 
 // Notify sends payload on topic when the transaction in ctx commits (at
@@ -195,7 +196,7 @@ func (d *DB) listenOnce(ctx context.Context) error {
 }
 
 // pollSQLite reads the messages other processes committed since the last
-// poll, and every notifyKeep deletes those older than that.
+// poll, and every notifyKeep (n.keep) deletes those older than that.
 func (d *DB) pollSQLite(ctx context.Context) {
 	var last int64
 	live := false
@@ -219,10 +220,10 @@ func (d *DB) pollSQLite(ctx context.Context) {
 				d.notes.setLive(false)
 			}
 		}
-		if live && time.Since(pruned) > notifyKeep {
+		if keep := d.notes.keep; live && time.Since(pruned) > keep {
 			pruned = time.Now()
 			if _, err := d.writer.ExecContext(ctx, `DELETE FROM groundwork_notifications WHERE created_at < $1`,
-				time.Now().Add(-notifyKeep).UTC().Format(sqliteTimeLayout)); err != nil && ctx.Err() == nil {
+				time.Now().Add(-keep).UTC().Format(sqliteTimeLayout)); err != nil && ctx.Err() == nil {
 				d.logger.Warn("database notifications: prune failed", "error", err)
 			}
 		}

@@ -3,9 +3,11 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/groundworkhq/groundwork/internal/db"
 	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
@@ -180,4 +182,35 @@ func TestNotify_CloseStopsListening(t *testing.T) {
 			t.Error("still listening after Close")
 		}
 	})
+}
+
+// TestNotify_SQLitePrunesOldMessages: the table SQLite carries messages in
+// does not grow without end; what was pruned had been heard.
+func TestNotify_SQLitePrunesOldMessages(t *testing.T) {
+	t.Parallel()
+	d := testdb.Open(t, db.SQLite)
+	db.SetNotifyKeep(d, 300*time.Millisecond)
+	h := &heard{}
+	d.Subscribe("widgets", h.subscriber)
+	testdb.Eventually(t, "listening", d.Listening)
+	ctx := context.Background()
+	for i := range 5 {
+		if err := d.Notify(ctx, "widgets", fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() int {
+		var n int
+		if err := d.Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM groundwork_notifications`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 5 {
+		t.Fatalf("%d messages stored, want 5", n)
+	}
+	testdb.Eventually(t, "old messages pruned", func() bool { return count() == 0 })
+	if got := h.messages(); len(got) != 5 {
+		t.Errorf("heard %q", got)
+	}
 }

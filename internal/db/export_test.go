@@ -1,0 +1,7 @@
+package db
+
+import "time"
+
+// SetNotifyKeep shortens how long d keeps sent messages on SQLite (and so
+// how often it prunes them). Call it before d's first Subscribe.
+func SetNotifyKeep(d *DB, keep time.Duration) { d.notes.keep = keep }
