@@ -196,11 +196,14 @@ func (d *DB) listenOnce(ctx context.Context) error {
 }
 
 // pollSQLite reads the messages other processes committed since the last
-// poll, and every notifyKeep (n.keep) deletes those older than that.
+// poll, and every notifyKeep (n.keep) deletes those older than that. A
+// poll that comes more than half of that after the previous one (the
+// process was stopped, the machine slept) may have missed pruned
+// messages, and says so.
 func (d *DB) pollSQLite(ctx context.Context) {
 	var last int64
 	live := false
-	pruned := time.Now()
+	pruned, polled := time.Now(), time.Now()
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
 	for {
@@ -211,7 +214,13 @@ func (d *DB) pollSQLite(ctx context.Context) {
 				d.notes.setLive(true)
 			}
 		} else {
-			last, err = d.pollOnce(ctx, last)
+			gap := time.Since(polled) > d.notes.keep/2
+			if last, err = d.pollOnce(ctx, last); err == nil && gap {
+				d.notes.setLive(true)
+			}
+		}
+		if err == nil {
+			polled = time.Now()
 		}
 		if err != nil && ctx.Err() == nil {
 			d.logger.Warn("database notifications: poll failed", "error", err)

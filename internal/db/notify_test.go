@@ -214,3 +214,15 @@ func TestNotify_SQLitePrunesOldMessages(t *testing.T) {
 		t.Errorf("heard %q", got)
 	}
 }
+
+// TestNotify_SQLiteLatePollReportsALoss: a poll that comes later than half
+// the time messages are kept may have missed pruned ones, and says so.
+// Here every poll is that late.
+func TestNotify_SQLiteLatePollReportsALoss(t *testing.T) {
+	t.Parallel()
+	d := testdb.Open(t, db.SQLite)
+	db.SetNotifyKeep(d, 20*time.Millisecond) // polls come every 100 ms
+	h := &heard{}
+	d.Subscribe("widgets", h.subscriber)
+	testdb.Eventually(t, "losses reported after late polls", func() bool { return h.lost() >= 3 })
+}
