@@ -27,9 +27,15 @@ func (m *iamMembers) MemberIDs(ctx context.Context, org kernel.OrganizationID) (
 	return m.t.MemberIDs(ctx, org)
 }
 
-func (m *iamMembers) Add(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error {
-	p, _ := kernel.PrincipalFrom(ctx)
-	return m.t.AddMember(ctx, p.UserID, org, user)
+func (m *iamMembers) Invite(ctx context.Context, org kernel.OrganizationID, email string) (iam.Invitation, error) {
+	if cur, ok := kernel.OrganizationFrom(ctx); !ok || cur.OrganizationID != org {
+		return iam.Invitation{}, tenancy.ErrNoActiveOrganization
+	}
+	inv, err := m.t.InviteMember(ctx, email)
+	if err != nil {
+		return iam.Invitation{}, err
+	}
+	return iam.Invitation{ID: inv.ID, Email: inv.Email, ExpiresAt: inv.ExpiresAt}, nil
 }
 
 func (m *iamMembers) Remove(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error {

@@ -117,7 +117,7 @@ func prepare(ctx context.Context, srv *server, o options) (*target, error) {
 		}
 	}
 	if slices.Contains(o.scenarios, scenarioOrgMembers) {
-		if err := t.prepareOrganization(ctx, run); err != nil {
+		if err := t.prepareOrganization(ctx, run, srv.App.Tenancy()); err != nil {
 			return nil, err
 		}
 	}

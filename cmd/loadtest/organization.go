@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/tenancy"
 )
 
 // orgMembersSize is the organization org-members lists: main and 19 more.
@@ -14,9 +17,12 @@ const orgMembersSize = 20
 // activeCookie is tenancy's active-organization cookie.
 const activeCookie = "groundwork.active_organization"
 
-// prepareOrganization has main create an organization and add 19 members
-// through /api/users, the way an admin would.
-func (t *target) prepareOrganization(ctx context.Context, run string) error {
+// prepareOrganization has main create an organization; 19 more users sign
+// up and join it. Joining is an invitation the invitee accepts from a
+// verified address, which the run cannot receive (it sends no email), so
+// members are added through tenancy's Go API, as a product's own code
+// would.
+func (t *target) prepareOrganization(ctx context.Context, run string, tenancy *tenancy.Module) error {
 	var buf bytes.Buffer
 	resp, err := t.post(ctx, "/api/organizations", map[string]string{"name": "Load Test " + run}, &buf)
 	if err != nil {
@@ -37,9 +43,25 @@ func (t *target) prepareOrganization(ctx context.Context, run string) error {
 	if t.active == nil {
 		return fmt.Errorf("create organization: no %s cookie", activeCookie)
 	}
+	orgID, err := kernel.ParseID[kernel.OrganizationKind](org.ID)
+	if err != nil {
+		return fmt.Errorf("create organization: %w", err)
+	}
+	mainID, err := kernel.ParseID[kernel.UserKind](t.main.ID)
+	if err != nil {
+		return fmt.Errorf("main user: %w", err)
+	}
 	for i := range orgMembersSize - 1 {
-		body := map[string]string{"email": fmt.Sprintf("member-%d-%s@loadtest.invalid", i, run), "name": fmt.Sprintf("Member %d", i)}
-		if _, err := t.post(ctx, "/api/users", body, &buf); err != nil {
+		cr := credentials{Email: fmt.Sprintf("member-%d-%s@loadtest.invalid", i, run), Password: "load-test-" + run, Name: fmt.Sprintf("Member %d", i)}
+		m, err := signUp(ctx, t.client, t.base, cr)
+		if err != nil {
+			return fmt.Errorf("add member: %w", err)
+		}
+		id, err := kernel.ParseID[kernel.UserKind](m.ID)
+		if err != nil {
+			return fmt.Errorf("add member: %w", err)
+		}
+		if err := tenancy.AddMember(ctx, mainID, orgID, id); err != nil {
 			return fmt.Errorf("add member: %w", err)
 		}
 	}

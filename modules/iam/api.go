@@ -124,6 +124,9 @@ type Emails interface {
 // provides it. Until tenancy is wired, NoMembers: nobody belongs anywhere.
 type Members = application.Members
 
+// Invitation is what Members.Invite answers: the invitation sent.
+type Invitation = application.Invitation
+
 // NoMembers is the Members of an app without tenancy: /api/users lists
 // nobody, finds nobody (404) and cannot add (503 iam.no_tenancy).
 type NoMembers = application.NoMembers

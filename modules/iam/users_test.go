@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +26,13 @@ import (
 )
 
 // adminUserJSON is a user as /api/users shows it.
+type invitationJSON struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	Status    string    `json:"status"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
 type adminUserJSON struct {
 	userJSON
 	LastLoginAt *time.Time `json:"lastLoginAt"`
@@ -105,7 +113,7 @@ func TestUsers_Gate(t *testing.T) {
 		// Creation goes through tenancy, which knows no such organization
 		// (the test kit's header made it up); nothing is left behind.
 		email := newEmail("created")
-		admin.Post("/api/users", map[string]any{"email": email, "name": "Created"}).RequireProblem(t, http.StatusNotFound, "tenancy.organization_not_found")
+		admin.Post("/api/users", map[string]any{"email": email}).RequireProblem(t, http.StatusNotFound, "tenancy.organization_not_found")
 		signUp(t, a.Client(), email, "Created later")
 
 		// Bad input, with the grant.
@@ -114,11 +122,12 @@ func TestUsers_Gate(t *testing.T) {
 		admin.Get("/api/users?limit=201").RequireProblem(t, http.StatusUnprocessableEntity, "http.validation")
 		admin.Get("/api/users/not-an-id").RequireProblem(t, http.StatusNotFound, "iam.user_not_found")
 		admin.Post("/api/users", map[string]any{"name": "No email"}).RequireProblem(t, http.StatusUnprocessableEntity, "http.validation")
-		p := admin.Post("/api/users", map[string]any{"email": "nope", "username": "X"}).RequireProblem(t, http.StatusUnprocessableEntity, "iam.invalid_user")
-		if !hasField(p, "email") || !hasField(p, "username") {
+		p := admin.Post("/api/users", map[string]any{"email": "nope"}).RequireProblem(t, http.StatusUnprocessableEntity, "iam.invalid_email")
+		if !hasField(p, "email") {
 			t.Errorf("field errors = %+v", p.Errors)
 		}
-		admin.Do(http.MethodPatch, "/api/users/"+target, map[string]any{"active": "no"}).RequireProblem(t, http.StatusUnprocessableEntity, "http.validation")
+		// Account fields are not the organization's to set.
+		admin.Post("/api/users", map[string]any{"email": email, "name": "Squatter"}).RequireProblem(t, http.StatusUnprocessableEntity, "http.validation")
 
 		// The test kit's principal header works as a session does.
 		o := a.Client().As(kernel.MustParseID[kernel.UserKind](target)).InOrganization(org, "admin", "users:read")
@@ -140,21 +149,23 @@ func TestUsers_WithMembers(t *testing.T) {
 		asA := caller{user: adminA, org: orgA, grants: "users:*"}
 		asB := caller{user: adminB, org: orgB, grants: "users:*"}
 
-		// An admin of A adds a newcomer: an account without a password and
-		// a set-password email.
+		// An admin of A adds a newcomer: an invitation, answered the same
+		// whether an account exists or not; no account is created.
 		email := newEmail("newcomer")
+		var invited invitationJSON
+		h.do(t, asA, http.MethodPost, "/api/users", map[string]any{"email": strings.ToUpper(email)}, http.StatusAccepted, &invited)
+		if invited.Email != email || invited.Status != "pending" || invited.ID == "" {
+			t.Errorf("invited = %+v", invited)
+		}
+		if h.emails.count("set_password", email) != 0 {
+			t.Error("an invitation created an account")
+		}
+		h.problem(t, caller{}, http.MethodPost, "/api/auth/sign-in/email", map[string]any{"email": email, "password": password}, http.StatusUnauthorized, "INVALID_EMAIL_OR_PASSWORD")
+		// The newcomer signs up and accepts (tenancy's part, simulated).
+		newcomer := h.signUp(t, email)
+		h.members.add(orgA, newcomer)
 		var created adminUserJSON
-		h.do(t, asA, http.MethodPost, "/api/users", map[string]any{"email": strings.ToUpper(email), "name": "New Comer", "locale": "es"}, http.StatusCreated, &created)
-		if created.Email != email || created.Name != "New Comer" || deref(created.Locale) != "es" || created.LastLoginAt != nil || created.EmailVerified {
-			t.Errorf("created = %+v", created)
-		}
-		sent := h.emails.find(t, "set_password", email)
-		if !strings.HasPrefix(sent.url, h.url+"/api/auth/reset-password/") || sent.expiresIn != 72*time.Hour || sent.to.Locale != "es" {
-			t.Errorf("set-password email = %+v", sent)
-		}
-		// The newcomer sets a password with the link and signs in.
-		token := strings.TrimPrefix(sent.url, h.url+"/api/auth/reset-password/")
-		h.do(t, caller{}, http.MethodPost, "/api/auth/reset-password", map[string]any{"token": token, "newPassword": password}, http.StatusOK, nil)
+		created.ID = newcomer.String()
 		jar := h.signIn(t, email)
 
 		// A sees both; search and pages work.
@@ -186,35 +197,34 @@ func TestUsers_WithMembers(t *testing.T) {
 			t.Fatal("B's refused calls touched A's user")
 		}
 
-		// Adding an existing account only makes it a member (no email); twice
-		// is a conflict.
-		var inB adminUserJSON
-		h.do(t, asB, http.MethodPost, "/api/users", map[string]any{"email": email}, http.StatusCreated, &inB)
-		if inB.ID != created.ID || h.emails.count("set_password", email) != 1 {
-			t.Errorf("existing account added to B = %+v (set-password emails %d)", inB, h.emails.count("set_password", email))
+		// Inviting an existing account answers exactly as inviting nobody's
+		// address, and does not make it a member.
+		var inB invitationJSON
+		h.do(t, asB, http.MethodPost, "/api/users", map[string]any{"email": email}, http.StatusAccepted, &inB)
+		if inB.Email != email || inB.Status != "pending" {
+			t.Errorf("existing account invited to B = %+v", inB)
 		}
-		h.problem(t, asA, http.MethodPost, "/api/users", map[string]any{"email": email}, http.StatusConflict, "iam.already_member")
+		h.problem(t, asB, http.MethodGet, "/api/users/"+created.ID, nil, http.StatusNotFound, "iam.user_not_found")
+		h.problem(t, asA, http.MethodPost, "/api/users", map[string]any{"email": "x@"}, http.StatusUnprocessableEntity, "iam.invalid_email")
 
-		// Updates; deactivation ends the user's sessions at once.
-		var updated adminUserJSON
-		h.do(t, asA, http.MethodPatch, "/api/users/"+created.ID, map[string]any{"name": "Renamed", "username": "renamed", "locale": nil}, http.StatusOK, &updated)
-		if updated.Name != "Renamed" || deref(updated.Username) != "renamed" || updated.Locale != nil || !updated.Active {
-			t.Errorf("updated = %+v", updated)
+		// An organization changes no account-wide field, not even its own
+		// admin's: the account is its person's.
+		for _, patch := range []map[string]any{{"active": false}, {"name": "Renamed"}, {"username": "renamed"}, {"locale": nil}} {
+			h.problem(t, asA, http.MethodPatch, "/api/users/"+created.ID, patch, http.StatusForbidden, "iam.account_fields_personal")
+			h.problem(t, asA, http.MethodPatch, "/api/users/"+adminA.String(), patch, http.StatusForbidden, "iam.account_fields_personal")
 		}
-		h.problem(t, asA, http.MethodPatch, "/api/users/"+adminA.String(), map[string]any{"active": false}, http.StatusForbidden, "iam.cannot_deactivate_self")
-		h.problem(t, asA, http.MethodPatch, "/api/users/"+created.ID, map[string]any{"username": "a"}, http.StatusUnprocessableEntity, "iam.invalid_user")
-		h.do(t, asA, http.MethodPatch, "/api/users/"+created.ID, map[string]any{"active": false}, http.StatusOK, &updated)
-		if updated.Active || h.signedIn(t, jar) {
-			t.Error("deactivated user still signed in")
+		var still adminUserJSON
+		h.do(t, asA, http.MethodGet, "/api/users/"+created.ID, nil, http.StatusOK, &still)
+		if !still.Active || still.Name == "Renamed" || still.Username != nil {
+			t.Errorf("the account changed: %+v", still)
 		}
-		h.problem(t, caller{}, http.MethodPost, "/api/auth/sign-in/email", map[string]any{"email": email, "password": password}, http.StatusUnauthorized, "INVALID_EMAIL_OR_PASSWORD")
-		h.do(t, asA, http.MethodPatch, "/api/users/"+created.ID, map[string]any{"active": true}, http.StatusOK, &updated)
-		jar = h.signIn(t, email)
+		if !h.signedIn(t, jar) {
+			t.Error("a refused PATCH signed the user out")
+		}
 
 		// Removal takes the user out of A only.
 		h.do(t, asA, http.MethodDelete, "/api/users/"+created.ID, nil, http.StatusNoContent, nil)
 		h.problem(t, asA, http.MethodGet, "/api/users/"+created.ID, nil, http.StatusNotFound, "iam.user_not_found")
-		h.do(t, asB, http.MethodGet, "/api/users/"+created.ID, nil, http.StatusOK, &inB)
 		if !h.signedIn(t, jar) {
 			t.Error("removal from an organization signed the user out")
 		}
@@ -380,8 +390,9 @@ func (h *membersHarness) signedIn(t *testing.T, client *http.Client) bool {
 
 // fakeMembers is tenancy's membership, in memory.
 type fakeMembers struct {
-	mu sync.Mutex
-	m  map[kernel.OrganizationID]map[kernel.UserID]bool
+	mu      sync.Mutex
+	m       map[kernel.OrganizationID]map[kernel.UserID]bool
+	invited []string
 }
 
 var _ iam.Members = (*fakeMembers)(nil)
@@ -414,9 +425,11 @@ func (f *fakeMembers) MemberIDs(_ context.Context, org kernel.OrganizationID) ([
 	return ids, nil
 }
 
-func (f *fakeMembers) Add(_ context.Context, org kernel.OrganizationID, user kernel.UserID) error {
-	f.add(org, user)
-	return nil
+func (f *fakeMembers) Invite(ctx context.Context, org kernel.OrganizationID, email string) (iam.Invitation, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.invited = append(f.invited, email)
+	return iam.Invitation{ID: "inv_" + strconv.Itoa(len(f.invited)), Email: email, ExpiresAt: time.Now().Add(7 * 24 * time.Hour)}, nil
 }
 
 func (f *fakeMembers) Remove(_ context.Context, org kernel.OrganizationID, user kernel.UserID) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/groundworkhq/groundwork/internal/web"
 	"github.com/groundworkhq/groundwork/kernel"
@@ -134,6 +135,33 @@ func (m *Module) MemberIDs(ctx context.Context, org kernel.OrganizationID) ([]ke
 // added them (for the event). It is ErrAlreadyMember when they belong.
 func (m *Module) AddMember(ctx context.Context, actor kernel.UserID, org kernel.OrganizationID, user kernel.UserID) error {
 	return m.svc.AddMember(ctx, actor, org, user)
+}
+
+// SentInvitation is what InviteMember answers.
+type SentInvitation struct {
+	ID, Email string
+	ExpiresAt time.Time
+}
+
+// InviteMember invites email to the organization in ctx with the member
+// role, on behalf of the principal in ctx, with the guards and limits of
+// the invitations API (members:invite, per-organization and per-inviter
+// hourly caps, no second pending invitation, not someone already a
+// member).
+func (m *Module) InviteMember(ctx context.Context, email string) (SentInvitation, error) {
+	p, ok := kernel.PrincipalFrom(ctx)
+	if !ok {
+		return SentInvitation{}, kernel.Unauthenticated("UNAUTHORIZED", "Unauthorized")
+	}
+	org, ok := kernel.OrganizationFrom(ctx)
+	if !ok {
+		return SentInvitation{}, ErrNoActiveOrganization
+	}
+	v, err := m.svc.Invite(ctx, application.Actor{UserID: p.UserID, Org: org}, email, RoleMember)
+	if err != nil {
+		return SentInvitation{}, err
+	}
+	return SentInvitation{ID: v.ID.String(), Email: v.Email, ExpiresAt: v.ExpiresAt}, nil
 }
 
 // RemoveMember removes user from the organization in ctx on behalf of the

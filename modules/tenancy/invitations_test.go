@@ -328,27 +328,27 @@ func TestInvitations_AcceptNeedsAVerifiedEmail(t *testing.T) {
 	})
 }
 
-// TestInvitations_AcceptWhenAlreadyMember: someone who became a member
-// another way since being invited gets 409 and stays a member once.
-func TestInvitations_AcceptWhenAlreadyMember(t *testing.T) {
+// TestInvitations_ThroughUsersRoute: POST /api/users is an invitation
+// like any other: a second one while the first is pending is 409, and
+// once the person accepted, 409 already_member.
+func TestInvitations_ThroughUsersRoute(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
 		o := createOrg(t, owner.Client, "Acme", "acme")
 		bob := a.SignUp(t, testkit.NewEmail("bob"), "Bob", true)
-		invite(t, owner.Client, o.ID, bob.Email, "admin")
+		owner.Post("/api/organizations/active", map[string]any{"organizationId": o.ID}).RequireStatus(t, http.StatusOK)
+		owner.Post("/api/users", map[string]any{"email": bob.Email}).RequireStatus(t, http.StatusAccepted)
+		if ms := members(t, owner.Client, o.ID); len(ms) != 1 {
+			t.Fatalf("bob joined without accepting: %+v", ms)
+		}
+		owner.Post("/api/users", map[string]any{"email": bob.Email}).RequireProblem(t, http.StatusConflict, "tenancy.already_invited")
 		tok := invitationToken(t, a, bob.Email, 1)
-
-		// The owner adds Bob through iam's user administration meanwhile.
-		owner.Post("/api/users", map[string]any{"email": bob.Email}).RequireStatus(t, http.StatusCreated)
+		bob.Post("/api/invitations/"+tok+"/accept", nil).RequireStatus(t, http.StatusOK)
 		if ms := members(t, owner.Client, o.ID); len(ms) != 2 || roleOf(ms, bob.ID.String()) != "member" {
-			t.Fatalf("members after adding bob = %+v", ms)
+			t.Fatalf("members after bob accepted = %+v", ms)
 		}
-
-		bob.Post("/api/invitations/"+tok+"/accept", nil).RequireProblem(t, http.StatusConflict, "tenancy.already_member")
-		if ms := members(t, owner.Client, o.ID); len(ms) != 2 || roleOf(ms, bob.ID.String()) != "member" {
-			t.Fatalf("members after the refused accept = %+v", ms)
-		}
+		owner.Post("/api/users", map[string]any{"email": bob.Email}).RequireProblem(t, http.StatusConflict, "tenancy.already_member")
 	})
 }
 

@@ -245,11 +245,14 @@ func TestMembers_ListFollowsEveryChange(t *testing.T) {
 		if got := list(); len(got) != 2 {
 			t.Fatalf("after a removal: %+v", got)
 		}
-		// Through iam's admin API too.
+		// Through iam's admin API too (an organization cannot rename a
+		// member: only the member renames themselves).
 		owner.Post("/api/organizations/active", map[string]any{"organizationId": o.ID}).RequireStatus(t, http.StatusOK)
-		owner.Do(http.MethodPatch, "/api/users/"+ann.ID.String(), map[string]any{"name": "Ann Admin-Set"}).RequireStatus(t, http.StatusOK)
-		if got := list()[ann.ID.String()]; got.User.Name != "Ann Admin-Set" {
-			t.Fatalf("after an admin's profile change: %+v", got)
+		owner.Do(http.MethodPatch, "/api/users/"+ann.ID.String(), map[string]any{"name": "Ann Admin-Set"}).
+			RequireProblem(t, http.StatusForbidden, "iam.account_fields_personal")
+		ann.Post("/api/auth/update-user", map[string]any{"name": "Ann Self-Set"}).RequireStatus(t, http.StatusOK)
+		if got := list()[ann.ID.String()]; got.User.Name != "Ann Self-Set" {
+			t.Fatalf("after a member's own profile change: %+v", got)
 		}
 		owner.Do(http.MethodDelete, "/api/users/"+ann.ID.String(), nil).RequireStatus(t, http.StatusNoContent)
 		if got := list(); len(got) != 1 {

@@ -2,9 +2,8 @@ package application
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
+	"time"
 
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
@@ -65,127 +64,41 @@ func (s *Service) GetUser(ctx context.Context, org kernel.OrganizationID, id ker
 	return userView(u), nil
 }
 
-// CreateUserInput is an admin's POST /api/users.
-type CreateUserInput struct {
-	Email, Name, Username, Locale string
+// Invitation is what AddUser answers: the invitation the person was sent.
+type Invitation struct {
+	ID        string
+	Email     string
+	ExpiresAt time.Time
 }
 
-// CreateUser adds the person with that email to org. Someone without an
-// account gets one, without a password, and an email with a set-password
-// link (72 h); someone with an account is only made a member. In one
-// transaction. Errors: Invalid iam.invalid_user with field errors, Conflict
-// iam.already_member, Conflict USER_ALREADY_EXISTS or
-// USERNAME_IS_ALREADY_TAKEN on a race or a taken username, and whatever
-// Members.Add answers (Unavailable iam.no_tenancy until tenancy is wired).
-// The caller checks the users:create grant.
-func (s *Service) CreateUser(ctx context.Context, org kernel.OrganizationID, actor kernel.UserID, in CreateUserInput) (UserView, error) {
-	now := s.deps.Clock.Now()
-	u, err := domain.NewUser(domain.NewUserParams{
-		Email: in.Email, Name: in.Name, Username: in.Username, Locale: in.Locale, Now: now,
-	})
+// AddUser adds a person to org the only way anyone joins an organization:
+// by an invitation they accept. It sends one to email (with the member
+// role) whether or not an account exists for it, and answers the same in
+// both cases, so the route reveals no account. No account is created and
+// no existing account is touched. Errors: Invalid iam.invalid_user for a
+// bad address, and whatever Members.Invite answers (Conflict
+// tenancy.already_invited / tenancy.already_member, TooManyRequests
+// tenancy.too_many_invitations, Forbidden tenancy.forbidden without
+// members:invite; Unavailable iam.no_tenancy until tenancy is wired). The
+// caller checks the users:create grant.
+func (s *Service) AddUser(ctx context.Context, org kernel.OrganizationID, email string) (Invitation, error) {
+	e, err := domain.ParseEmail(email)
 	if err != nil {
-		return UserView{}, err
+		return Invitation{}, err
 	}
-	t, err := domain.NewToken()
+	inv, err := s.deps.Members.Invite(ctx, org, e.String())
 	if err != nil {
-		return UserView{}, fmt.Errorf("create user: %w", err)
+		return Invitation{}, fmt.Errorf("add user: %w", err)
 	}
-	vt, err := domain.NewVerificationToken(domain.PurposeSetPassword, u.ID(), u.Email(), t, now)
-	if err != nil {
-		return UserView{}, fmt.Errorf("create user: %w", err)
-	}
-	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		existing, err := s.deps.Users.ByEmail(ctx, u.Email())
-		switch {
-		case err == nil:
-			member, err := s.deps.Members.IsMember(ctx, org, existing.ID())
-			if err != nil {
-				return err
-			}
-			if member {
-				return ErrAlreadyMember
-			}
-			u = existing
-			return s.deps.Members.Add(ctx, org, existing.ID())
-		case !errors.Is(err, ErrUserNotFound):
-			return err
-		}
-		if err := s.deps.Users.Create(ctx, u); err != nil {
-			return err
-		}
-		if err := s.deps.Members.Add(ctx, org, u.ID()); err != nil {
-			return err
-		}
-		if err := s.deps.Tokens.Create(ctx, vt); err != nil {
-			return err
-		}
-		if err := s.deps.Emails.SetPassword(ctx, u, s.passwordLinkURL(t, "")); err != nil {
-			return err
-		}
-		return s.deps.Events.Publish(ctx, UserCreated{
-			UserID: u.ID(), Email: u.Email().String(), Name: u.Name().String(), Locale: u.Locale().String(),
-			ByAdmin: actor, OrganizationID: org,
-		})
-	})
-	if err != nil {
-		return UserView{}, fmt.Errorf("create user: %w", err)
-	}
-	return userView(u), nil
+	return inv, nil
 }
 
-// AdminUpdateUser applies an admin's patch (name, username, locale, image,
-// active) to a member of org, in one transaction. Deactivating revokes
-// every session of the user at once; an admin cannot deactivate
-// themselves. The user is global: the change shows in every organization
-// the user belongs to. Errors: NotFound iam.user_not_found for a
-// non-member, Invalid iam.invalid_user, Conflict USERNAME_IS_ALREADY_TAKEN,
-// Forbidden iam.cannot_deactivate_self. The caller checks the users:update
-// grant.
-func (s *Service) AdminUpdateUser(ctx context.Context, org kernel.OrganizationID, actor, id kernel.UserID, p domain.UserPatch) (UserView, error) {
-	if p.Active != nil && !*p.Active && actor == id {
-		return UserView{}, ErrCannotDeactivateSelf
-	}
-	now := s.deps.Clock.Now()
-	var u *domain.User
-	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		if err := s.requireMember(ctx, org, id); err != nil {
-			return err
-		}
-		var changes []string
-		err := s.deps.Users.Update(ctx, id, func(cur *domain.User) error {
-			var err error
-			changes, err = cur.Update(p, now)
-			u = cur
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		activeChanged := slices.Contains(changes, domain.FieldActive)
-		profile := slices.DeleteFunc(changes, func(f string) bool { return f == domain.FieldActive })
-		if len(profile) > 0 {
-			if err := s.deps.Events.Publish(ctx, UserUpdated{UserID: id, Changes: profile, By: actor}); err != nil {
-				return err
-			}
-		}
-		switch {
-		case !activeChanged:
-			return nil
-		case u.Active():
-			return s.deps.Events.Publish(ctx, UserReactivated{UserID: id, By: actor})
-		}
-		// Deactivated: every session ends in the same transaction, so the
-		// next request of any of them is refused.
-		if err := s.revokeAllInTx(ctx, id, kernel.SessionID{}, "deactivated"); err != nil {
-			return err
-		}
-		return s.deps.Events.Publish(ctx, UserDeactivated{UserID: id, By: actor})
-	})
-	if err != nil {
-		return UserView{}, fmt.Errorf("update user: %w", err)
-	}
-	return userView(u), nil
-}
+// ErrAccountFieldsPersonal refuses an organization's change of an
+// account-wide field: an account belongs to its person, and only they (or
+// a platform admin) change its name, username, locale, image or state.
+var ErrAccountFieldsPersonal = kernel.Forbidden("iam.account_fields_personal",
+	"An account's name, username, locale, image and active state are changed only by its owner or a platform admin; "+
+		"an organization can remove a member (DELETE /api/users/{id}) or change their role.")
 
 // RemoveUser removes a member from org; the account itself stays (it may
 // belong to other organizations). tenancy announces the removal. Errors:
@@ -234,9 +147,9 @@ func (NoMembers) MemberIDs(context.Context, kernel.OrganizationID) ([]kernel.Use
 	return []kernel.UserID{}, nil
 }
 
-// Add returns ErrNoTenancy.
-func (NoMembers) Add(context.Context, kernel.OrganizationID, kernel.UserID) error {
-	return ErrNoTenancy
+// Invite returns ErrNoTenancy.
+func (NoMembers) Invite(context.Context, kernel.OrganizationID, string) (Invitation, error) {
+	return Invitation{}, ErrNoTenancy
 }
 
 // Remove returns ErrNoTenancy.

@@ -28,6 +28,7 @@ type world struct {
 	sessions map[kernel.SessionID]domain.SessionSnapshot
 	tokens   map[domain.VerificationTokenID]domain.VerificationTokenSnapshot
 	members  map[kernel.OrganizationID]map[kernel.UserID]bool
+	invites  []string
 	events   []kernel.Event
 	emails   []sentEmail
 
@@ -496,17 +497,18 @@ func (f fakeMembers) MemberIDs(_ context.Context, org kernel.OrganizationID) ([]
 	return ids, nil
 }
 
-func (f fakeMembers) Add(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error {
-	if !inTx(ctx) {
-		f.w.violate("member added outside a transaction")
-	}
+// Invite records the invitation in w.invites; a member is refused as
+// tenancy refuses them.
+func (f fakeMembers) Invite(ctx context.Context, org kernel.OrganizationID, email string) (application.Invitation, error) {
 	f.w.mu.Lock()
 	defer f.w.mu.Unlock()
-	if f.w.members[org] == nil {
-		f.w.members[org] = map[kernel.UserID]bool{}
+	for id := range f.w.members[org] {
+		if u, ok := f.w.users[id]; ok && u.Email == email {
+			return application.Invitation{}, kernel.Conflict("tenancy.already_member", "already a member")
+		}
 	}
-	f.w.members[org][user] = true
-	return nil
+	f.w.invites = append(f.w.invites, email)
+	return application.Invitation{ID: "inv_fake", Email: email}, nil
 }
 
 func (f fakeMembers) Remove(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error {

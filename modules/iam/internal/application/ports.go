@@ -152,8 +152,9 @@ type Members interface {
 	IsMember(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (bool, error)
 	// MemberIDs lists the members of org.
 	MemberIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error)
-	// Add makes user a member of org with the built-in "member" role.
-	Add(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error
+	// Invite sends email an invitation to org with the built-in "member"
+	// role, on behalf of the principal in ctx.
+	Invite(ctx context.Context, org kernel.OrganizationID, email string) (Invitation, error)
 	// Remove removes user from org (not from Groundwork).
 	Remove(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error
 }

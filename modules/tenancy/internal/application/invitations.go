@@ -21,22 +21,34 @@ var (
 
 // The limits on invitation email, which goes to addresses nobody proved
 // they own: an organization sends at most InvitationsPerHour (new or
-// resent), and resends one invitation at most once per ResendInterval.
+// resent); one inviter, over all the organizations they belong to (which
+// anyone can create), at most InvitationsPerUserPerHour; and one invitation
+// is resent at most once per ResendInterval.
 const (
-	InvitationsPerHour = 100
-	ResendInterval     = time.Minute
+	InvitationsPerHour        = 100
+	InvitationsPerUserPerHour = 100
+	ResendInterval            = time.Minute
 )
 
-// checkSendLimit refuses an invitation email over the organization's
-// hourly limit (429 tenancy.too_many_invitations).
-func (s *Service) checkSendLimit(ctx context.Context, org kernel.OrganizationID, now time.Time) error {
-	n, err := s.deps.Invitations.CountSentSince(ctx, org, now.Add(-time.Hour))
+// checkSendLimit refuses an invitation email over the organization's or
+// the inviter's hourly limit (429 tenancy.too_many_invitations).
+func (s *Service) checkSendLimit(ctx context.Context, org kernel.OrganizationID, inviter kernel.UserID, now time.Time) error {
+	since := now.Add(-time.Hour)
+	n, err := s.deps.Invitations.CountSentSince(ctx, org, since)
 	if err != nil {
 		return err
 	}
 	if n >= InvitationsPerHour {
 		return kernel.RateLimited("tenancy.too_many_invitations",
 			fmt.Sprintf("This organization sent %d invitations in the last hour; try again later.", InvitationsPerHour), 600)
+	}
+	n, err = s.deps.Invitations.CountSentByInviterSince(ctx, inviter, since)
+	if err != nil {
+		return err
+	}
+	if n >= InvitationsPerUserPerHour {
+		return kernel.RateLimited("tenancy.too_many_invitations",
+			fmt.Sprintf("You sent %d invitations in the last hour; try again later.", InvitationsPerUserPerHour), 600)
 	}
 	return nil
 }
@@ -73,7 +85,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, email, role string) (Invi
 		if err := s.checkNotMember(ctx, a.Org.OrganizationID, inv.Email()); err != nil {
 			return err
 		}
-		if err := s.checkSendLimit(ctx, a.Org.OrganizationID, now); err != nil {
+		if err := s.checkSendLimit(ctx, a.Org.OrganizationID, a.UserID, now); err != nil {
 			return err
 		}
 		switch prev, err := s.deps.Invitations.PendingFor(ctx, a.Org.OrganizationID, inv.Email()); {
@@ -226,7 +238,7 @@ func (s *Service) ResendInvitation(ctx context.Context, a Actor, id domain.Invit
 				return kernel.RateLimited("tenancy.resend_too_soon", "This invitation was just sent; wait a minute before resending it.",
 					int(math.Ceil(wait.Seconds())))
 			}
-			if err := s.checkSendLimit(ctx, a.Org.OrganizationID, now); err != nil {
+			if err := s.checkSendLimit(ctx, a.Org.OrganizationID, a.UserID, now); err != nil {
 				return err
 			}
 		}

@@ -158,6 +158,9 @@ type Invitations interface {
 	// CountSentSince returns how many of org's invitations were created, or
 	// are pending and were resent, at or after since.
 	CountSentSince(ctx context.Context, org kernel.OrganizationID, since time.Time) (int, error)
+	// CountSentByInviterSince is CountSentSince over the invitations
+	// inviter made, in every organization.
+	CountSentByInviterSince(ctx context.Context, inviter kernel.UserID, since time.Time) (int, error)
 	// RenameRole moves org's pending invitations offering role from to
 	// role to (a custom role was renamed).
 	RenameRole(ctx context.Context, org kernel.OrganizationID, from, to string) error

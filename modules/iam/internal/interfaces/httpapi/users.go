@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
-	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
 // The answers of the /api/users gate.
@@ -49,16 +49,17 @@ func (h *Handler) registerUsers(api huma.API) {
 		http.StatusUnprocessableEntity), h.listUsers)
 	huma.Register(api, op("get-user", http.MethodGet, "/api/users/{id}", PermUsersRead, "Get a user",
 		"A member of the active organization; anyone else is 404.", http.StatusNotFound), h.getUser)
-	createOp := op("create-user", http.MethodPost, "/api/users", PermUsersCreate, "Add a user",
-		"Adds the person with that email to the active organization. Someone without an account gets one, without a password, "+
-			"and an email with a link to set one (valid 72 hours).",
-		http.StatusConflict, http.StatusUnprocessableEntity, http.StatusServiceUnavailable)
-	createOp.DefaultStatus = http.StatusCreated
+	createOp := op("create-user", http.MethodPost, "/api/users", PermUsersCreate, "Invite a user",
+		"Sends the address an invitation to the active organization with the member role; the person joins when they accept it. "+
+			"The answer is the same whether an account exists for the address or not, and no account is created or changed. "+
+			"Needs members:invite too; invitations are limited per organization and per inviting user.",
+		http.StatusConflict, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable)
+	createOp.DefaultStatus = http.StatusAccepted
 	huma.Register(api, createOp, h.createUser)
 	huma.Register(api, op("update-user-admin", http.MethodPatch, "/api/users/{id}", PermUsersUpdate, "Update a user",
-		"Changes a member's name, username, locale or active flag; null (or \"\") clears username and locale. "+
-			"Deactivating ends every session of the user at once; you cannot deactivate yourself.",
-		http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity), h.updateUserAdmin)
+		"Refused (403 iam.account_fields_personal): an account's name, username, locale, image and active state belong to its person, "+
+			"who changes them through /api/auth, or to a platform admin. An organization removes a member or changes their role instead.",
+		http.StatusNotFound), h.updateUserAdmin)
 	deleteOp := op("remove-user", http.MethodDelete, "/api/users/{id}", PermUsersDelete, "Remove a user from the organization",
 		"Removes the member from the active organization only; the account stays.", http.StatusNotFound, http.StatusServiceUnavailable)
 	deleteOp.DefaultStatus = http.StatusNoContent
@@ -189,38 +190,42 @@ func (h *Handler) getUser(ctx context.Context, in *userIDInput) (*adminUserOutpu
 
 type createUserInput struct {
 	Body struct {
-		Email    string `json:"email"`
-		Name     string `json:"name,omitempty" doc:"Display name, at most 100 characters."`
-		Username string `json:"username,omitempty" doc:"Unique username, 3–32 of a-z 0-9 _ -."`
-		Locale   string `json:"locale,omitempty" doc:"Preferred locale (BCP 47); the set-password email is written in it."`
+		Email string `json:"email" maxLength:"254" doc:"The address to invite."`
 	}
 }
 
-func (h *Handler) createUser(ctx context.Context, in *createUserInput) (*adminUserOutput, error) {
-	actor, org, err := caller(ctx)
+// UserInvitation is the answer of POST /api/users.
+type UserInvitation struct {
+	ID        string    `json:"id" doc:"The invitation's ID (inv_…)."`
+	Email     string    `json:"email" doc:"The invited address, normalized."`
+	Status    string    `json:"status" enum:"pending" doc:"Always pending: the person joins when they accept."`
+	ExpiresAt time.Time `json:"expiresAt" doc:"When the link stops working."`
+}
+
+type invitationOutput struct {
+	Body UserInvitation
+}
+
+func (h *Handler) createUser(ctx context.Context, in *createUserInput) (*invitationOutput, error) {
+	_, org, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	b := in.Body
-	u, err := h.svc.CreateUser(ctx, org, actor, application.CreateUserInput{Email: b.Email, Name: b.Name, Username: b.Username, Locale: b.Locale})
+	inv, err := h.svc.AddUser(ctx, org, in.Body.Email)
 	if err != nil {
 		return nil, err
 	}
-	return &adminUserOutput{Body: adminUserJSON(u)}, nil
+	return &invitationOutput{Body: UserInvitation{ID: inv.ID, Email: inv.Email, Status: "pending", ExpiresAt: inv.ExpiresAt}}, nil
 }
 
 type updateUserAdminInput struct {
-	ID   string `path:"id" maxLength:"100" doc:"The user's ID (usr_…)."`
-	Body struct {
-		Name     *string        `json:"name,omitempty" doc:"Display name, at most 100 characters."`
-		Username optionalString `json:"username,omitempty" doc:"Unique username, 3–32 of a-z 0-9 _ -; null clears it."`
-		Locale   optionalString `json:"locale,omitempty" doc:"Preferred locale (BCP 47); null clears it."`
-		Active   *bool          `json:"active,omitempty" doc:"False deactivates the user (every session ends); true reactivates."`
-	}
+	ID string `path:"id" maxLength:"100" doc:"The user's ID (usr_…)."`
 }
 
-func (h *Handler) updateUserAdmin(ctx context.Context, in *updateUserAdminInput) (*adminUserOutput, error) {
-	actor, org, err := caller(ctx)
+// updateUserAdmin refuses, after hiding non-members as 404: an
+// organization does not change accounts.
+func (h *Handler) updateUserAdmin(ctx context.Context, in *updateUserAdminInput) (*struct{}, error) {
+	_, org, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -228,14 +233,10 @@ func (h *Handler) updateUserAdmin(ctx context.Context, in *updateUserAdminInput)
 	if err != nil {
 		return nil, err
 	}
-	b := in.Body
-	u, err := h.svc.AdminUpdateUser(ctx, org, actor, id, domain.UserPatch{
-		Name: b.Name, Username: b.Username.patch(), Locale: b.Locale.patch(), Active: b.Active,
-	})
-	if err != nil {
+	if _, err := h.svc.GetUser(ctx, org, id); err != nil {
 		return nil, err
 	}
-	return &adminUserOutput{Body: adminUserJSON(u)}, nil
+	return nil, application.ErrAccountFieldsPersonal
 }
 
 func (h *Handler) removeUser(ctx context.Context, in *userIDInput) (*struct{}, error) {

@@ -89,6 +89,19 @@ func (r *Invitations) CountSentSince(ctx context.Context, org kernel.Organizatio
 	return n, nil
 }
 
+// CountSentByInviterSince returns how many invitations inviter made, in
+// any organization, that were created, or are pending and were resent, at
+// or after since.
+func (r *Invitations) CountSentByInviterSince(ctx context.Context, inviter kernel.UserID, since time.Time) (int, error) {
+	var n int
+	err := r.db.Q(ctx).QueryRow(ctx, `SELECT count(*) FROM invitations
+		WHERE inviter_id = $1 AND (created_at >= $2 OR (status = 'pending' AND updated_at >= $2))`, inviter, since).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count an inviter's invitations: %w", err)
+	}
+	return n, nil
+}
+
 // RenameRole moves org's pending invitations offering role from to role
 // to.
 func (r *Invitations) RenameRole(ctx context.Context, org kernel.OrganizationID, from, to string) error {
