@@ -23,6 +23,7 @@ const (
 	codeNotFound             = "http.not_found"
 	codeMethodNotAllowed     = "http.method_not_allowed"
 	codeMalformedJSON        = "http.malformed_json"
+	codeMalformedForm        = "http.malformed_form"
 	codeBodyRequired         = "http.body_required"
 	codeUnsupportedMediaType = "http.unsupported_media_type"
 	codeBodyTooLarge         = "http.body_too_large"
@@ -198,6 +199,23 @@ func statusCode(status int) string {
 		}
 	}
 	return b.String()
+}
+
+// ParseForm parses r's form (query and url-encoded body) as
+// http.Request.ParseForm does, but answers a malformed one (a bad
+// %-escape, a ';' separator) with a 400 problem http.malformed_form and an
+// oversized body with 413, never an internal error. Plain handlers that
+// read forms call it first.
+func ParseForm(r *http.Request) error {
+	err := r.ParseForm()
+	if err == nil {
+		return nil
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return bodyTooLarge(tooLarge.Limit)
+	}
+	return newProblem(http.StatusBadRequest, codeMalformedForm, "The form is malformed: "+err.Error()+".", nil)
 }
 
 // WriteProblem writes err as a problem response; plain handlers (webhooks,

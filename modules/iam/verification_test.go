@@ -232,6 +232,18 @@ func TestPasswordReset(t *testing.T) {
 			b, _ := io.ReadAll(resp.Body)
 			return resp.StatusCode, string(b)
 		}
+		// A malformed form is a 400 problem, never a 500, and spends no token.
+		for _, bad := range []struct{ query, body string }{{"", "%zz"}, {"", "newPassword=a;b=c"}, {"?%zz=1", "newPassword=x"}} {
+			resp, err := http.Post(a.URL+"/api/auth/reset-password/"+newToken+bad.query, "application/x-www-form-urlencoded", strings.NewReader(bad.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(b), `"http.malformed_form"`) {
+				t.Errorf("form %q%q: %d %s %s", bad.query, bad.body, resp.StatusCode, resp.Header.Get("Content-Type"), b)
+			}
+		}
 		if code, body := post(newToken, url.Values{"newPassword": {"from the form 1"}, "confirmPassword": {"something else"}}); code != 422 || !strings.Contains(body, "do not match") {
 			t.Errorf("mismatched passwords: %d %s", code, body)
 		}

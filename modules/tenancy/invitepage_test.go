@@ -45,6 +45,11 @@ func TestInvitationPage(t *testing.T) {
 		eve := a.SignUp(t, testkit.NewEmail("eve"), "Eve", true)
 		requirePage(form(eve.Client, "accept"), http.StatusForbidden, "Acme &amp; Co")
 		requirePage(form(bob.Client, "nonsense"), http.StatusUnprocessableEntity, "accept or decline")
+		// A malformed form is a 400 problem and does nothing.
+		for _, bad := range []string{"action=%zz", "action=accept;x=y"} {
+			bob.Do(http.MethodPost, page, bad, "Content-Type", "application/x-www-form-urlencoded").
+				RequireProblem(t, http.StatusBadRequest, "http.malformed_form")
+		}
 		// A form from another site is refused before it does anything.
 		bob.Do(http.MethodPost, page, "action=accept", "Content-Type", "application/x-www-form-urlencoded",
 			"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site").RequireStatus(t, http.StatusForbidden)

@@ -184,7 +184,7 @@ func (h *Handler) resetPasswordLink(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) resetPasswordForm(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	token := r.PathValue("token")
-	if err := r.ParseForm(); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		web.WriteProblem(w, r, err)
 		return
 	}

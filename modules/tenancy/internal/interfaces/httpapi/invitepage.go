@@ -127,8 +127,12 @@ func (h *Handler) invitationForm(w http.ResponseWriter, r *http.Request) {
 		h.invitationPage(w, r)
 		return
 	}
+	if err := web.ParseForm(r); err != nil {
+		web.WriteProblem(w, r, err)
+		return
+	}
 	ref := application.InvitationRef{Token: token}
-	switch r.PostFormValue("action") {
+	switch r.PostForm.Get("action") {
 	case "accept":
 		v, err := h.svc.AcceptInvitation(ctx, p.UserID, ref)
 		if err == nil {
