@@ -368,10 +368,17 @@ func TestChangePassword(t *testing.T) {
 		c1.Post("/api/auth/change-password", map[string]any{"currentPassword": password}).
 			RequireProblem(t, http.StatusUnprocessableEntity, "http.validation")
 
+		// A reset link requested before the change dies with it.
+		a.Client().Post("/api/auth/request-password-reset", map[string]any{"email": email}).RequireStatus(t, http.StatusOK)
+		resetLink := waitEmail(t, a, email, "password_reset").Link(t, a.URL+"/api/auth/reset-password/")
+		resetToken := strings.TrimPrefix(resetLink, a.URL+"/api/auth/reset-password/")
+
 		// Without revokeOtherSessions: token null, every session lives on.
 		var out tokenUser
 		c1.Post("/api/auth/change-password", map[string]any{"currentPassword": password, "newPassword": "second password"}).
 			RequireStatus(t, http.StatusOK).JSON(t, &out)
+		a.Client().Post("/api/auth/reset-password", map[string]any{"token": resetToken, "newPassword": "the attacker's pick"}).
+			RequireProblem(t, http.StatusUnprocessableEntity, "INVALID_TOKEN")
 		if out.Token != nil || out.User.Email != email {
 			t.Errorf("change-password = %+v", out)
 		}

@@ -53,6 +53,13 @@ func (s *Service) changePassword(ctx context.Context, in ChangePasswordInput) (*
 		if err != nil {
 			return err
 		}
+		// A reset or set-password link sent before the change would undo
+		// it: the new password spends them.
+		for _, p := range []domain.VerificationPurpose{domain.PurposePasswordReset, domain.PurposeSetPassword} {
+			if err := s.deps.Tokens.DeleteForUser(ctx, u.ID(), p); err != nil {
+				return err
+			}
+		}
 		if err := s.deps.Emails.PasswordChanged(ctx, u); err != nil {
 			return err
 		}
