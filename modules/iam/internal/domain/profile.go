@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/groundworkhq/groundwork/kernel"
 )
 
 // Profile limits.
@@ -21,8 +23,8 @@ type DisplayName struct {
 }
 
 // ParseDisplayName trims s and checks it is valid UTF-8 of at most 100 runes
-// without control characters or line and paragraph separators (a name is
-// one line of text). It returns an Invalid error with code
+// without control, format (bidi, zero-width) or line-break characters (a
+// name is one line of text; see kernel.HasUnsafeText). It returns an Invalid error with code
 // "iam.invalid_name" and a field error on "name".
 func ParseDisplayName(s string) (DisplayName, error) {
 	s = strings.TrimSpace(s)
@@ -32,10 +34,8 @@ func ParseDisplayName(s string) (DisplayName, error) {
 	if utf8.RuneCountInString(s) > MaxDisplayNameLength {
 		return DisplayName{}, invalidField("name", "must be at most 100 characters")
 	}
-	for _, r := range s {
-		if unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) {
-			return DisplayName{}, invalidField("name", "must not contain control characters or line breaks")
-		}
+	if kernel.HasUnsafeText(s) {
+		return DisplayName{}, invalidField("name", "must not contain control, invisible formatting or line-break characters")
 	}
 	return DisplayName{s: s}, nil
 }

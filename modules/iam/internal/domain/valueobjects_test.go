@@ -200,6 +200,7 @@ func TestParseDisplayName(t *testing.T) {
 	bad := []string{
 		strings.Repeat("é", 101), strings.Repeat("a", 101), "a\nb", "a\tb", "a\u2028b", "a\u2029b",
 		"\xff", "a\x00", "a\x7fb", "a\u0085b",
+		"Ana\u202egnp.exe", "a\u200bb", "a\u2066b\u2069", "a\u00adb", "a\ufeffb", "a\u061cb",
 	}
 	for _, in := range bad {
 		if got, err := domain.ParseDisplayName(in); err == nil {

@@ -2,8 +2,9 @@ package domain
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/groundworkhq/groundwork/kernel"
 )
 
 // MaxOrgNameLength is the most runes an organization name may hold.
@@ -26,8 +27,8 @@ func ParseOrgName(s string) (OrgName, error) {
 		return OrgName{}, invalidField("name", "must be valid UTF-8")
 	case utf8.RuneCountInString(s) > MaxOrgNameLength:
 		return OrgName{}, invalidField("name", "must be at most 100 characters")
-	case strings.ContainsFunc(s, unicode.IsControl):
-		return OrgName{}, invalidField("name", "must not contain control characters")
+	case kernel.HasUnsafeText(s):
+		return OrgName{}, invalidField("name", "must not contain control, invisible formatting or line-break characters")
 	}
 	return OrgName{s: s}, nil
 }

@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/groundworkhq/groundwork/kernel"
@@ -104,6 +105,10 @@ func checkCustomRoleName(name string) error {
 		return invalidField("role", "must be 2 to 32 characters of a-z, 0-9, _ and -")
 	case IsBuiltinRoleName(name):
 		return invalidField("role", fmt.Sprintf("%q is a built-in role", name))
+	case strings.HasPrefix(name, RoleKind{}.Prefix()+"_"):
+		// Routes take a role by name or ID; a name shaped like an ID would
+		// make one of them unreachable.
+		return invalidField("role", "must not start with \"rol_\", which role IDs use")
 	}
 	return nil
 }

@@ -125,6 +125,8 @@ func TestNewCustomRole(t *testing.T) {
 		{"upper case", "Support", nil, kernel.KindInvalid, "tenancy.invalid_role", "name"},
 		{"space", "sup port", nil, kernel.KindInvalid, "tenancy.invalid_role", "name"},
 		{"owner clash", "owner", nil, kernel.KindInvalid, "tenancy.invalid_role", "name"},
+		{"shaped like a role ID", "rol_01m8w9agtge0ts3cfrzes8x29s", nil, kernel.KindInvalid, "tenancy.invalid_role", "name"},
+		{"rol_ prefix", "rol_x", nil, kernel.KindInvalid, "tenancy.invalid_role", "name"},
 		{"admin clash", "admin", nil, kernel.KindInvalid, "tenancy.invalid_role", "name"},
 		{"member clash", "member", nil, kernel.KindInvalid, "tenancy.invalid_role", "name"},
 		{"unknown permission", "support", []string{"members:read", "billing:read"}, kernel.KindInvalid, "tenancy.unknown_permission", "permissions"},
