@@ -186,6 +186,12 @@ func (s *Service) RevokeInvitation(ctx context.Context, a Actor, id domain.Invit
 	}
 	var view InvitationView
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		// Every invitation transition reads under the organization's lock,
+		// so a revoke racing an accept, a decline or a resend sees the
+		// winner's outcome and refuses (410).
+		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
+			return err
+		}
 		inv, err := s.deps.Invitations.ByID(ctx, a.Org.OrganizationID, id)
 		if err != nil {
 			return err
@@ -221,6 +227,12 @@ func (s *Service) ResendInvitation(ctx context.Context, a Actor, id domain.Invit
 	}
 	var view InvitationView
 	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		// Under the organization's lock: parallel resends see each other
+		// (one passes the once-a-minute limit) and an accepted, declined
+		// or revoked invitation is not reopened.
+		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
+			return err
+		}
 		inv, err := s.deps.Invitations.ByID(ctx, a.Org.OrganizationID, id)
 		if err != nil {
 			return err
@@ -418,6 +430,13 @@ func (s *Service) DeclineInvitation(ctx context.Context, user kernel.UserID, ref
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
 		inv, u, err := s.receivedInvitation(ctx, user, ref)
 		if err != nil {
+			return err
+		}
+		if err := s.deps.Organizations.Lock(ctx, inv.OrganizationID()); err != nil {
+			return err
+		}
+		// Re-read under the lock: a decline racing an accept sees its outcome.
+		if inv, err = s.deps.Invitations.ByID(ctx, inv.OrganizationID(), inv.ID()); err != nil {
 			return err
 		}
 		now := s.deps.Clock.Now()
