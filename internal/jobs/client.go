@@ -32,6 +32,10 @@ const (
 	DefaultMaxAttempts = river.MaxAttemptsDefault
 	// DefaultStopTimeout is Config.StopTimeout's default.
 	DefaultStopTimeout = 30 * time.Second
+	// DefaultJobTimeout is Config.JobTimeout's default.
+	DefaultJobTimeout = time.Minute
+	// DefaultRescueAfter is Config.RescueAfter's default.
+	DefaultRescueAfter = 3 * time.Minute
 )
 
 // ErrJobNotFound is returned (wrapped) by Client.Job for an unknown ID.
@@ -53,6 +57,16 @@ type Config struct {
 	// StopTimeout is how long Stop waits for running jobs before cancelling
 	// their contexts (default 30s).
 	StopTimeout time.Duration
+	// JobTimeout is how long one attempt of a job may run before its
+	// context is cancelled and it counts as failed (default 1 minute; a
+	// worker may set its own with a Timeout method).
+	JobTimeout time.Duration
+	// RescueAfter is how long a job may stay running before it is taken
+	// for the leftover of a process that died mid-run (kill -9, a lost
+	// machine) and is retried (default 3 minutes; longer than JobTimeout).
+	// River checks every 30 seconds, so such a job runs again within
+	// RescueAfter plus half a minute of the crash.
+	RescueAfter time.Duration
 	// RetryPolicy schedules the next attempt after a failure (default:
 	// River's attempt^4 seconds with jitter). Tests use one that retries at
 	// once.
@@ -73,6 +87,10 @@ func (cfg Config) withDefaults(dialect db.Dialect) (Config, error) {
 		return cfg, fmt.Errorf("max attempts %d is negative", cfg.MaxAttempts)
 	case cfg.StopTimeout < 0:
 		return cfg, fmt.Errorf("stop timeout %s is negative", cfg.StopTimeout)
+	case cfg.JobTimeout < 0:
+		return cfg, fmt.Errorf("job timeout %s is negative", cfg.JobTimeout)
+	case cfg.RescueAfter < 0:
+		return cfg, fmt.Errorf("rescue after %s is negative", cfg.RescueAfter)
 	}
 	poll := DefaultFetchPollIntervalSQLite
 	if dialect == db.Postgres {
@@ -81,6 +99,11 @@ func (cfg Config) withDefaults(dialect db.Dialect) (Config, error) {
 	cfg.FetchPollInterval = cmp.Or(cfg.FetchPollInterval, poll)
 	cfg.MaxAttempts = cmp.Or(cfg.MaxAttempts, DefaultMaxAttempts)
 	cfg.StopTimeout = cmp.Or(cfg.StopTimeout, DefaultStopTimeout)
+	cfg.JobTimeout = cmp.Or(cfg.JobTimeout, DefaultJobTimeout)
+	cfg.RescueAfter = cmp.Or(cfg.RescueAfter, max(DefaultRescueAfter, 2*cfg.JobTimeout))
+	if cfg.RescueAfter <= cfg.JobTimeout {
+		return cfg, fmt.Errorf("rescue after %s is not longer than the job timeout %s", cfg.RescueAfter, cfg.JobTimeout)
+	}
 	return cfg, nil
 }
 
@@ -140,9 +163,13 @@ func (c *Client) Build() error {
 		FetchPollInterval:           cfg.FetchPollInterval,
 		// River refuses a poll interval shorter than the fetch cooldown.
 		FetchCooldown: min(river.FetchCooldownDefault, cfg.FetchPollInterval),
+		JobTimeout:    cfg.JobTimeout,
 		Logger:        c.logger,
 		MaxAttempts:   cfg.MaxAttempts,
-		RetryPolicy:   cfg.RetryPolicy,
+		// River's default is an hour: mail left running by a killed
+		// process would wait that long.
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		RetryPolicy:          cfg.RetryPolicy,
 		// Also applies when the context given to Start is cancelled.
 		SoftStopTimeout: cfg.StopTimeout,
 		// Given even to an insert-only client, so that inserting a kind

@@ -498,3 +498,35 @@ func TestPrepareThenBuild(t *testing.T) {
 		b.runs.wait(t, "late", 1)
 	})
 }
+
+// TestRescue_JobLeftRunningByACrashRunsAgain: a process killed mid-job
+// leaves the row running; a worker of another process takes it for stuck
+// after RescueAfter and runs it, rather than an hour later (River's
+// default).
+func TestRescue_JobLeftRunningByACrashRunsAgain(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		b := setup(t, dialect)
+		ctx := context.Background()
+		row, err := b.client(t, jobs.Config{}).Insert(ctx, countArgs{Token: "crashed"}, nil)
+		if err != nil {
+			t.Fatalf("insert: %v", err)
+		}
+		// As a killed worker leaves it: running, attempted a while ago.
+		attempted := time.Now().Add(-10 * time.Second)
+		if _, err := b.d.QW(ctx).Exec(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = $1 WHERE id = $2`,
+			attempted.UTC(), row.ID); err != nil {
+			t.Fatalf("mark running: %v", err)
+		}
+		c := b.started(t, jobs.Config{JobTimeout: time.Second, RescueAfter: 5 * time.Second, RetryPolicy: retryAtOnce{}})
+		// The rescuer's first pass comes once the client leads; allow two.
+		deadline := time.Now().Add(75 * time.Second)
+		for b.runs.count("crashed") == 0 {
+			if time.Now().After(deadline) {
+				got, _ := c.Job(ctx, row.ID)
+				t.Fatalf("the stuck job was not rescued in time (state %v)", got)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	})
+}
