@@ -101,3 +101,20 @@ type Permission struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 }
+
+type recheckKey struct{}
+
+// WithSessionRecheck returns ctx carrying check, which answers whether the
+// session behind the principal in ctx is still live (not signed out,
+// revoked, expired or its user deactivated). The session middleware sets it
+// so that long-lived responses (event streams) can end with their session.
+func WithSessionRecheck(ctx context.Context, check func(context.Context) bool) context.Context {
+	return context.WithValue(ctx, recheckKey{}, check)
+}
+
+// SessionStillLive runs the check WithSessionRecheck put in ctx. Without
+// one (a principal set another way, as tests do) it answers true.
+func SessionStillLive(ctx context.Context) bool {
+	check, ok := ctx.Value(recheckKey{}).(func(context.Context) bool)
+	return !ok || check(ctx)
+}

@@ -104,6 +104,13 @@ func (h *Handler) Hydrate(next http.Handler) http.Handler {
 			ImpersonatorID: a.Session.ImpersonatedBy,
 		})
 		ctx = context.WithValue(ctx, sessionKey{}, a)
+		token := c.Value
+		ctx = kernel.WithSessionRecheck(ctx, func(ctx context.Context) bool {
+			_, err := h.svc.Authenticate(ctx, token)
+			// Only a definite "no" ends the session's streams; a database
+			// hiccup does not.
+			return kernel.KindOf(err) != kernel.KindUnauthenticated
+		})
 		web.AddLogAttrs(ctx, slog.String("user_id", a.User.ID.String()))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

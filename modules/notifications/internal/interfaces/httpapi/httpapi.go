@@ -30,11 +30,16 @@ type Handler struct {
 	// Heartbeat is the idle stream's keep-alive interval (default
 	// DefaultHeartbeat). Set it before Register.
 	Heartbeat time.Duration
+	// Recheck is how often an open stream re-checks its session (default
+	// DefaultRecheck); Lifetime how long a stream may stay open (default
+	// MaxStreamLifetime). Tests shorten them.
+	Recheck, Lifetime time.Duration
+	limits            *streamLimits
 }
 
 // New returns a Handler over the use cases and the live hub.
 func New(svc *application.InApp, hub *stream.Hub) *Handler {
-	return &Handler{svc: svc, hub: hub, Heartbeat: DefaultHeartbeat}
+	return &Handler{svc: svc, hub: hub, Heartbeat: DefaultHeartbeat, limits: newStreamLimits()}
 }
 
 // Register mounts the routes on r.

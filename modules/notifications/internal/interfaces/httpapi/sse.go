@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,8 +45,15 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 	}
 	// Subscribe before reading the replay, so nothing created in between is
 	// lost; what both deliver is sent once.
+	principal, _ := kernel.PrincipalFrom(ctx)
+	release, err := h.limits.acquire(principal.SessionID, web.ClientIP(ctx))
+	if err != nil {
+		web.WriteProblem(w, r, err)
+		return
+	}
 	events, cancel := h.hub.Subscribe(user)
 	defer cancel()
+	defer release() // before cancel: once the hub has let go, so has the cap
 
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")
@@ -88,10 +96,21 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 
 	heartbeat := time.NewTicker(h.heartbeat())
 	defer heartbeat.Stop()
+	recheck := time.NewTicker(cmp.Or(h.Recheck, DefaultRecheck))
+	defer recheck.Stop()
+	lifetime := time.NewTimer(cmp.Or(h.Lifetime, MaxStreamLifetime))
+	defer lifetime.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-lifetime.C:
+			// The client reconnects with Last-Event-ID and misses nothing.
+			return
+		case <-recheck.C:
+			if !kernel.SessionStillLive(ctx) {
+				return
+			}
 		case <-heartbeat.C:
 			if !send(func(w io.Writer) error { _, err := io.WriteString(w, ": heartbeat\n\n"); return err }) {
 				return

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,6 +25,13 @@ const waitFor = 30 * time.Second
 // setup serves the routes over a migrated SQLite database, signing every
 // request in as user; the hub is returned to watch its subscribers.
 func setup(t *testing.T, user kernel.UserID, heartbeat time.Duration) (*httptest.Server, *stream.Hub) {
+	t.Helper()
+	return setupWith(t, kernel.Principal{UserID: user}, nil, func(h *httpapi.Handler) { h.Heartbeat = heartbeat })
+}
+
+// setupWith is setup for principal, whose session is live while live
+// holds true (nil: always), with the handler configured by configure.
+func setupWith(t *testing.T, principal kernel.Principal, live *atomic.Bool, configure func(*httpapi.Handler)) (*httptest.Server, *stream.Hub) {
 	t.Helper()
 	d := testdb.Open(t, db.SQLite)
 	m := sqlstore.Migrations()
@@ -44,11 +52,15 @@ func setup(t *testing.T, user kernel.UserID, heartbeat time.Duration) (*httptest
 	}
 	r := web.NewRouter(web.Config{}, nil, nil)
 	h := httpapi.New(svc, hub)
-	h.Heartbeat = heartbeat
+	configure(h)
 	h.Register(r)
 	r.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			next.ServeHTTP(w, req.WithContext(kernel.WithPrincipal(req.Context(), kernel.Principal{UserID: user})))
+			ctx := kernel.WithPrincipal(req.Context(), principal)
+			if live != nil {
+				ctx = kernel.WithSessionRecheck(ctx, func(context.Context) bool { return live.Load() })
+			}
+			next.ServeHTTP(w, req.WithContext(ctx))
 		})
 	})
 	srv := httptest.NewServer(r.Handler())
