@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/groundworkhq/groundwork/kernel"
 )
 
 // withDefaults replaces every unset limit (no attempts or no window) by
@@ -68,5 +70,5 @@ func (s *Service) hitIP(ctx context.Context, prefix, ip string, l Limit, now tim
 	if ip == "" {
 		return nil
 	}
-	return s.hit(ctx, prefix+":ip:"+ip, l, now)
+	return s.hit(ctx, prefix+":ip:"+kernel.NetworkOf(ip), l, now)
 }

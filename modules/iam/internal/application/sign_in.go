@@ -35,7 +35,7 @@ func (s *Service) signIn(ctx context.Context, in SignInInput) (*Issued, error) {
 	// address's refusal is the one reported when both refuse.
 	hits := []RateHit{{Key: "signin:email:" + email.String(), Limit: s.limits.SignInPerEmail.Attempts, Window: s.limits.SignInPerEmail.Window}}
 	if in.Meta.IP != "" {
-		hits = append([]RateHit{{Key: "signin:ip:" + in.Meta.IP, Limit: s.limits.SignInPerIP.Attempts, Window: s.limits.SignInPerIP.Window}}, hits...)
+		hits = append([]RateHit{{Key: "signin:ip:" + kernel.NetworkOf(in.Meta.IP), Limit: s.limits.SignInPerIP.Attempts, Window: s.limits.SignInPerIP.Window}}, hits...)
 	}
 	if err := s.hitAll(ctx, now, hits...); err != nil {
 		return nil, err

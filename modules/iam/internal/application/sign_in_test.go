@@ -2,6 +2,7 @@ package application_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -192,6 +193,32 @@ func TestSignInRateLimits(t *testing.T) {
 		if !slices.Contains(b.w.limitKeys, key) {
 			t.Errorf("key %q not counted; keys = %v", key, b.w.limitKeys)
 		}
+	}
+}
+
+// TestSignInRateLimitsIPv6: an IPv6 client is counted by its /64, so
+// hopping between the addresses of one subscriber's network does not
+// escape the per-IP limit.
+func TestSignInRateLimitsIPv6(t *testing.T) {
+	t.Parallel()
+	b := setup(t, withLimits(application.Limits{
+		SignInPerIP:    application.Limit{Attempts: 3, Window: time.Minute},
+		SignInPerEmail: application.Limit{Attempts: 100, Window: time.Minute},
+	}))
+	ctx := context.Background()
+	b.seedUser(t, "ana@example.com", goodPassword, nil)
+	from := func(ip string) error {
+		_, err := b.svc.SignIn(ctx, application.SignInInput{Email: "ana@example.com", Password: "wrong password!", Meta: application.Meta{IP: ip}})
+		return err
+	}
+	for i := range 3 {
+		wantCode(t, from(fmt.Sprintf("2001:db8:7:9::%x", i+1)), kernel.KindUnauthenticated, "INVALID_EMAIL_OR_PASSWORD")
+	}
+	wantCode(t, from("2001:db8:7:9:ffff::1"), kernel.KindRateLimited, "TOO_MANY_REQUESTS")
+	// Another /64 is another client.
+	wantCode(t, from("2001:db8:7:a::1"), kernel.KindUnauthenticated, "INVALID_EMAIL_OR_PASSWORD")
+	if !slices.Contains(b.w.limitKeys, "signin:ip:2001:db8:7:9::/64") {
+		t.Errorf("keys = %v", b.w.limitKeys)
 	}
 }
 

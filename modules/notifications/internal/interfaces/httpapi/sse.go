@@ -46,7 +46,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 	// Subscribe before reading the replay, so nothing created in between is
 	// lost; what both deliver is sent once.
 	principal, _ := kernel.PrincipalFrom(ctx)
-	release, err := h.limits.acquire(principal.SessionID, web.ClientIP(ctx))
+	release, err := h.limits.acquire(principal.SessionID, kernel.NetworkOf(web.ClientIP(ctx)))
 	if err != nil {
 		web.WriteProblem(w, r, err)
 		return
