@@ -43,6 +43,17 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// stoppedEarly reports whether err is a start cut short by the stop
+// signal (ctx cancelled while, say, waiting for another process's
+// migration lock): the stop was asked for, so it is a clean exit.
+func stoppedEarly(ctx context.Context, err error, logger *slog.Logger) bool {
+	if err == nil || ctx.Err() == nil {
+		return false
+	}
+	logger.Info("stopped before start", "cause", err.Error())
+	return true
+}
+
 // open builds the app and, unless AUTO_MIGRATE=false, migrates it.
 func open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...app.Option) (*app.App, error) {
 	a, err := app.New(ctx, cfg, append(opts, app.WithLogger(logger))...)
@@ -70,11 +81,17 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		opts = append(opts, app.WithoutWorkers())
 	}
 	a, err := open(ctx, cfg, logger, opts...)
+	if stoppedEarly(ctx, err, logger) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	if err := a.Start(ctx); err != nil {
+		if stoppedEarly(ctx, err, logger) {
+			return nil
+		}
 		return err
 	}
 	addr := net.JoinHostPort("", strconv.Itoa(cfg.Server.Port))
@@ -101,11 +118,17 @@ func worker(ctx context.Context, args []string, lookup func(string) (string, boo
 		return err
 	}
 	a, err := open(ctx, cfg, logger)
+	if stoppedEarly(ctx, err, logger) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	if err := a.Start(ctx); err != nil {
+		if stoppedEarly(ctx, err, logger) {
+			return nil
+		}
 		return err
 	}
 	logger.Info("groundwork worker is running", "database", string(a.DB().Dialect()), "version", app.Version)

@@ -129,6 +129,24 @@ func states(out string) map[string]int {
 	return n
 }
 
+// TestRun_StopDuringStartIsClean: a stop signal that arrives while a
+// process is still starting (opening the database, waiting for another
+// process's migration lock) exits 0, as a stop after start does.
+func TestRun_StopDuringStartIsClean(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		e := envFor(t, dialect)
+		e["PORT"] = strconv.Itoa(freePort(t))
+		for _, args := range [][]string{{"serve"}, {"worker"}} {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			var stderr bytes.Buffer
+			if code := run(ctx, args, e.lookup, &bytes.Buffer{}, &stderr); code != exitOK {
+				t.Fatalf("%v stopped during start: exit %d\n%s", args, code, stderr.String())
+			}
+		}
+	})
+}
+
 // TestRun_ServeAndWorkerStopOnSignal starts serve, serve --no-workers and
 // worker, checks serve answers, then cancels the context as SIGTERM does:
 // each exits 0.
