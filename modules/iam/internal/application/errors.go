@@ -49,11 +49,6 @@ var (
 	// active flag (an admin's decision).
 	ErrActiveNotAllowed = kernel.Invalid("FIELD_NOT_ALLOWED", "Field not allowed to be set",
 		kernel.FieldError{Field: "active", Code: "not_allowed", Message: "may only be changed by an administrator"})
-	// ErrAlreadyMember refuses an admin's creation of a user who already
-	// belongs to the organization.
-	ErrAlreadyMember = kernel.Conflict("iam.already_member", "The user is already a member of this organization.")
-	// ErrCannotDeactivateSelf keeps an admin from locking themselves out.
-	ErrCannotDeactivateSelf = kernel.Forbidden("iam.cannot_deactivate_self", "You cannot deactivate your own account.")
 	// ErrNoTenancy is what NoMembers answers to changes of membership.
 	ErrNoTenancy = kernel.Unavailable("iam.no_tenancy", "Organizations are not available.")
 )
