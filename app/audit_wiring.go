@@ -129,6 +129,14 @@ func subscribeAudit(d Deps, b builtins) {
 		return org(e.OrganizationID, e.ActorID, targetMember, e.MembershipID.String(),
 			map[string]any{"userId": e.UserID.String(), "role": e.Role}), true
 	})
+	audit.On(m, bus, func(_ context.Context, e tenancy.MemberSuspended) (audit.Entry, bool) {
+		return org(e.OrganizationID, e.ActorID, targetMember, e.MembershipID.String(),
+			map[string]any{"userId": e.UserID.String(), "role": e.Role}), true
+	})
+	audit.On(m, bus, func(_ context.Context, e tenancy.MemberReinstated) (audit.Entry, bool) {
+		return org(e.OrganizationID, e.ActorID, targetMember, e.MembershipID.String(),
+			map[string]any{"userId": e.UserID.String(), "role": e.Role}), true
+	})
 	audit.On(m, bus, func(_ context.Context, e tenancy.MemberLeft) (audit.Entry, bool) {
 		return org(e.OrganizationID, e.UserID, targetMember, e.MembershipID.String(),
 			map[string]any{"userId": e.UserID.String(), "role": e.Role}), true

@@ -19,8 +19,20 @@ type iamMembers struct{ t *tenancy.Module }
 
 var _ iam.Members = (*iamMembers)(nil)
 
-func (m *iamMembers) IsMember(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (bool, error) {
-	return m.t.IsMember(ctx, org, user)
+func (m *iamMembers) Membership(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (iam.Membership, error) {
+	member, suspended, err := m.t.MemberState(ctx, org, user)
+	return iam.Membership{Member: member, Suspended: suspended}, err
+}
+
+func (m *iamMembers) SuspendedIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
+	return m.t.SuspendedMemberIDs(ctx, org)
+}
+
+func (m *iamMembers) Suspend(ctx context.Context, org kernel.OrganizationID, user kernel.UserID, suspended bool) error {
+	if cur, ok := kernel.OrganizationFrom(ctx); !ok || cur.OrganizationID != org {
+		return tenancy.ErrNoActiveOrganization
+	}
+	return m.t.SuspendMember(ctx, user, suspended)
 }
 
 func (m *iamMembers) MemberIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {

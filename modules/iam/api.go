@@ -127,6 +127,9 @@ type Members = application.Members
 // Invitation is what Members.Invite answers: the invitation sent.
 type Invitation = application.Invitation
 
+// Membership is what Members.Membership answers.
+type Membership = application.Membership
+
 // NoMembers is the Members of an app without tenancy: /api/users lists
 // nobody, finds nobody (404) and cannot add (503 iam.no_tenancy).
 type NoMembers = application.NoMembers

@@ -391,7 +391,7 @@ func (h *membersHarness) signedIn(t *testing.T, client *http.Client) bool {
 // fakeMembers is tenancy's membership, in memory.
 type fakeMembers struct {
 	mu      sync.Mutex
-	m       map[kernel.OrganizationID]map[kernel.UserID]bool
+	m       map[kernel.OrganizationID]map[kernel.UserID]bool // member → suspended
 	invited []string
 }
 
@@ -406,13 +406,33 @@ func (f *fakeMembers) add(org kernel.OrganizationID, user kernel.UserID) {
 	if f.m[org] == nil {
 		f.m[org] = map[kernel.UserID]bool{}
 	}
-	f.m[org][user] = true
+	f.m[org][user] = false // the value is "suspended"
 }
 
-func (f *fakeMembers) IsMember(_ context.Context, org kernel.OrganizationID, user kernel.UserID) (bool, error) {
+func (f *fakeMembers) Membership(_ context.Context, org kernel.OrganizationID, user kernel.UserID) (iam.Membership, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.m[org][user], nil
+	_, member := f.m[org][user]
+	return iam.Membership{Member: member, Suspended: f.m[org][user]}, nil
+}
+
+func (f *fakeMembers) SuspendedIDs(_ context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []kernel.UserID
+	for id, suspended := range f.m[org] {
+		if suspended {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+func (f *fakeMembers) Suspend(_ context.Context, org kernel.OrganizationID, user kernel.UserID, suspended bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.m[org][user] = suspended
+	return nil
 }
 
 func (f *fakeMembers) MemberIDs(_ context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {

@@ -149,15 +149,11 @@ type SentInvitation struct {
 // hourly caps, no second pending invitation, not someone already a
 // member).
 func (m *Module) InviteMember(ctx context.Context, email string) (SentInvitation, error) {
-	p, ok := kernel.PrincipalFrom(ctx)
-	if !ok {
-		return SentInvitation{}, kernel.Unauthenticated("UNAUTHORIZED", "Unauthorized")
+	a, err := actorOf(ctx)
+	if err != nil {
+		return SentInvitation{}, err
 	}
-	org, ok := kernel.OrganizationFrom(ctx)
-	if !ok {
-		return SentInvitation{}, ErrNoActiveOrganization
-	}
-	v, err := m.svc.Invite(ctx, application.Actor{UserID: p.UserID, Org: org}, email, RoleMember)
+	v, err := m.svc.Invite(ctx, a, email, RoleMember)
 	if err != nil {
 		return SentInvitation{}, err
 	}
@@ -168,15 +164,51 @@ func (m *Module) InviteMember(ctx context.Context, email string) (SentInvitation
 // principal in ctx, with the guards of the members API: the actor must
 // hold every permission of the member's role, and the last owner stays.
 func (m *Module) RemoveMember(ctx context.Context, user kernel.UserID) error {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return err
+	}
+	return m.svc.RemoveUser(ctx, a, user)
+}
+
+// SuspendMember suspends (suspended true) or reinstates user in the
+// organization in ctx on behalf of the principal in ctx, with the guards
+// of the members API: members:update, every permission of the member's
+// role, not yourself (409 tenancy.cannot_suspend_self), not the last active
+// owner (409 tenancy.last_owner). A suspended membership keeps its role and
+// grants nothing; the account and its other organizations are untouched.
+func (m *Module) SuspendMember(ctx context.Context, user kernel.UserID, suspended bool) error {
+	a, err := actorOf(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = m.svc.UpdateMember(ctx, a, application.MemberRef{User: user}, application.MemberChange{Suspended: &suspended})
+	return err
+}
+
+// actorOf is the Actor of the principal and organization in ctx, for the
+// use cases other modules call on a request's behalf.
+func actorOf(ctx context.Context) (application.Actor, error) {
 	p, ok := kernel.PrincipalFrom(ctx)
 	if !ok {
-		return kernel.Unauthenticated("UNAUTHORIZED", "Unauthorized")
+		return application.Actor{}, kernel.Unauthenticated("UNAUTHORIZED", "Unauthorized")
 	}
 	org, ok := kernel.OrganizationFrom(ctx)
 	if !ok {
-		return ErrNoActiveOrganization
+		return application.Actor{}, ErrNoActiveOrganization
 	}
-	return m.svc.RemoveUser(ctx, application.Actor{UserID: p.UserID, Org: org}, user)
+	return application.Actor{UserID: p.UserID, Org: org}, nil
+}
+
+// MemberState says whether user belongs to org and whether the
+// organization suspended the membership.
+func (m *Module) MemberState(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (member, suspended bool, err error) {
+	return m.svc.MemberState(ctx, org, user)
+}
+
+// SuspendedMemberIDs lists the user IDs of org's suspended members.
+func (m *Module) SuspendedMemberIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
+	return m.svc.SuspendedIDs(ctx, org)
 }
 
 // UserDeleted removes a deleted account from its organizations, in the

@@ -20,6 +20,11 @@ type (
 	MemberJoined = application.MemberJoined
 	// MemberRoleChanged ("member.role_changed").
 	MemberRoleChanged = application.MemberRoleChanged
+	// MemberSuspended ("member.suspended"): the membership grants nothing
+	// until reinstated; the account is untouched.
+	MemberSuspended = application.MemberSuspended
+	// MemberReinstated ("member.reinstated").
+	MemberReinstated = application.MemberReinstated
 	// MemberRemoved ("member.removed"): someone removed the member.
 	MemberRemoved = application.MemberRemoved
 	// MemberLeft ("member.left"): the member left, or their account was

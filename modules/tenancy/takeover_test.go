@@ -110,7 +110,8 @@ func TestTakeover_AdminCannotLockOutTheOwner(t *testing.T) {
 
 		opath := "/api/users/" + owner.ID.String()
 		for _, patch := range []map[string]any{
-			{"active": false}, {"name": "Locked Out"}, {"username": "owned"}, {"locale": "fr"}, {"image": "https://evil.example/x.png"}, {},
+			{"active": false}, {"name": "Locked Out"}, {"username": "owned"}, {"locale": "fr"}, {"image": "https://evil.example/x.png"},
+			{"email": "mine@evil.example"}, {"password": "hunter22hunter22"}, {"locale": nil}, {"status": "suspended", "active": false},
 		} {
 			body, _ := json.Marshal(patch)
 			t.Run(fmt.Sprintf("PATCH %s", body), func(t *testing.T) {

@@ -21,7 +21,7 @@ const (
 // MaxUserPageSize). next is the cursor of the following page, zero on the
 // last one. It needs no transaction. The caller checks the users:read
 // grant.
-func (s *Service) ListUsers(ctx context.Context, org kernel.OrganizationID, search string, after kernel.UserID, limit int) (users []UserView, next kernel.UserID, err error) {
+func (s *Service) ListUsers(ctx context.Context, org kernel.OrganizationID, search string, after kernel.UserID, limit int) (users []MemberView, next kernel.UserID, err error) {
 	switch {
 	case limit <= 0:
 		limit = DefaultUserPageSize
@@ -35,6 +35,14 @@ func (s *Service) ListUsers(ctx context.Context, org kernel.OrganizationID, sear
 	if ids == nil {
 		ids = []kernel.UserID{} // nil would mean "everyone"
 	}
+	suspendedIDs, err := s.deps.Members.SuspendedIDs(ctx, org)
+	if err != nil {
+		return nil, kernel.UserID{}, fmt.Errorf("list users: %w", err)
+	}
+	suspended := make(map[kernel.UserID]bool, len(suspendedIDs))
+	for _, id := range suspendedIDs {
+		suspended[id] = true
+	}
 	list, err := s.deps.Users.List(ctx, UserQuery{IDs: ids, Search: search, After: after, Limit: limit + 1})
 	if err != nil {
 		return nil, kernel.UserID{}, fmt.Errorf("list users: %w", err)
@@ -43,25 +51,51 @@ func (s *Service) ListUsers(ctx context.Context, org kernel.OrganizationID, sear
 		list = list[:limit]
 		next = list[limit-1].ID()
 	}
-	users = make([]UserView, 0, len(list))
+	users = make([]MemberView, 0, len(list))
 	for _, u := range list {
-		users = append(users, userView(u))
+		users = append(users, MemberView{UserView: userView(u), Suspended: suspended[u.ID()]})
 	}
 	return users, next, nil
+}
+
+// MemberView is a user as their organization's /api/users shows them: the
+// account and whether the organization suspended the membership.
+type MemberView struct {
+	UserView
+	Suspended bool
 }
 
 // GetUser returns a member of org. A user who is not a member (another
 // organization's, or unknown) answers NotFound iam.user_not_found. The
 // caller checks the users:read grant.
-func (s *Service) GetUser(ctx context.Context, org kernel.OrganizationID, id kernel.UserID) (UserView, error) {
-	if err := s.requireMember(ctx, org, id); err != nil {
-		return UserView{}, fmt.Errorf("get user: %w", err)
+func (s *Service) GetUser(ctx context.Context, org kernel.OrganizationID, id kernel.UserID) (MemberView, error) {
+	m, err := s.requireMember(ctx, org, id)
+	if err != nil {
+		return MemberView{}, fmt.Errorf("get user: %w", err)
 	}
 	u, err := s.deps.Users.ByID(ctx, id)
 	if err != nil {
-		return UserView{}, fmt.Errorf("get user: %w", err)
+		return MemberView{}, fmt.Errorf("get user: %w", err)
 	}
-	return userView(u), nil
+	return MemberView{UserView: userView(u), Suspended: m.Suspended}, nil
+}
+
+// SuspendUser suspends (suspended true) or reinstates a member of org in
+// that organization only: the membership keeps its role and grants
+// nothing; the account, its sessions and its other organizations are
+// untouched. Errors: NotFound iam.user_not_found for a non-member, and
+// whatever Members.Suspend answers (Forbidden tenancy.forbidden without
+// members:update or over a member whose role holds more than the actor's;
+// Conflict tenancy.cannot_suspend_self, tenancy.last_owner). The caller
+// checks the users:update grant.
+func (s *Service) SuspendUser(ctx context.Context, org kernel.OrganizationID, id kernel.UserID, suspended bool) (MemberView, error) {
+	if _, err := s.requireMember(ctx, org, id); err != nil {
+		return MemberView{}, fmt.Errorf("suspend user: %w", err)
+	}
+	if err := s.deps.Members.Suspend(ctx, org, id, suspended); err != nil {
+		return MemberView{}, fmt.Errorf("suspend user: %w", err)
+	}
+	return s.GetUser(ctx, org, id)
 }
 
 // Invitation is what AddUser answers: the invitation the person was sent.
@@ -95,10 +129,11 @@ func (s *Service) AddUser(ctx context.Context, org kernel.OrganizationID, email 
 
 // ErrAccountFieldsPersonal refuses an organization's change of an
 // account-wide field: an account belongs to its person, and only they (or
-// a platform admin) change its name, username, locale, image or state.
+// a platform admin) change its email, name, username, locale, image,
+// password or state.
 var ErrAccountFieldsPersonal = kernel.Forbidden("iam.account_fields_personal",
-	"An account's name, username, locale, image and active state are changed only by its owner or a platform admin; "+
-		"an organization can remove a member (DELETE /api/users/{id}) or change their role.")
+	"An account's email, name, username, locale, image, password and active state are changed only by its owner or a platform admin; "+
+		"an organization suspends a member in the organization (status), removes them (DELETE /api/users/{id}) or changes their role.")
 
 // RemoveUser removes a member from org; the account itself stays (it may
 // belong to other organizations). tenancy announces the removal. Errors:
@@ -106,7 +141,7 @@ var ErrAccountFieldsPersonal = kernel.Forbidden("iam.account_fields_personal",
 // answers. The caller checks the users:delete grant.
 func (s *Service) RemoveUser(ctx context.Context, org kernel.OrganizationID, actor, id kernel.UserID) error {
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		if err := s.requireMember(ctx, org, id); err != nil {
+		if _, err := s.requireMember(ctx, org, id); err != nil {
 			return err
 		}
 		return s.deps.Members.Remove(ctx, org, id)
@@ -119,15 +154,15 @@ func (s *Service) RemoveUser(ctx context.Context, org kernel.OrganizationID, act
 
 // requireMember answers ErrUserNotFound unless id belongs to org, so that
 // another organization's user looks like no user at all.
-func (s *Service) requireMember(ctx context.Context, org kernel.OrganizationID, id kernel.UserID) error {
-	ok, err := s.deps.Members.IsMember(ctx, org, id)
+func (s *Service) requireMember(ctx context.Context, org kernel.OrganizationID, id kernel.UserID) (Membership, error) {
+	m, err := s.deps.Members.Membership(ctx, org, id)
 	if err != nil {
-		return err
+		return Membership{}, err
 	}
-	if !ok {
-		return ErrUserNotFound
+	if !m.Member {
+		return Membership{}, ErrUserNotFound
 	}
-	return nil
+	return m, nil
 }
 
 // NoMembers is the Members port until tenancy is wired: nobody belongs to
@@ -137,9 +172,19 @@ type NoMembers struct{}
 
 var _ Members = NoMembers{}
 
-// IsMember reports false.
-func (NoMembers) IsMember(context.Context, kernel.OrganizationID, kernel.UserID) (bool, error) {
-	return false, nil
+// Membership reports no membership.
+func (NoMembers) Membership(context.Context, kernel.OrganizationID, kernel.UserID) (Membership, error) {
+	return Membership{}, nil
+}
+
+// SuspendedIDs returns an empty list.
+func (NoMembers) SuspendedIDs(context.Context, kernel.OrganizationID) ([]kernel.UserID, error) {
+	return nil, nil
+}
+
+// Suspend returns ErrNoTenancy.
+func (NoMembers) Suspend(context.Context, kernel.OrganizationID, kernel.UserID, bool) error {
+	return ErrNoTenancy
 }
 
 // MemberIDs returns an empty (non-nil) list.

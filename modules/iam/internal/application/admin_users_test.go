@@ -27,7 +27,7 @@ func (b *bundle) orgs(t *testing.T) orgs {
 	return o
 }
 
-func viewIDs(vs []application.UserView) []kernel.UserID {
+func viewIDs(vs []application.MemberView) []kernel.UserID {
 	var out []kernel.UserID
 	for _, v := range vs {
 		out = append(out, v.ID)

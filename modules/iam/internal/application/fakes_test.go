@@ -481,10 +481,18 @@ func (f fakeEmails) PasswordChanged(ctx context.Context, u *domain.User) error {
 
 type fakeMembers struct{ w *world }
 
-func (f fakeMembers) IsMember(_ context.Context, org kernel.OrganizationID, user kernel.UserID) (bool, error) {
+func (f fakeMembers) Membership(_ context.Context, org kernel.OrganizationID, user kernel.UserID) (application.Membership, error) {
 	f.w.mu.Lock()
 	defer f.w.mu.Unlock()
-	return f.w.members[org][user], nil
+	return application.Membership{Member: f.w.members[org][user]}, nil
+}
+
+func (f fakeMembers) SuspendedIDs(context.Context, kernel.OrganizationID) ([]kernel.UserID, error) {
+	return nil, nil
+}
+
+func (f fakeMembers) Suspend(context.Context, kernel.OrganizationID, kernel.UserID, bool) error {
+	return nil
 }
 
 func (f fakeMembers) MemberIDs(_ context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {

@@ -148,15 +148,30 @@ type Emails interface {
 // /api/users. It is satisfied by an adapter over tenancy; until tenancy is
 // wired, by NoMembers.
 type Members interface {
-	// IsMember reports whether user belongs to org.
-	IsMember(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (bool, error)
+	// Membership returns user's membership of org (Member false when they
+	// do not belong to it).
+	Membership(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (Membership, error)
 	// MemberIDs lists the members of org.
 	MemberIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error)
+	// SuspendedIDs lists the members of org whose membership is suspended.
+	SuspendedIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error)
 	// Invite sends email an invitation to org with the built-in "member"
 	// role, on behalf of the principal in ctx.
 	Invite(ctx context.Context, org kernel.OrganizationID, email string) (Invitation, error)
+	// Suspend suspends (suspended true) or reinstates user's membership of
+	// org, on behalf of the principal in ctx; the account is not touched.
+	Suspend(ctx context.Context, org kernel.OrganizationID, user kernel.UserID, suspended bool) error
 	// Remove removes user from org (not from Groundwork).
 	Remove(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error
+}
+
+// Membership is a user's membership of an organization, as /api/users
+// shows it.
+type Membership struct {
+	// Member is false when the user does not belong to the organization.
+	Member bool
+	// Suspended is true when the organization suspended the membership.
+	Suspended bool
 }
 
 // Publisher publishes domain events in the transaction ctx carries.

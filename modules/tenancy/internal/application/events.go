@@ -77,6 +77,29 @@ type MemberRoleChanged struct {
 
 func (MemberRoleChanged) EventName() string { return "member.role_changed" }
 
+// MemberSuspended: the organization suspended a membership; it keeps its
+// role and grants nothing until reinstated. The account is untouched.
+type MemberSuspended struct {
+	OrganizationID kernel.OrganizationID
+	ActorID        kernel.UserID
+	MembershipID   domain.MembershipID
+	UserID         kernel.UserID
+	Role           string
+}
+
+func (MemberSuspended) EventName() string { return "member.suspended" }
+
+// MemberReinstated: a suspended membership is active again, with its role.
+type MemberReinstated struct {
+	OrganizationID kernel.OrganizationID
+	ActorID        kernel.UserID
+	MembershipID   domain.MembershipID
+	UserID         kernel.UserID
+	Role           string
+}
+
+func (MemberReinstated) EventName() string { return "member.reinstated" }
+
 // MemberRemoved: someone removed a member (or the member's account was
 // deleted: ActorID zero).
 type MemberRemoved struct {

@@ -139,10 +139,27 @@ func (s *Service) guardOwners(ctx context.Context, org kernel.OrganizationID, ch
 	return domain.EnsureOwnerRemains(owners, change)
 }
 
-// ChangeRole gives a member another role; it needs members:update, and the
-// actor must hold every permission of both the member's current role and
-// the new one. Demoting the last owner is refused (tenancy.last_owner).
-func (s *Service) ChangeRole(ctx context.Context, a Actor, ref MemberRef, role string) (MemberView, error) {
+// MemberChange is what UpdateMember changes: a new role (empty: keep it),
+// and a suspension or reinstatement (nil: keep the state).
+type MemberChange struct {
+	Role      string
+	Suspended *bool
+}
+
+// ErrCannotSuspendSelf refuses a member's suspension of their own
+// membership: they leave instead.
+var ErrCannotSuspendSelf = kernel.Conflict("tenancy.cannot_suspend_self",
+	"You cannot suspend your own membership; leave the organization instead.")
+
+// UpdateMember changes a member's role, suspends or reinstates them, or
+// both, in one transaction. It needs members:update, and the actor must
+// hold every permission of the member's role (an admin cannot act on an
+// owner) and, for a new role, of that role. A suspended membership keeps
+// its role and grants nothing; the account and its other organizations
+// are untouched. Refused: leaving the organization without an active owner
+// (tenancy.last_owner), suspending yourself (tenancy.cannot_suspend_self).
+// Asking for what already is changes nothing and publishes nothing.
+func (s *Service) UpdateMember(ctx context.Context, a Actor, ref MemberRef, c MemberChange) (MemberView, error) {
 	if err := a.require(domain.PermMembersUpdate); err != nil {
 		return MemberView{}, err
 	}
@@ -155,35 +172,92 @@ func (s *Service) ChangeRole(ctx context.Context, a Actor, ref MemberRef, role s
 		if m, err = s.member(ctx, a.Org.OrganizationID, ref); err != nil {
 			return err
 		}
-		r, err := s.roleOf(ctx, a.Org.OrganizationID, role)
-		if err != nil {
-			return err
-		}
 		if err := s.checkOverMember(ctx, a, m); err != nil {
 			return err
 		}
-		if err := domain.CanGrant(a.Org.Grants, r.Permissions()); err != nil {
-			return err
+		var events []kernel.Event
+		if c.Role != "" {
+			e, err := s.changeRole(ctx, a, m, c.Role)
+			if err != nil {
+				return err
+			}
+			events = append(events, e...)
 		}
-		from := m.Role()
-		changed, err := m.ChangeRole(r.Name())
-		if err != nil || !changed {
-			return err
+		if c.Suspended != nil {
+			e, err := s.setSuspended(ctx, a, m, *c.Suspended)
+			if err != nil {
+				return err
+			}
+			events = append(events, e...)
 		}
-		if err := s.guardOwners(ctx, a.Org.OrganizationID, domain.RoleChange(from, r.Name())); err != nil {
-			return err
-		}
-		if err := s.deps.Memberships.SaveRole(ctx, m); err != nil {
-			return err
-		}
-		return s.deps.Events.Publish(ctx, MemberRoleChanged{
-			OrganizationID: a.Org.OrganizationID, ActorID: a.UserID, MembershipID: m.ID(), UserID: m.UserID(), From: from, To: r.Name(),
-		})
+		return s.deps.Events.Publish(ctx, events...)
 	})
 	if err != nil {
-		return MemberView{}, fmt.Errorf("change role: %w", err)
+		return MemberView{}, fmt.Errorf("update member: %w", err)
 	}
 	return s.withProfile(ctx, m)
+}
+
+// changeRole moves m to role after the grant and owner guards, in
+// UpdateMember's transaction, and returns the event to publish (none when
+// m already holds role).
+func (s *Service) changeRole(ctx context.Context, a Actor, m *domain.Membership, role string) ([]kernel.Event, error) {
+	r, err := s.roleOf(ctx, a.Org.OrganizationID, role)
+	if err != nil {
+		return nil, err
+	}
+	if err := domain.CanGrant(a.Org.Grants, r.Permissions()); err != nil {
+		return nil, err
+	}
+	from, change := m.Role(), m.OwnerChangeTo(r.Name())
+	changed, err := m.ChangeRole(r.Name())
+	if err != nil || !changed {
+		return nil, err
+	}
+	if err := s.guardOwners(ctx, a.Org.OrganizationID, change); err != nil {
+		return nil, err
+	}
+	if err := s.deps.Memberships.SaveRole(ctx, m); err != nil {
+		return nil, err
+	}
+	return []kernel.Event{MemberRoleChanged{
+		OrganizationID: a.Org.OrganizationID, ActorID: a.UserID, MembershipID: m.ID(), UserID: m.UserID(), From: from, To: r.Name(),
+	}}, nil
+}
+
+// setSuspended suspends or reinstates m, in UpdateMember's transaction,
+// and returns the event to publish (none when m is already so).
+func (s *Service) setSuspended(ctx context.Context, a Actor, m *domain.Membership, suspended bool) ([]kernel.Event, error) {
+	if suspended && m.UserID() == a.UserID {
+		return nil, ErrCannotSuspendSelf
+	}
+	change := m.OwnerChangeTo("")
+	if !suspended {
+		change = domain.OwnerKept
+	}
+	var changed bool
+	if suspended {
+		changed = m.Suspend(s.deps.Clock.Now())
+	} else {
+		changed = m.Reinstate()
+	}
+	if !changed {
+		return nil, nil
+	}
+	if err := s.guardOwners(ctx, a.Org.OrganizationID, change); err != nil {
+		return nil, err
+	}
+	if err := s.deps.Memberships.SaveSuspension(ctx, m); err != nil {
+		return nil, err
+	}
+	if suspended {
+		return []kernel.Event{MemberSuspended{
+			OrganizationID: a.Org.OrganizationID, ActorID: a.UserID, MembershipID: m.ID(), UserID: m.UserID(), Role: m.Role(),
+		}}, nil
+	}
+	return []kernel.Event{MemberReinstated{
+		OrganizationID: a.Org.OrganizationID, ActorID: a.UserID, MembershipID: m.ID(), UserID: m.UserID(), Role: m.Role(),
+	}}, nil
 }
 
 // RemoveMember removes a member; it needs members:remove and every
@@ -217,7 +291,7 @@ func (s *Service) RemoveMember(ctx context.Context, a Actor, ref MemberRef) erro
 // removeMembership deletes m after the owners guard, and publishes
 // MemberLeft (left) or MemberRemoved. The organization must be locked.
 func (s *Service) removeMembership(ctx context.Context, m *domain.Membership, actor kernel.UserID, left bool) error {
-	if err := s.guardOwners(ctx, m.OrganizationID(), domain.RoleChange(m.Role(), "")); err != nil {
+	if err := s.guardOwners(ctx, m.OrganizationID(), m.OwnerChangeTo("")); err != nil {
 		return err
 	}
 	if err := s.deps.Memberships.Delete(ctx, m.OrganizationID(), m.ID()); err != nil {
@@ -251,6 +325,11 @@ func (s *Service) Leave(ctx context.Context, a Actor) error {
 	return nil
 }
 
+// ErrMemberSuspended refuses making a suspended member an owner: the
+// organization would be left without an active one.
+var ErrMemberSuspended = kernel.Conflict("tenancy.member_suspended",
+	"That member is suspended; reinstate them first.")
+
 // TransferOwnership makes another member an owner and the actor, an owner,
 // an admin. It needs organization:transfer and the owner role.
 func (s *Service) TransferOwnership(ctx context.Context, a Actor, to MemberRef) (MemberView, error) {
@@ -271,6 +350,9 @@ func (s *Service) TransferOwnership(ctx context.Context, a Actor, to MemberRef) 
 		}
 		if target, err = s.member(ctx, a.Org.OrganizationID, to); err != nil {
 			return err
+		}
+		if target.Suspended() {
+			return ErrMemberSuspended
 		}
 		if target.ID() == me.ID() {
 			return kernel.Invalid("tenancy.transfer_to_self", "Choose another member to transfer ownership to.",
@@ -322,6 +404,24 @@ func (s *Service) IsMember(ctx context.Context, org kernel.OrganizationID, user 
 // MemberIDs lists the user IDs of org's members.
 func (s *Service) MemberIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
 	return s.deps.Memberships.ListUserIDs(ctx, org)
+}
+
+// SuspendedIDs lists the user IDs of org's suspended members.
+func (s *Service) SuspendedIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
+	return s.deps.Memberships.ListSuspendedUserIDs(ctx, org)
+}
+
+// MemberState says whether user belongs to org and whether the membership
+// is suspended.
+func (s *Service) MemberState(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (member, suspended bool, err error) {
+	m, err := s.deps.Memberships.ByUser(ctx, org, user)
+	if errors.Is(err, ErrMemberNotFound) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	return true, m.Suspended(), nil
 }
 
 // AddMember makes user a member of org with the member role, for iam's

@@ -57,6 +57,7 @@ func (s *Service) MyOrganizations(ctx context.Context, user kernel.UserID) ([]Or
 	out := make([]OrganizationView, len(list))
 	for i, om := range list {
 		out[i] = organizationView(om.Organization, om.Membership.Role())
+		out[i].Suspended = om.Membership.Suspended()
 	}
 	return out, nil
 }

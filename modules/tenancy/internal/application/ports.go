@@ -62,21 +62,27 @@ type Memberships interface {
 	List(ctx context.Context, org kernel.OrganizationID, q MemberQuery) ([]*domain.Membership, error)
 	// ListUserIDs returns the user IDs of every member of org.
 	ListUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error)
+	// ListSuspendedUserIDs returns the user IDs of org's suspended members.
+	ListSuspendedUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error)
 	// ListByUser returns every membership of user.
 	ListByUser(ctx context.Context, user kernel.UserID) ([]*domain.Membership, error)
 	// SaveRole stores m's role; ErrMemberNotFound when the row is gone.
 	SaveRole(ctx context.Context, m *domain.Membership) error
+	// SaveSuspension stores whether m is suspended; ErrMemberNotFound when
+	// the row is gone.
+	SaveSuspension(ctx context.Context, m *domain.Membership) error
 	// Delete removes the membership with that ID in org.
 	Delete(ctx context.Context, org kernel.OrganizationID, id domain.MembershipID) error
-	// CountRole returns how many members of org hold role.
+	// CountRole returns how many active (not suspended) members of org
+	// hold role.
 	CountRole(ctx context.Context, org kernel.OrganizationID, role string) (int, error)
 	// RenameRole moves every member of org holding role from to role to.
 	RenameRole(ctx context.Context, org kernel.OrganizationID, from, to string) error
 	// Touch records that user used org at t (it becomes their most recently
 	// used organization). No error when there is no such membership.
 	Touch(ctx context.Context, org kernel.OrganizationID, user kernel.UserID, t time.Time) error
-	// MostRecent returns the organization user used last, or
-	// ErrMemberNotFound when they belong to none.
+	// MostRecent returns the organization user used last among those
+	// whose membership is active, or ErrMemberNotFound when there is none.
 	MostRecent(ctx context.Context, user kernel.UserID) (kernel.OrganizationID, error)
 	// Access returns user's role in org, the custom role's permissions
 	// when it is one, and org's members version — on every
@@ -97,6 +103,9 @@ type Access struct {
 	Permissions []string
 	// Custom is true when Role is a custom role of the organization.
 	Custom bool
+	// Suspended is true when the organization suspended the membership:
+	// it grants nothing.
+	Suspended bool
 	// MembersVersion is the organization's members version: every change
 	// to its member list (joins, leaves, roles, members' profiles) moves it
 	// on in the change's transaction, which the Memberships methods that

@@ -117,7 +117,17 @@ type Actor struct {
 	// membership; zero when unknown. A member page cached at this version
 	// is current.
 	MembersVersion int64
+	// Suspended is true when the organization suspended the membership:
+	// Org then grants nothing, and only leaving is allowed.
+	Suspended bool
 }
+
+// ErrMembershipSuspended answers a member whose membership the organization
+// suspended: it grants nothing until reinstated, and the organization
+// cannot be their active one. 403 rather than 404: they know the
+// organization, and the answer says why they cannot use it.
+var ErrMembershipSuspended = kernel.Forbidden("tenancy.membership_suspended",
+	"Your membership of this organization is suspended; an administrator of the organization can reinstate it.")
 
 // errForbidden is the answer to a member whose role lacks a permission.
 func errForbidden(permission string) *kernel.Error {
@@ -165,10 +175,14 @@ func (s *Service) roleGrants(role string, custom bool, permissions []string) ker
 
 // Access returns user's access to org — role and grants of the membership
 // as it stands — or ErrOrganizationNotFound when user is not a member
-// (another organization's existence is not revealed). It is at most one
-// query (see Memberships.Access).
+// (another organization's existence is not revealed) and
+// ErrMembershipSuspended when the membership is suspended. It is at most
+// one query (see Memberships.Access).
 func (s *Service) Access(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (kernel.OrganizationContext, error) {
 	a, err := s.access(ctx, org, user)
+	if err == nil && a.Suspended {
+		return kernel.OrganizationContext{}, ErrMembershipSuspended
+	}
 	return a.Org, err
 }
 
@@ -182,15 +196,21 @@ func (s *Service) access(ctx context.Context, org kernel.OrganizationID, user ke
 	if err != nil {
 		return Actor{}, fmt.Errorf("access: %w", err)
 	}
-	return Actor{
+	act := Actor{
 		UserID:         user,
-		Org:            kernel.OrganizationContext{OrganizationID: org, Role: a.Role, Grants: s.roleGrants(a.Role, a.Custom, a.Permissions)},
+		Org:            kernel.OrganizationContext{OrganizationID: org, Role: a.Role},
 		MembersVersion: a.MembersVersion,
-	}, nil
+		Suspended:      a.Suspended,
+	}
+	if !a.Suspended {
+		act.Org.Grants = s.roleGrants(a.Role, a.Custom, a.Permissions)
+	}
+	return act, nil
 }
 
 // ActorIn returns user's Actor in org, as it stands: what organization-scoped
-// use cases take. ErrOrganizationNotFound when user is not a member.
+// use cases take. ErrOrganizationNotFound when user is not a member; a
+// suspended membership is an Actor with Suspended set and no grants.
 func (s *Service) ActorIn(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) (Actor, error) {
 	return s.access(ctx, org, user)
 }

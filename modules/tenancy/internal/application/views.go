@@ -17,6 +17,9 @@ type OrganizationView struct {
 	UpdatedAt time.Time
 	// Role is the caller's role ("" when not asked for).
 	Role string
+	// Suspended is true when the organization suspended the caller's
+	// membership (in their list of organizations).
+	Suspended bool
 }
 
 func organizationView(o *domain.Organization, role string) OrganizationView {
@@ -46,12 +49,15 @@ type MemberView struct {
 	Email          string
 	Name           string
 	Image          string
+	// SuspendedAt is when the organization suspended the membership; nil
+	// while it is active.
+	SuspendedAt *time.Time
 }
 
 func memberView(m *domain.Membership, u UserInfo) MemberView {
 	return MemberView{
 		ID: m.ID(), OrganizationID: m.OrganizationID(), UserID: m.UserID(), Role: m.Role(), JoinedAt: m.JoinedAt(),
-		Email: u.Email, Name: u.Name, Image: u.Image,
+		Email: u.Email, Name: u.Name, Image: u.Image, SuspendedAt: m.SuspendedAt(),
 	}
 }
 

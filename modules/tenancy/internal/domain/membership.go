@@ -25,6 +25,9 @@ type Membership struct {
 	userID   kernel.UserID
 	role     string
 	joinedAt time.Time
+	// suspendedAt is when the organization suspended the membership; nil
+	// while it is active. A suspended membership grants nothing.
+	suspendedAt *time.Time
 }
 
 // checkRoleRef returns an Invalid error with code "tenancy.invalid_role"
@@ -58,17 +61,18 @@ type MembershipSnapshot struct {
 	UserID         kernel.UserID
 	Role           string
 	JoinedAt       time.Time
+	SuspendedAt    *time.Time
 }
 
 // RehydrateMembership rebuilds a membership from stored state without
 // validating it; for repositories only.
 func RehydrateMembership(s MembershipSnapshot) *Membership {
-	return &Membership{id: s.ID, orgID: s.OrganizationID, userID: s.UserID, role: s.Role, joinedAt: s.JoinedAt}
+	return &Membership{id: s.ID, orgID: s.OrganizationID, userID: s.UserID, role: s.Role, joinedAt: s.JoinedAt, suspendedAt: s.SuspendedAt}
 }
 
 // Snapshot returns m's state for a repository to store.
 func (m *Membership) Snapshot() MembershipSnapshot {
-	return MembershipSnapshot{ID: m.id, OrganizationID: m.orgID, UserID: m.userID, Role: m.role, JoinedAt: m.joinedAt}
+	return MembershipSnapshot{ID: m.id, OrganizationID: m.orgID, UserID: m.userID, Role: m.role, JoinedAt: m.joinedAt, SuspendedAt: m.suspendedAt}
 }
 
 // ID returns the membership's ID.
@@ -88,6 +92,40 @@ func (m *Membership) IsOwner() bool { return m.role == RoleOwner }
 
 // JoinedAt returns when the user joined.
 func (m *Membership) JoinedAt() time.Time { return m.joinedAt }
+
+// Suspended reports whether the organization suspended the membership.
+func (m *Membership) Suspended() bool { return m.suspendedAt != nil }
+
+// SuspendedAt returns when the membership was suspended; nil while active.
+func (m *Membership) SuspendedAt() *time.Time { return m.suspendedAt }
+
+// Suspend suspends the membership at now: it keeps its role and grants
+// nothing until Reinstate. Suspending a suspended membership changes
+// nothing. Whether the change leaves the organization an active owner is
+// EnsureOwnerRemains's to check.
+func (m *Membership) Suspend(now time.Time) (changed bool) {
+	if m.suspendedAt != nil {
+		return false
+	}
+	m.suspendedAt = &now
+	return true
+}
+
+// Reinstate makes a suspended membership active again, with its role.
+func (m *Membership) Reinstate() (changed bool) {
+	if m.suspendedAt == nil {
+		return false
+	}
+	m.suspendedAt = nil
+	return true
+}
+
+// OwnerChangeTo returns the OwnerChange of moving m to role to — "" when
+// m is removed, leaves or is suspended. Only an active owner counts: a
+// suspended one holds no grants, so losing them takes no owner away.
+func (m *Membership) OwnerChangeTo(to string) OwnerChange {
+	return OwnerChange{removesOwner: m.suspendedAt == nil && m.role == RoleOwner && to != RoleOwner}
+}
 
 // ChangeRole sets the member's role. It returns an Invalid error with code
 // "tenancy.invalid_role" for a malformed name. Whether the change leaves the
@@ -128,7 +166,7 @@ func RoleChange(from, to string) OwnerChange {
 }
 
 // EnsureOwnerRemains is the owners guard: given the organization's current
-// number of owners, read in the transaction that makes the change with the
+// number of active (not suspended) owners, read in the transaction that makes the change with the
 // owner rows locked so two racing demotions serialize, it returns
 // ErrLastOwner (Conflict "tenancy.last_owner") when change would leave zero
 // owners. It fails closed: a count below one with an owner removed is

@@ -121,3 +121,31 @@ func TestEnsureOwnerRemains(t *testing.T) {
 	wantErr(t, domain.EnsureOwnerRemains(1, domain.OwnerRemoved), kernel.KindConflict, "tenancy.last_owner")
 	wantErr(t, domain.EnsureOwnerRemains(1, domain.OwnerKept), 0, "")
 }
+
+func TestMembershipSuspension(t *testing.T) {
+	t.Parallel()
+	m, err := domain.NewMembership(kernel.NewID[kernel.OrganizationKind](), kernel.NewID[kernel.UserKind](), domain.RoleOwner, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Suspended() || m.OwnerChangeTo("") != domain.OwnerRemoved || m.OwnerChangeTo(domain.RoleOwner) != domain.OwnerKept {
+		t.Fatalf("active owner: suspended %v", m.Suspended())
+	}
+	if !m.Suspend(t0) || m.Suspend(t0.Add(1)) || !m.Suspended() || !m.SuspendedAt().Equal(t0) {
+		t.Fatalf("suspend: at %v", m.SuspendedAt())
+	}
+	if m.Role() != domain.RoleOwner {
+		t.Errorf("a suspension changed the role to %q", m.Role())
+	}
+	// A suspended owner holds nothing: removing or demoting them takes no
+	// active owner away.
+	if m.OwnerChangeTo("") != domain.OwnerKept || m.OwnerChangeTo(domain.RoleMember) != domain.OwnerKept {
+		t.Error("a suspended owner counts as an active one")
+	}
+	if r := domain.RehydrateMembership(m.Snapshot()); !r.Suspended() || !r.SuspendedAt().Equal(t0) {
+		t.Error("the suspension does not survive a snapshot")
+	}
+	if !m.Reinstate() || m.Reinstate() || m.Suspended() || m.SuspendedAt() != nil {
+		t.Error("reinstate")
+	}
+}

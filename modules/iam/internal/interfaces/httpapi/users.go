@@ -56,10 +56,13 @@ func (h *Handler) registerUsers(api huma.API) {
 		http.StatusConflict, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable)
 	createOp.DefaultStatus = http.StatusAccepted
 	huma.Register(api, createOp, h.createUser)
-	huma.Register(api, op("update-user-admin", http.MethodPatch, "/api/users/{id}", PermUsersUpdate, "Update a user",
-		"Refused (403 iam.account_fields_personal): an account's name, username, locale, image and active state belong to its person, "+
-			"who changes them through /api/auth, or to a platform admin. An organization removes a member or changes their role instead.",
-		http.StatusNotFound), h.updateUserAdmin)
+	huma.Register(api, op("update-user-admin", http.MethodPatch, "/api/users/{id}", PermUsersUpdate, "Suspend or reinstate a user in the organization",
+		"status suspended suspends the member in this organization only: the membership keeps its role and grants nothing until "+
+			"status active reinstates it; the account, its sessions and its other organizations are untouched. Needs members:update too, "+
+			"and, as every action on a member, every permission of their role. Account-wide fields (email, name, username, locale, image, "+
+			"password, active) belong to the account's person, who changes them through /api/auth, or to a platform admin: "+
+			"naming any of them is refused (403 iam.account_fields_personal).",
+		http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity), h.updateUserAdmin)
 	deleteOp := op("remove-user", http.MethodDelete, "/api/users/{id}", PermUsersDelete, "Remove a user from the organization",
 		"Removes the member from the active organization only; the account stays.", http.StatusNotFound, http.StatusServiceUnavailable)
 	deleteOp.DefaultStatus = http.StatusNoContent
@@ -219,12 +222,43 @@ func (h *Handler) createUser(ctx context.Context, in *createUserInput) (*invitat
 }
 
 type updateUserAdminInput struct {
-	ID string `path:"id" maxLength:"100" doc:"The user's ID (usr_…)."`
+	ID   string `path:"id" maxLength:"100" doc:"The user's ID (usr_…)."`
+	Body struct {
+		Status string `json:"status,omitempty" enum:"active,suspended" doc:"suspended suspends the membership in this organization; active reinstates it."`
+		// The account's own fields: named only to be refused with a clear
+		// answer rather than as unknown properties.
+		Email    accountField `json:"email,omitempty"`
+		Name     accountField `json:"name,omitempty"`
+		Username accountField `json:"username,omitempty"`
+		Locale   accountField `json:"locale,omitempty"`
+		Image    accountField `json:"image,omitempty"`
+		Password accountField `json:"password,omitempty"`
+		Active   accountField `json:"active,omitempty"`
+	}
 }
 
-// updateUserAdmin refuses, after hiding non-members as 404: an
-// organization does not change accounts.
-func (h *Handler) updateUserAdmin(ctx context.Context, in *updateUserAdminInput) (*struct{}, error) {
+// accountField is an account-wide field in an organization's request:
+// present (with any value, null included) only to be refused.
+type accountField struct{ present bool }
+
+// UnmarshalJSON records that the field was sent.
+func (f *accountField) UnmarshalJSON([]byte) error {
+	f.present = true
+	return nil
+}
+
+// Schema documents the field as refused, whatever its value.
+func (accountField) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Description: "Refused (403 iam.account_fields_personal): the account's person changes it, or a platform admin."}
+}
+
+var errNoStatus = kernel.Invalid("iam.invalid_user", "Give the membership's status: active or suspended.",
+	kernel.FieldError{Field: "body.status", Code: "required", Message: "is required"})
+
+// updateUserAdmin suspends or reinstates a member, after hiding non-members
+// as 404; account-wide fields are refused: an organization does not
+// change accounts.
+func (h *Handler) updateUserAdmin(ctx context.Context, in *updateUserAdminInput) (*adminUserOutput, error) {
 	_, org, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -236,7 +270,20 @@ func (h *Handler) updateUserAdmin(ctx context.Context, in *updateUserAdminInput)
 	if _, err := h.svc.GetUser(ctx, org, id); err != nil {
 		return nil, err
 	}
-	return nil, application.ErrAccountFieldsPersonal
+	b := in.Body
+	for _, f := range []accountField{b.Email, b.Name, b.Username, b.Locale, b.Image, b.Password, b.Active} {
+		if f.present {
+			return nil, application.ErrAccountFieldsPersonal
+		}
+	}
+	if b.Status == "" {
+		return nil, errNoStatus
+	}
+	u, err := h.svc.SuspendUser(ctx, org, id, b.Status == "suspended")
+	if err != nil {
+		return nil, err
+	}
+	return &adminUserOutput{Body: adminUserJSON(u)}, nil
 }
 
 func (h *Handler) removeUser(ctx context.Context, in *userIDInput) (*struct{}, error) {

@@ -40,16 +40,21 @@ func userJSON(v application.UserView) User {
 	}
 }
 
-// AdminUser is a user as the tenant-scoped /api/users shows it.
+// AdminUser is a user as the tenant-scoped /api/users shows it: the
+// account, and the membership's status in the organization.
 type AdminUser struct {
 	User
-	LastLoginAt *Time `json:"lastLoginAt" doc:"The last sign-in; null if never."`
+	LastLoginAt *Time  `json:"lastLoginAt" doc:"The last sign-in; null if never."`
+	Status      string `json:"status" enum:"active,suspended" doc:"The membership in this organization: suspended grants nothing here until reinstated (active is the account's own state)."`
 }
 
-func adminUserJSON(v application.UserView) AdminUser {
-	u := AdminUser{User: userJSON(v)}
+func adminUserJSON(v application.MemberView) AdminUser {
+	u := AdminUser{User: userJSON(v.UserView), Status: "active"}
 	if v.LastLoginAt != nil {
 		u.LastLoginAt = &Time{*v.LastLoginAt}
+	}
+	if v.Suspended {
+		u.Status = "suspended"
 	}
 	return u
 }

@@ -20,7 +20,7 @@ type Memberships struct {
 
 var _ application.Memberships = (*Memberships)(nil)
 
-const membershipColumns = `id, organization_id, user_id, role, joined_at`
+const membershipColumns = `id, organization_id, user_id, role, joined_at, suspended_at`
 
 var selectMembership = `SELECT ` + membershipColumns + ` FROM memberships`
 
@@ -28,7 +28,7 @@ var selectMembership = `SELECT ` + membershipColumns + ` FROM memberships`
 // of the unique (organization_id, user_id) index and, for a custom role,
 // one of roles' unique (organization_id, name), and the organization's
 // members version by primary key. It reads nothing else.
-const access = `SELECT m.role, r.permissions, o.members_version
+const access = `SELECT m.role, r.permissions, o.members_version, m.suspended_at IS NOT NULL
 	FROM memberships m
 	JOIN organizations o ON o.id = m.organization_id
 	LEFT JOIN roles r ON r.organization_id = m.organization_id AND r.name = m.role
@@ -42,8 +42,8 @@ const access = `SELECT m.role, r.permissions, o.members_version
 func (r *Memberships) Create(ctx context.Context, m *domain.Membership) error {
 	s := m.Snapshot()
 	_, err := r.db.QW(ctx).Exec(ctx, `INSERT INTO memberships (`+membershipColumns+`)
-		VALUES ($1, $2, $3, $4, $5)`,
-		s.ID, s.OrganizationID, s.UserID, s.Role, s.JoinedAt)
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+		s.ID, s.OrganizationID, s.UserID, s.Role, s.JoinedAt, s.SuspendedAt)
 	if ce, ok := db.IsConstraint(err, db.Unique); ok && ce.Mentions("user_id") {
 		return application.ErrAlreadyMember.WithCause(err)
 	}
@@ -84,7 +84,7 @@ func (r *Memberships) one(ctx context.Context, query string, args ...any) (*doma
 func (r *Memberships) List(ctx context.Context, org kernel.OrganizationID, q application.MemberQuery) ([]*domain.Membership, error) {
 	// The organization is the argument: not read back, one ID less to
 	// decode per row of a list every page shows.
-	query, args := `SELECT id, user_id, role, joined_at FROM memberships WHERE organization_id = $1`, []any{org}
+	query, args := `SELECT id, user_id, role, joined_at, suspended_at FROM memberships WHERE organization_id = $1`, []any{org}
 	if !q.After.IsZero() {
 		query, args = query+` AND id > $2`, append(args, q.After)
 	}
@@ -95,7 +95,7 @@ func (r *Memberships) List(ctx context.Context, org kernel.OrganizationID, q app
 	query += fmt.Sprintf(` ORDER BY id LIMIT $%d`, len(args)+1)
 	scan := func(row db.Row) (*domain.Membership, error) {
 		s := domain.MembershipSnapshot{OrganizationID: org}
-		if err := row.Scan(&s.ID, &s.UserID, &s.Role, &s.JoinedAt); err != nil {
+		if err := row.Scan(&s.ID, &s.UserID, &s.Role, &s.JoinedAt, &s.SuspendedAt); err != nil {
 			return nil, err
 		}
 		return domain.RehydrateMembership(s), nil
@@ -118,6 +118,20 @@ func (r *Memberships) ListUserIDs(ctx context.Context, org kernel.OrganizationID
 	}, `SELECT user_id FROM memberships WHERE organization_id = $1 ORDER BY user_id`, org)
 	if err != nil {
 		return nil, fmt.Errorf("list member user IDs: %w", err)
+	}
+	return ids, nil
+}
+
+// ListSuspendedUserIDs returns the user IDs of org's suspended members,
+// ordered by user ID.
+func (r *Memberships) ListSuspendedUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
+	ids, err := db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (kernel.UserID, error) {
+		var id kernel.UserID
+		err := row.Scan(&id)
+		return id, err
+	}, `SELECT user_id FROM memberships WHERE organization_id = $1 AND suspended_at IS NOT NULL ORDER BY user_id`, org)
+	if err != nil {
+		return nil, fmt.Errorf("list suspended members: %w", err)
 	}
 	return ids, nil
 }
@@ -145,6 +159,20 @@ func (r *Memberships) SaveRole(ctx context.Context, m *domain.Membership) error 
 	return r.bumpMembers(ctx, m.OrganizationID())
 }
 
+// SaveSuspension stores when m was suspended (NULL: active). It returns
+// application.ErrMemberNotFound when the row is gone.
+func (r *Memberships) SaveSuspension(ctx context.Context, m *domain.Membership) error {
+	n, err := r.db.QW(ctx).Exec(ctx, `UPDATE memberships SET suspended_at = $3 WHERE organization_id = $1 AND id = $2`,
+		m.OrganizationID(), m.ID(), m.SuspendedAt())
+	if err != nil {
+		return fmt.Errorf("save membership suspension: %w", err)
+	}
+	if n == 0 {
+		return application.ErrMemberNotFound
+	}
+	return r.bumpMembers(ctx, m.OrganizationID())
+}
+
 // Delete removes the membership with that ID in org. It returns
 // application.ErrMemberNotFound when org has no such membership.
 func (r *Memberships) Delete(ctx context.Context, org kernel.OrganizationID, id domain.MembershipID) error {
@@ -158,12 +186,13 @@ func (r *Memberships) Delete(ctx context.Context, org kernel.OrganizationID, id 
 	return r.bumpMembers(ctx, org)
 }
 
-// CountRole returns how many members of org hold role. For the owners guard
+// CountRole returns how many active (not suspended) members of org hold
+// role. For the owners guard
 // call it after Organizations.Lock in the same transaction: on PostgreSQL
 // each statement then sees what the previous lock holder committed.
 func (r *Memberships) CountRole(ctx context.Context, org kernel.OrganizationID, role string) (int, error) {
 	var n int
-	err := r.db.Q(ctx).QueryRow(ctx, `SELECT count(*) FROM memberships WHERE organization_id = $1 AND role = $2`,
+	err := r.db.Q(ctx).QueryRow(ctx, `SELECT count(*) FROM memberships WHERE organization_id = $1 AND role = $2 AND suspended_at IS NULL`,
 		org, role).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count role holders: %w", err)
@@ -195,11 +224,11 @@ func (r *Memberships) Touch(ctx context.Context, org kernel.OrganizationID, user
 }
 
 // MostRecent returns the organization user touched last or, when they have
-// touched none, the one they joined last; application.ErrMemberNotFound
-// when they belong to none.
+// touched none, the one they joined last, among those whose membership is
+// not suspended; application.ErrMemberNotFound when there is none.
 func (r *Memberships) MostRecent(ctx context.Context, user kernel.UserID) (kernel.OrganizationID, error) {
 	var org kernel.OrganizationID
-	err := r.db.Q(ctx).QueryRow(ctx, `SELECT organization_id FROM memberships WHERE user_id = $1
+	err := r.db.Q(ctx).QueryRow(ctx, `SELECT organization_id FROM memberships WHERE user_id = $1 AND suspended_at IS NULL
 		ORDER BY last_used_at DESC NULLS LAST, joined_at DESC, id DESC LIMIT 1`, user).Scan(&org)
 	if errors.Is(err, db.ErrNoRows) {
 		return kernel.OrganizationID{}, application.ErrMemberNotFound
@@ -239,7 +268,7 @@ func (r *Memberships) readAccess(ctx context.Context, org kernel.OrganizationID,
 		a     application.Access
 		perms *string
 	)
-	err := r.db.Q(ctx).QueryRow(ctx, access, org, user).Scan(&a.Role, &perms, &a.MembersVersion)
+	err := r.db.Q(ctx).QueryRow(ctx, access, org, user).Scan(&a.Role, &perms, &a.MembersVersion, &a.Suspended)
 	if errors.Is(err, db.ErrNoRows) {
 		return application.Access{}, application.ErrMemberNotFound
 	}
@@ -285,7 +314,7 @@ func (r *Memberships) ProfileChanged(ctx context.Context, user kernel.UserID) er
 
 func scanMembership(row db.Row) (*domain.Membership, error) {
 	var s domain.MembershipSnapshot
-	if err := row.Scan(&s.ID, &s.OrganizationID, &s.UserID, &s.Role, &s.JoinedAt); err != nil {
+	if err := row.Scan(&s.ID, &s.OrganizationID, &s.UserID, &s.Role, &s.JoinedAt, &s.SuspendedAt); err != nil {
 		return nil, err
 	}
 	return domain.RehydrateMembership(s), nil

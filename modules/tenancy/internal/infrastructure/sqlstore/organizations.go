@@ -115,13 +115,13 @@ func (r *Organizations) Delete(ctx context.Context, id kernel.OrganizationID) er
 func (r *Organizations) ListForUser(ctx context.Context, user kernel.UserID) ([]application.OrganizationMembership, error) {
 	out, err := db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (application.OrganizationMembership, error) {
 		var m domain.MembershipSnapshot
-		o, err := scanOrganization(row, &m.ID, &m.Role, &m.JoinedAt)
+		o, err := scanOrganization(row, &m.ID, &m.Role, &m.JoinedAt, &m.SuspendedAt)
 		if err != nil {
 			return application.OrganizationMembership{}, err
 		}
 		m.OrganizationID, m.UserID = o.ID(), user
 		return application.OrganizationMembership{Organization: o, Membership: domain.RehydrateMembership(m)}, nil
-	}, `SELECT o.id, o.name, o.slug, o.created_at, o.updated_at, m.id, m.role, m.joined_at
+	}, `SELECT o.id, o.name, o.slug, o.created_at, o.updated_at, m.id, m.role, m.joined_at, m.suspended_at
 		FROM memberships m JOIN organizations o ON o.id = m.organization_id
 		WHERE m.user_id = $1
 		ORDER BY m.last_used_at DESC NULLS LAST, o.name, o.id`, user)

@@ -132,8 +132,9 @@ func (h *Handler) OrganizationContext(next http.Handler) http.Handler {
 		}
 		act, err := h.svc.ActorIn(ctx, org, p.UserID)
 		switch {
-		case err == nil:
-		case kernel.KindOf(err) == kernel.KindNotFound:
+		case err == nil && !act.Suspended:
+		case err == nil || kernel.KindOf(err) == kernel.KindNotFound:
+			// Not a member, or suspended: no active organization.
 			if cookie {
 				h.clearActive(w)
 			}
@@ -191,9 +192,10 @@ type activeKey struct{}
 // scoped is the middleware of every /api/organizations/{org}/… operation:
 // 401 without a user; 404 unless the caller is a member of the
 // organization {org} names (an ID or a slug), so another organization's
-// existence is never revealed. It puts the application.Actor — the
-// membership read in this request — in the context for the handler.
-func (h *Handler) scoped(api huma.API) func(huma.Context, func(huma.Context)) {
+// existence is never revealed; 403 tenancy.membership_suspended for a
+// suspended member, unless whileSuspended. It puts the application.Actor —
+// the membership read in this request — in the context for the handler.
+func (h *Handler) scoped(api huma.API, whileSuspended bool) func(huma.Context, func(huma.Context)) {
 	return func(hctx huma.Context, next func(huma.Context)) {
 		ctx := hctx.Context()
 		p, ok := kernel.PrincipalFrom(ctx)
@@ -215,6 +217,10 @@ func (h *Handler) scoped(api huma.API) func(huma.Context, func(huma.Context)) {
 				writeErr(api, hctx, kernel.AsError(err))
 				return
 			}
+		}
+		if a.Suspended && !whileSuspended {
+			writeErr(api, hctx, application.ErrMembershipSuspended)
+			return
 		}
 		next(huma.WithValue(hctx, actorKey{}, a))
 	}
@@ -258,10 +264,10 @@ func op(id, method, path, tag, summary, desc string, errs ...int) huma.Operation
 }
 
 // scopedOp is op for /api/organizations/{org}/…: the caller's membership
-// is checked first (404 when not a member).
+// is checked first (404 when not a member, 403 when suspended).
 func (h *Handler) scopedOp(api huma.API, id, method, path, tag, summary, desc string, errs ...int) huma.Operation {
-	o := op(id, method, path, tag, summary, desc, append([]int{http.StatusNotFound}, errs...)...)
-	o.Middlewares = huma.Middlewares{h.scoped(api)}
+	o := op(id, method, path, tag, summary, desc, append([]int{http.StatusNotFound, http.StatusForbidden}, errs...)...)
+	o.Middlewares = huma.Middlewares{h.scoped(api, false)}
 	return o
 }
 

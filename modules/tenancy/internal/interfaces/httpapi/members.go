@@ -28,10 +28,13 @@ func (h *Handler) registerMembers(api huma.API) {
 	huma.Register(api, list, h.listMembers)
 	huma.Register(api, h.scopedOp(api, "get-member", http.MethodGet, "/api/organizations/{org}/members/{member}", tagMembers,
 		"Get a member", "Needs members:read.", http.StatusForbidden), h.getMember)
-	huma.Register(api, h.scopedOp(api, "update-member-role", http.MethodPatch, "/api/organizations/{org}/members/{member}", tagMembers,
-		"Change a member's role",
+	huma.Register(api, h.scopedOp(api, "update-member", http.MethodPatch, "/api/organizations/{org}/members/{member}", tagMembers,
+		"Change a member's role or suspend them",
 		"Needs members:update and every permission of the member's current and new role. "+
-			"Demoting the last owner is refused (409 tenancy.last_owner).",
+			"status suspended suspends the membership in this organization only: it keeps its role and grants nothing until "+
+			"status active reinstates it; the account is untouched. "+
+			"Leaving the organization without an active owner is refused (409 tenancy.last_owner), and so is suspending yourself "+
+			"(409 tenancy.cannot_suspend_self).",
 		http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity), h.updateMember)
 	remove := h.scopedOp(api, "remove-member", http.MethodDelete, "/api/organizations/{org}/members/{member}", tagMembers,
 		"Remove a member",
@@ -42,6 +45,7 @@ func (h *Handler) registerMembers(api huma.API) {
 	leave := h.scopedOp(api, "leave-organization", http.MethodPost, "/api/organizations/{org}/leave", tagMembers,
 		"Leave the organization", "The last owner cannot leave (409 tenancy.last_owner): transfer ownership or delete the organization.",
 		http.StatusConflict)
+	leave.Middlewares = huma.Middlewares{h.scoped(api, true)} // a suspended member may still leave
 	leave.DefaultStatus = http.StatusNoContent
 	huma.Register(api, leave, h.leave)
 	huma.Register(api, h.scopedOp(api, "transfer-ownership", http.MethodPost, "/api/organizations/{org}/transfer", tagMembers,
@@ -93,6 +97,12 @@ func (m *Member) appendJSON(b []byte) []byte {
 	b = web.AppendJSONString(b, m.Role)
 	b = append(b, `,"createdAt":`...)
 	b = web.AppendJSONTime(b, m.CreatedAt)
+	b = append(b, `,"status":`...)
+	b = web.AppendJSONString(b, m.Status)
+	if m.SuspendedAt != nil {
+		b = append(b, `,"suspendedAt":`...)
+		b = web.AppendJSONTime(b, *m.SuspendedAt)
+	}
 	b = append(b, `,"user":{"id":`...)
 	b = web.AppendJSONString(b, m.User.ID)
 	b = append(b, `,"email":`...)
@@ -172,16 +182,28 @@ func (h *Handler) getMember(ctx context.Context, in *MemberPath) (*memberOutput,
 type updateMemberInput struct {
 	MemberPath
 	Body struct {
-		Role string `json:"role" maxLength:"100" doc:"owner, admin, member or a custom role's name."`
+		Role   string `json:"role,omitempty" maxLength:"100" doc:"owner, admin, member or a custom role's name; omit to keep the role."`
+		Status string `json:"status,omitempty" enum:"active,suspended" doc:"suspended suspends the membership (it keeps its role and grants nothing), active reinstates it; omit to keep the state."`
 	}
 }
+
+var errNothingToUpdate = kernel.Invalid("tenancy.nothing_to_update", "Give a role, a status or both.",
+	kernel.FieldError{Field: "body", Code: "required", Message: "needs role or status"})
 
 func (h *Handler) updateMember(ctx context.Context, in *updateMemberInput) (*memberOutput, error) {
 	ref, err := in.ref()
 	if err != nil {
 		return nil, err
 	}
-	v, err := h.svc.ChangeRole(ctx, actor(ctx), ref, in.Body.Role)
+	c := application.MemberChange{Role: in.Body.Role}
+	if in.Body.Status != "" {
+		suspended := in.Body.Status == statusSuspended
+		c.Suspended = &suspended
+	}
+	if c.Role == "" && c.Suspended == nil {
+		return nil, errNothingToUpdate
+	}
+	v, err := h.svc.UpdateMember(ctx, actor(ctx), ref, c)
 	if err != nil {
 		return nil, bodyErr(err)
 	}

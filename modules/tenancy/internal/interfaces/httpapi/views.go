@@ -14,10 +14,11 @@ type Organization struct {
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 	Role      string    `json:"role,omitempty" doc:"Your role in the organization."`
+	Suspended bool      `json:"suspended,omitempty" doc:"True when the organization suspended your membership: it grants nothing, and the organization cannot be your active one, until reinstated."`
 }
 
 func organizationJSON(v application.OrganizationView) Organization {
-	return Organization{ID: v.ID.String(), Name: v.Name, Slug: v.Slug, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, Role: v.Role}
+	return Organization{ID: v.ID.String(), Name: v.Name, Slug: v.Slug, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, Role: v.Role, Suspended: v.Suspended}
 }
 
 // Active is the caller's active organization.
@@ -48,14 +49,27 @@ type Member struct {
 	UserID         string     `json:"userId"`
 	Role           string     `json:"role"`
 	CreatedAt      time.Time  `json:"createdAt" doc:"When the user joined."`
+	Status         string     `json:"status" enum:"active,suspended" doc:"suspended: the organization suspended the membership; it keeps its role and grants nothing until reinstated."`
+	SuspendedAt    *time.Time `json:"suspendedAt,omitempty" doc:"When the membership was suspended; absent while active."`
 	User           MemberUser `json:"user"`
 }
 
+// The membership statuses.
+const (
+	statusActive    = "active"
+	statusSuspended = "suspended"
+)
+
 func memberJSON(v application.MemberView) Member {
-	return Member{
+	m := Member{
 		ID: v.ID.String(), OrganizationID: v.OrganizationID.String(), UserID: v.UserID.String(), Role: v.Role, CreatedAt: v.JoinedAt,
+		Status: statusActive, SuspendedAt: v.SuspendedAt,
 		User: MemberUser{ID: v.UserID.String(), Email: v.Email, Name: v.Name, Image: v.Image},
 	}
+	if v.SuspendedAt != nil {
+		m.Status = statusSuspended
+	}
+	return m
 }
 
 // Invitation is an invitation as its organization sees it; never the token.
