@@ -38,7 +38,7 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	// at tenancy once it is built.
 	members := &iamMembers{}
 	b.iam, err = iam.New(iam.Deps{
-		DB: d.DB, Bus: d.Bus, Clock: d.Clock, Logger: d.Logger,
+		DB: d.DB, Bus: d.Bus, Jobs: d.Jobs, Clock: d.Clock, Logger: d.Logger,
 		Config: iam.Config{
 			Auth:       d.Config.Auth,
 			ServerURL:  d.Config.Server.URL,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -51,6 +52,9 @@ type DB struct {
 	stdlib *sql.DB
 
 	notes *notifier
+
+	// observer, when set, sees every statement Q and QW run (Observe).
+	observer atomic.Pointer[func(ctx context.Context, statement string)]
 }
 
 // Open opens (and for SQLite, creates) the database and checks that it
@@ -172,6 +176,10 @@ func QueryAll[T any](ctx context.Context, q Querier, scan func(Row) (T, error), 
 // Q returns the Querier for ctx: the transaction in flight if ctx carries
 // one of this DB's, otherwise the pool (SQLite: the read-only pool).
 func (d *DB) Q(ctx context.Context) Querier {
+	return d.observed(d.q(ctx))
+}
+
+func (d *DB) q(ctx context.Context) Querier {
 	if t := txFrom(ctx); t != nil && t.db == d {
 		return t.q
 	}
@@ -184,6 +192,10 @@ func (d *DB) Q(ctx context.Context) Querier {
 // QW is Q for a statement that writes outside a transaction: on SQLite it
 // goes to the writer instead of the read-only pool.
 func (d *DB) QW(ctx context.Context) Querier {
+	return d.observed(d.qw(ctx))
+}
+
+func (d *DB) qw(ctx context.Context) Querier {
 	if t := txFrom(ctx); t != nil && t.db == d {
 		return t.q
 	}
@@ -191,6 +203,46 @@ func (d *DB) QW(ctx context.Context) Querier {
 		return pgQuerier{d.pool}
 	}
 	return sqlQuerier{d.writer}
+}
+
+// Observe has fn called with every statement run through Q and QW — in a
+// transaction or not, with the statement's context — until stop is
+// called: for tests and diagnostics that compare the work requests do
+// (statements the job queue runs through its own driver are not seen).
+// One observer at a time; a second replaces the first. fn must be safe
+// for concurrent use.
+func (d *DB) Observe(fn func(ctx context.Context, statement string)) (stop func()) {
+	d.observer.Store(&fn)
+	return func() { d.observer.CompareAndSwap(&fn, nil) }
+}
+
+// observed wraps q for the observer, when there is one.
+func (d *DB) observed(q Querier) Querier {
+	if fn := d.observer.Load(); fn != nil {
+		return observedQuerier{q: q, fn: *fn}
+	}
+	return q
+}
+
+// observedQuerier reports each statement to an observer, then runs it.
+type observedQuerier struct {
+	q  Querier
+	fn func(ctx context.Context, statement string)
+}
+
+func (o observedQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	o.fn(ctx, query)
+	return o.q.Exec(ctx, query, args...)
+}
+
+func (o observedQuerier) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	o.fn(ctx, query)
+	return o.q.Query(ctx, query, args...)
+}
+
+func (o observedQuerier) QueryRow(ctx context.Context, query string, args ...any) Row {
+	o.fn(ctx, query)
+	return o.q.QueryRow(ctx, query, args...)
 }
 
 // tx is the unit of work carried in a context.

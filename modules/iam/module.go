@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/groundworkhq/groundwork/internal/config"
 	"github.com/groundworkhq/groundwork/internal/db"
 	"github.com/groundworkhq/groundwork/internal/eventbus"
@@ -16,6 +18,7 @@ import (
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application/password"
+	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/infrastructure/sqlstore"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/interfaces/httpapi"
 )
@@ -36,8 +39,12 @@ type Config struct {
 
 // Deps are what the module is built with.
 type Deps struct {
-	DB     *db.DB
-	Bus    *eventbus.Bus
+	DB  *db.DB
+	Bus *eventbus.Bus
+	// Jobs queues the link emails (required): a request for a reset or
+	// verification link only rate-limits and enqueues, whoever the address
+	// belongs to.
+	Jobs   *jobs.Client
 	Clock  kernel.Clock // nil: the system clock
 	Logger *slog.Logger // nil: discard
 	Config Config
@@ -67,6 +74,8 @@ func New(d Deps) (*Module, error) {
 		return nil, errors.New("iam: no event bus")
 	case d.Emails == nil:
 		return nil, errors.New("iam: no Emails port")
+	case d.Jobs == nil:
+		return nil, errors.New("iam: no job client")
 	}
 	if d.Clock == nil {
 		d.Clock = kernel.SystemClock{}
@@ -93,6 +102,7 @@ func New(d Deps) (*Module, error) {
 		// starving other requests.
 		Hasher:  password.New(password.DefaultParams, 0),
 		Emails:  emailPort{emails: d.Emails, clock: d.Clock},
+		Mail:    accountMailQueue{jobs: d.Jobs},
 		Members: d.Members,
 		Events:  d.Bus,
 		Clock:   d.Clock,
@@ -121,9 +131,44 @@ func (m *Module) Subscribe(*eventbus.Bus) {}
 const PurgeInterval = time.Hour
 
 // Workers registers the purge job, a River periodic job on the default
-// queue that the elected leader enqueues every PurgeInterval.
+// queue that the elected leader enqueues every PurgeInterval, and the
+// worker of the link emails.
 func (m *Module) Workers(reg *jobs.Registry) {
 	jobs.Every[purgeArgs](reg, PurgeInterval, false, m.purge)
+	jobs.AddWorker(reg, &accountMailWorker{svc: m.svc})
+}
+
+// accountMailArgs is a queued request for a reset or verification link:
+// the lookup, token and email happen in its job.
+type accountMailArgs struct {
+	Purpose string `json:"purpose"`
+	Email   string `json:"email"`
+	URL     string `json:"url,omitempty"`
+}
+
+// Kind returns "iam.account_mail".
+func (accountMailArgs) Kind() string { return "iam.account_mail" }
+
+// accountMailQueue is the application's AccountMailQueue over River.
+type accountMailQueue struct{ jobs *jobs.Client }
+
+func (q accountMailQueue) Enqueue(ctx context.Context, req application.AccountMail) error {
+	_, err := q.jobs.Insert(ctx, accountMailArgs{Purpose: req.Purpose.String(), Email: req.Email, URL: req.URL}, nil)
+	return err
+}
+
+// accountMailWorker delivers queued link requests.
+type accountMailWorker struct {
+	river.WorkerDefaults[accountMailArgs]
+	svc *application.Service
+}
+
+func (w *accountMailWorker) Work(ctx context.Context, job *river.Job[accountMailArgs]) error {
+	purpose, err := domain.ParseVerificationPurpose(job.Args.Purpose)
+	if err != nil {
+		return river.JobCancel(err) // not a job this version wrote
+	}
+	return w.svc.DeliverAccountMail(ctx, application.AccountMail{Purpose: purpose, Email: job.Args.Email, URL: job.Args.URL})
 }
 
 // Routes mounts /api/auth and /api/users and installs the session

@@ -18,6 +18,7 @@ import (
 
 	"github.com/groundworkhq/groundwork/internal/db"
 	"github.com/groundworkhq/groundwork/internal/eventbus"
+	"github.com/groundworkhq/groundwork/internal/jobs"
 	"github.com/groundworkhq/groundwork/internal/testkit"
 	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
 	"github.com/groundworkhq/groundwork/internal/web"
@@ -248,6 +249,7 @@ func newMembersHarness(t *testing.T, dialect db.Dialect) *membersHarness {
 	serverURL, _ := url.Parse(h.url)
 	m, err := iam.New(iam.Deps{
 		DB: d, Bus: eventbus.New(d), Logger: testkit.Logger(t),
+		Jobs:   jobs.Prepare(d, jobs.NewRegistry(), jobs.Config{}, testkit.Logger(t)), // these routes queue nothing
 		Config: iam.Config{ServerURL: serverURL},
 		Emails: h.emails, Members: h.members,
 	})

@@ -31,6 +31,7 @@ type world struct {
 	invites  []string
 	events   []kernel.Event
 	emails   []sentEmail
+	queued   []application.AccountMail // link requests, whether or not an email followed
 
 	// Not transactional: what happened regardless of commits.
 	limits      map[string]*window
@@ -475,6 +476,22 @@ func (f fakeEmails) SetPassword(ctx context.Context, u *domain.User, url string)
 
 func (f fakeEmails) PasswordChanged(ctx context.Context, u *domain.User) error {
 	return f.send(ctx, "password_changed", u, "")
+}
+
+// --- Account mail queue ---
+
+// fakeMailQueue records each queued link request and, as a worker picking
+// it up at once would, delivers it.
+type fakeMailQueue struct {
+	w   *world
+	svc *application.Service
+}
+
+func (q *fakeMailQueue) Enqueue(ctx context.Context, req application.AccountMail) error {
+	q.w.mu.Lock()
+	q.w.queued = append(q.w.queued, req)
+	q.w.mu.Unlock()
+	return q.svc.DeliverAccountMail(context.WithoutCancel(ctx), req)
 }
 
 // --- Members ---

@@ -9,6 +9,26 @@ import (
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
+// accountFor returns the active account with email, or nil when there is
+// none (or the address is no longer valid).
+func (s *Service) accountFor(ctx context.Context, email string) (*domain.User, error) {
+	e, err := domain.ParseEmail(email)
+	if err != nil {
+		return nil, nil
+	}
+	u, err := s.deps.Users.ByEmail(ctx, e)
+	if errors.Is(err, ErrUserNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up account: %w", err)
+	}
+	if !u.Active() {
+		return nil, nil
+	}
+	return u, nil
+}
+
 func (s *Service) requestPasswordReset(ctx context.Context, email, redirectTo string, meta Meta) error {
 	now := s.deps.Clock.Now()
 	if err := s.hitIP(ctx, "reset", meta.IP, s.limits.PasswordResetPerIP, now); err != nil {
@@ -24,16 +44,37 @@ func (s *Service) requestPasswordReset(ctx context.Context, email, redirectTo st
 	if err := s.hit(ctx, "reset:email:"+e.String(), s.limits.ResetPerEmail, now); err != nil {
 		return err
 	}
-	u, err := s.deps.Users.ByEmail(ctx, e)
-	if errors.Is(err, ErrUserNotFound) {
-		return nil
-	}
-	if err != nil {
+	if err := s.deps.Mail.Enqueue(ctx, AccountMail{Purpose: domain.PurposePasswordReset, Email: e.String(), URL: redirectTo}); err != nil {
 		return fmt.Errorf("request password reset: %w", err)
 	}
-	if !u.Active() {
-		return nil
+	return nil
+}
+
+// DeliverAccountMail does the work of a queued AccountMail: when an
+// account has the address (active and, for a verification link, not yet
+// verified) it issues a token and queues the email in one transaction;
+// otherwise nothing. It runs in a job, so that the request's answer cannot
+// tell. A retry issues a new link; a reset's new link voids the older ones.
+func (s *Service) DeliverAccountMail(ctx context.Context, req AccountMail) error {
+	if req.URL != "" && !s.trustedURL(req.URL) {
+		req.URL = "" // trusted when asked; no longer (the origins changed since)
 	}
+	switch req.Purpose {
+	case domain.PurposePasswordReset:
+		return s.deliverPasswordReset(ctx, req)
+	case domain.PurposeEmailVerification:
+		return s.deliverVerification(ctx, req)
+	default:
+		return fmt.Errorf("deliver account mail: unknown purpose %q", req.Purpose)
+	}
+}
+
+func (s *Service) deliverPasswordReset(ctx context.Context, req AccountMail) error {
+	u, err := s.accountFor(ctx, req.Email)
+	if err != nil || u == nil {
+		return err
+	}
+	redirectTo, now := req.URL, s.deps.Clock.Now()
 	t, err := domain.NewToken()
 	if err != nil {
 		return fmt.Errorf("request password reset: %w", err)

@@ -144,6 +144,29 @@ type Emails interface {
 	PasswordChanged(ctx context.Context, u *domain.User) error
 }
 
+// AccountMailQueue hands an account email request to the job queue, in the
+// transaction ctx carries (or committed at once without one). Its worker
+// calls Service.DeliverAccountMail. The requests that must not reveal
+// whether an account exists (a reset link, a verification link) do only
+// their rate limits and this one insert in the request, whoever the
+// address belongs to; the lookup, the token and the email happen in the
+// job.
+type AccountMailQueue interface {
+	Enqueue(ctx context.Context, req AccountMail) error
+}
+
+// AccountMail is a queued request for a link by email.
+type AccountMail struct {
+	// Purpose is domain.PurposePasswordReset or
+	// domain.PurposeEmailVerification.
+	Purpose domain.VerificationPurpose
+	// Email is the address asked for, normalized.
+	Email string
+	// URL is the trusted redirect (reset) or callback (verification) URL
+	// the link leads to; empty for the default.
+	URL string
+}
+
 // Members answers who belongs to an organization, for the tenant-scoped
 // /api/users. It is satisfied by an adapter over tenancy; until tenancy is
 // wired, by NoMembers.

@@ -62,6 +62,7 @@ type Deps struct {
 	Limiter  RateLimiter
 	Hasher   PasswordHasher
 	Emails   Emails
+	Mail     AccountMailQueue
 	Members  Members
 	Events   Publisher
 	Clock    kernel.Clock
@@ -245,9 +246,10 @@ func (s *Service) UpdateProfile(ctx context.Context, user kernel.UserID, p domai
 	return s.updateProfile(ctx, user, p)
 }
 
-// SendVerificationEmail emails a new verification link to the account with
-// that email, if it exists and is unverified; it answers the same either
-// way (no enumeration). RateLimited per IP and email.
+// SendVerificationEmail queues a new verification link for the account
+// with that email, if it exists and is unverified; it answers the same,
+// doing the same work, either way (no enumeration). RateLimited per IP and
+// email.
 func (s *Service) SendVerificationEmail(ctx context.Context, email, callbackURL string, meta Meta) error {
 	return s.sendVerificationEmail(ctx, email, callbackURL, meta)
 }
@@ -260,8 +262,8 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (UserView, erro
 	return s.verifyEmail(ctx, token)
 }
 
-// RequestPasswordReset emails a reset link when the account exists (the
-// answer is the same either way). redirectTo, if given, must be trusted;
+// RequestPasswordReset queues a reset link for the account with that email
+// (the answer and the work done are the same whether it exists or not). redirectTo, if given, must be trusted;
 // the link then leads there with ?token=. RateLimited per IP and email.
 func (s *Service) RequestPasswordReset(ctx context.Context, email, redirectTo string, meta Meta) error {
 	return s.requestPasswordReset(ctx, email, redirectTo, meta)

@@ -59,9 +59,10 @@ func setup(t *testing.T, opts ...option) *bundle {
 		ServerURL:      &url.URL{Scheme: "https", Host: "app.example.com"},
 		TrustedOrigins: []string{"https://web.example.com", "http://localhost:5173"},
 	}
+	mail := &fakeMailQueue{w: w}
 	d := application.Deps{
 		UoW: fakeUoW{w}, Users: fakeUsers{w}, Sessions: fakeSessions{w}, Tokens: fakeTokens{w},
-		Limiter: fakeLimiter{w}, Hasher: h, Emails: fakeEmails{w}, Members: fakeMembers{w},
+		Limiter: fakeLimiter{w}, Hasher: h, Emails: fakeEmails{w}, Mail: mail, Members: fakeMembers{w},
 		Events: fakePublisher{w}, Clock: clock,
 	}
 	for _, o := range opts {
@@ -74,7 +75,9 @@ func setup(t *testing.T, opts ...option) *bundle {
 			t.Errorf("violation: %s", v)
 		}
 	})
-	return &bundle{svc: application.NewService(cfg, d), w: w, clock: clock, hasher: h, cfg: cfg}
+	svc := application.NewService(cfg, d)
+	mail.svc = svc
+	return &bundle{svc: svc, w: w, clock: clock, hasher: h, cfg: cfg}
 }
 
 // signUp registers email with goodPassword and returns the user and the

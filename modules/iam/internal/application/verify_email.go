@@ -24,16 +24,19 @@ func (s *Service) sendVerificationEmail(ctx context.Context, email, callbackURL 
 	if err := s.hit(ctx, "verify:email:"+e.String(), s.limits.VerificationPerEml, now); err != nil {
 		return err
 	}
-	u, err := s.deps.Users.ByEmail(ctx, e)
-	if errors.Is(err, ErrUserNotFound) {
-		return nil
-	}
-	if err != nil {
+	if err := s.deps.Mail.Enqueue(ctx, AccountMail{Purpose: domain.PurposeEmailVerification, Email: e.String(), URL: callbackURL}); err != nil {
 		return fmt.Errorf("send verification email: %w", err)
 	}
-	if u.EmailVerified() || !u.Active() {
-		return nil
+	return nil
+}
+
+// deliverVerification is DeliverAccountMail for a verification link.
+func (s *Service) deliverVerification(ctx context.Context, req AccountMail) error {
+	u, err := s.accountFor(ctx, req.Email)
+	if err != nil || u == nil || u.EmailVerified() {
+		return err
 	}
+	callbackURL, now := req.URL, s.deps.Clock.Now()
 	t, err := domain.NewToken()
 	if err != nil {
 		return fmt.Errorf("send verification email: %w", err)
