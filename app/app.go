@@ -238,7 +238,7 @@ func (a *App) Serve(ctx context.Context, addr string, ready func(net.Addr)) erro
 		ready(ln.Addr())
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(web.Listener(ln)) }()
 
 	select {
 	case err := <-errc:

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"regexp"
@@ -163,6 +165,7 @@ func TestRun_ServeAndWorkerStopOnSignal(t *testing.T) {
 
 			if len(args) == 0 || args[0] == "serve" {
 				waitHealthy(t, port, done)
+				requireProblemForBadEscape(t, port)
 			} else {
 				time.Sleep(300 * time.Millisecond) // the worker has no endpoint to poll
 			}
@@ -177,6 +180,31 @@ func TestRun_ServeAndWorkerStopOnSignal(t *testing.T) {
 			}
 		}
 	})
+}
+
+// requireProblemForBadEscape sends a path net/http cannot parse: the
+// answer is a problem, not Go's plain text.
+func requireProblemForBadEscape(t *testing.T, port int) {
+	t.Helper()
+	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, "GET /api/users/%zz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	body, _ := io.ReadAll(r.Body)
+	if r.StatusCode != http.StatusBadRequest || r.Header.Get("Content-Type") != "application/problem+json" ||
+		!strings.Contains(string(body), `"code":"http.malformed_request"`) {
+		t.Errorf("bad escape: %d %q %s", r.StatusCode, r.Header.Get("Content-Type"), body)
+	}
 }
 
 func freePort(t *testing.T) int {

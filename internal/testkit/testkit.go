@@ -15,6 +15,7 @@ import (
 	"github.com/groundworkhq/groundwork/internal/config"
 	"github.com/groundworkhq/groundwork/internal/db"
 	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/internal/web"
 )
 
 // App is a running application under test.
@@ -94,6 +95,7 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *App {
 		o(&s)
 	}
 	srv := httptest.NewUnstartedServer(nil)
+	srv.Listener = web.Listener(srv.Listener) // as App.Serve listens
 	base := "http://" + srv.Listener.Addr().String()
 
 	env := map[string]string{
