@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
@@ -38,6 +39,17 @@ func (a *App) Client() *Client {
 func (c *Client) Against(a *App) *Client {
 	d := *c
 	d.base, d.header = a.URL, c.header.Clone()
+	return &d
+}
+
+// From returns a client with c's cookies whose connections leave from the
+// local address ip (any of 127.0.0.0/8 on Linux), so the server sees
+// another client network.
+func (c *Client) From(ip string) *Client {
+	d := *c
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	d.http = &http.Client{Jar: c.http.Jar, CheckRedirect: c.http.CheckRedirect, Transport: &http.Transport{DialContext: dialer.DialContext}}
+	d.header = c.header.Clone()
 	return &d
 }
 

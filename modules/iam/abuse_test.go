@@ -23,8 +23,12 @@ func TestRateLimit_SignInPerEmail(t *testing.T) {
 		email := newEmail("limited")
 		signUp(t, a.Client(), email, "Lim")
 		c := a.Client()
-		// The default: 10 attempts per email per 15 minutes, counted
-		// whatever their outcome.
+		// Successes do not count against the address.
+		for range 12 {
+			signIn(t, c, email, password)
+		}
+		// The default: 10 failures per email and client network per 15
+		// minutes.
 		for i := range 10 {
 			r := c.Post("/api/auth/sign-in/email", map[string]any{"email": email, "password": "wrong password " + strconv.Itoa(i)})
 			r.RequireProblem(t, http.StatusUnauthorized, "INVALID_EMAIL_OR_PASSWORD")
@@ -38,7 +42,11 @@ func TestRateLimit_SignInPerEmail(t *testing.T) {
 		if p.Message != "Too many requests. Please try again later." {
 			t.Errorf("message = %q", p.Message)
 		}
-		// Another address is not affected; the window ends.
+		// Another network is not locked out with the right password, nor is
+		// another address; the window ends.
+		c.From("127.0.0.2").Post("/api/auth/sign-in/email", map[string]any{"email": email, "password": password}).RequireStatus(t, http.StatusOK)
+		c.Post("/api/auth/sign-in/email", map[string]any{"email": email, "password": password}).
+			RequireProblem(t, http.StatusTooManyRequests, "TOO_MANY_REQUESTS")
 		signIn(t, a.Client(), newEmailSignedUp(t, a), password)
 		a.Clock.Advance(15*time.Minute + time.Second)
 		signIn(t, a.Client(), email, password)
@@ -168,7 +176,9 @@ func TestPurgeJob_RemovesExpiredSessionsTokensAndLimits(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		if count("sessions") != 1 || count("verification_tokens") != 0 || count("rate_limits") != 2 {
+		// Left: the sign-in's counters (per IP, per email and network, per
+		// email); every older one is gone.
+		if count("sessions") != 1 || count("verification_tokens") != 0 || count("rate_limits") != 3 {
 			t.Errorf("after: sessions %d, tokens %d, limits %d", count("sessions"), count("verification_tokens"), count("rate_limits"))
 		}
 		if getSession(t, live) == nil {

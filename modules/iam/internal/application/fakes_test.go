@@ -445,6 +445,20 @@ func (f fakeLimiter) HitAll(ctx context.Context, now time.Time, hits ...applicat
 	return out, nil
 }
 
+func (f fakeLimiter) Undo(ctx context.Context, now time.Time, hits ...application.RateHit) error {
+	if inTx(ctx) {
+		f.w.violate("rate limit undone inside a transaction")
+	}
+	f.w.mu.Lock()
+	defer f.w.mu.Unlock()
+	for _, h := range hits {
+		if c := f.w.limits[h.Key]; c != nil && now.Before(c.start.Add(h.Window)) && c.count > 0 {
+			c.count--
+		}
+	}
+	return nil
+}
+
 // --- Emails ---
 
 type fakeEmails struct{ w *world }

@@ -19,13 +19,14 @@ func (l Limits) withDefaults() Limits {
 	}
 	d := DefaultLimits
 	return Limits{
-		SignInPerIP:        or(l.SignInPerIP, d.SignInPerIP),
-		SignInPerEmail:     or(l.SignInPerEmail, d.SignInPerEmail),
-		SignUpPerIP:        or(l.SignUpPerIP, d.SignUpPerIP),
-		PasswordResetPerIP: or(l.PasswordResetPerIP, d.PasswordResetPerIP),
-		ResetPerEmail:      or(l.ResetPerEmail, d.ResetPerEmail),
-		VerificationPerIP:  or(l.VerificationPerIP, d.VerificationPerIP),
-		VerificationPerEml: or(l.VerificationPerEml, d.VerificationPerEml),
+		SignInPerIP:            or(l.SignInPerIP, d.SignInPerIP),
+		SignInPerEmail:         or(l.SignInPerEmail, d.SignInPerEmail),
+		SignInPerEmailAnywhere: or(l.SignInPerEmailAnywhere, d.SignInPerEmailAnywhere),
+		SignUpPerIP:            or(l.SignUpPerIP, d.SignUpPerIP),
+		PasswordResetPerIP:     or(l.PasswordResetPerIP, d.PasswordResetPerIP),
+		ResetPerEmail:          or(l.ResetPerEmail, d.ResetPerEmail),
+		VerificationPerIP:      or(l.VerificationPerIP, d.VerificationPerIP),
+		VerificationPerEml:     or(l.VerificationPerEml, d.VerificationPerEml),
 	}
 }
 
@@ -62,6 +63,18 @@ func (s *Service) hitAll(ctx context.Context, now time.Time, hits ...RateHit) er
 		}
 	}
 	return nil
+}
+
+// undo takes back the attempts hitAll counted against keys, as for a
+// sign-in that turned out not to be a failure.
+func (s *Service) undo(ctx context.Context, now time.Time, hits ...RateHit) {
+	if s.cfg.NoRateLimits || len(hits) == 0 {
+		return
+	}
+	if err := s.deps.Limiter.Undo(ctx, now, hits...); err != nil {
+		// The attempt stays counted: a limit reached a little early.
+		s.log.WarnContext(ctx, "rate limit: undo", "error", err)
+	}
 }
 
 // hitIP counts one attempt from ip under prefix ("signin" → "signin:ip:…");

@@ -110,6 +110,9 @@ type RateLimiter interface {
 	// HitAll is Hit for several distinct keys at once, in one statement:
 	// each counts one attempt. The results are in the order of hits.
 	HitAll(ctx context.Context, now time.Time, hits ...RateHit) ([]RateResult, error)
+	// Undo takes back one attempt HitAll counted for each key, in the
+	// window still running (never below zero).
+	Undo(ctx context.Context, now time.Time, hits ...RateHit) error
 }
 
 // RateHit is one attempt against a key's limit.

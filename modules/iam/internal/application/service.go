@@ -35,8 +35,16 @@ type Limit struct {
 }
 
 // Limits are the rate limits, per client IP and per email address.
+//
+// Sign-in counts every attempt per IP, but only failures per email: per
+// email and client network (SignInPerEmail), so a guesser locks out only
+// their own network, and per email from anywhere (SignInPerEmailAnywhere,
+// looser), so guessing spread over many networks is bounded too. A
+// successful sign-in does not count, and the right password from a network
+// that has not failed is refused only while the looser limit is exceeded.
 type Limits struct {
 	SignInPerIP, SignInPerEmail           Limit
+	SignInPerEmailAnywhere                Limit
 	SignUpPerIP                           Limit
 	PasswordResetPerIP, ResetPerEmail     Limit
 	VerificationPerIP, VerificationPerEml Limit
@@ -44,13 +52,14 @@ type Limits struct {
 
 // DefaultLimits: generous for people, tight for scripts.
 var DefaultLimits = Limits{
-	SignInPerIP:        Limit{30, time.Minute},
-	SignInPerEmail:     Limit{10, 15 * time.Minute},
-	SignUpPerIP:        Limit{10, time.Hour},
-	PasswordResetPerIP: Limit{10, time.Hour},
-	ResetPerEmail:      Limit{3, time.Hour},
-	VerificationPerIP:  Limit{10, time.Hour},
-	VerificationPerEml: Limit{3, time.Hour},
+	SignInPerIP:            Limit{30, time.Minute},
+	SignInPerEmail:         Limit{10, 15 * time.Minute},
+	SignInPerEmailAnywhere: Limit{100, 15 * time.Minute},
+	SignUpPerIP:            Limit{10, time.Hour},
+	PasswordResetPerIP:     Limit{10, time.Hour},
+	ResetPerEmail:          Limit{3, time.Hour},
+	VerificationPerIP:      Limit{10, time.Hour},
+	VerificationPerEml:     Limit{3, time.Hour},
 }
 
 // Deps are the service's collaborators.

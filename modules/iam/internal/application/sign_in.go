@@ -32,14 +32,31 @@ func (s *Service) signIn(ctx context.Context, in SignInInput) (*Issued, error) {
 		return nil, ErrInvalidEmail
 	}
 	// The address's and the email's counters, in one statement; the
-	// address's refusal is the one reported when both refuse.
-	hits := []RateHit{{Key: "signin:email:" + email.String(), Limit: s.limits.SignInPerEmail.Attempts, Window: s.limits.SignInPerEmail.Window}}
+	// address's refusal is the one reported when several refuse. The email's
+	// count failures only: a sign-in that succeeds takes its attempt back.
+	perEmail := []RateHit{
+		{Key: "signin:email:" + email.String() + "|" + kernel.NetworkOf(in.Meta.IP), Limit: s.limits.SignInPerEmail.Attempts, Window: s.limits.SignInPerEmail.Window},
+		{Key: "signin:email:" + email.String(), Limit: s.limits.SignInPerEmailAnywhere.Attempts, Window: s.limits.SignInPerEmailAnywhere.Window},
+	}
+	hits := perEmail
 	if in.Meta.IP != "" {
 		hits = append([]RateHit{{Key: "signin:ip:" + kernel.NetworkOf(in.Meta.IP), Limit: s.limits.SignInPerIP.Attempts, Window: s.limits.SignInPerIP.Window}}, hits...)
 	}
 	if err := s.hitAll(ctx, now, hits...); err != nil {
+		// A refusal is no failed guess either; the IP's count stands.
+		s.undo(ctx, now, perEmail...)
 		return nil, err
 	}
+	iss, err := s.checkAndIssue(ctx, in, email, now)
+	if err == nil {
+		s.undo(ctx, now, perEmail...)
+	}
+	return iss, err
+}
+
+// checkAndIssue is signIn after the rate limits: the password check and
+// the new session.
+func (s *Service) checkAndIssue(ctx context.Context, in SignInInput, email domain.Email, now time.Time) (*Issued, error) {
 
 	u, err := s.deps.Users.ByEmail(ctx, email)
 	switch {

@@ -157,39 +157,60 @@ func TestSignInRehashesOnNewParameters(t *testing.T) {
 func TestSignInRateLimits(t *testing.T) {
 	t.Parallel()
 	b := setup(t, withLimits(application.Limits{
-		SignInPerIP:    application.Limit{Attempts: 5, Window: time.Minute},
-		SignInPerEmail: application.Limit{Attempts: 2, Window: 15 * time.Minute},
+		SignInPerIP:            application.Limit{Attempts: 6, Window: time.Minute},
+		SignInPerEmail:         application.Limit{Attempts: 2, Window: 15 * time.Minute},
+		SignInPerEmailAnywhere: application.Limit{Attempts: 3, Window: 15 * time.Minute},
 	}))
 	ctx := context.Background()
 	b.seedUser(t, "ana@example.com", goodPassword, nil)
 	b.seedUser(t, "bo@example.com", goodPassword, nil)
-	signIn := func(email, pw string) error {
-		_, err := b.svc.SignIn(ctx, application.SignInInput{Email: email, Password: pw, Meta: meta})
+	signIn := func(email, pw string, from application.Meta) error {
+		_, err := b.svc.SignIn(ctx, application.SignInInput{Email: email, Password: pw, Meta: from})
 		return err
 	}
-	wantCode(t, signIn("ana@example.com", "wrong password!"), kernel.KindUnauthenticated, "INVALID_EMAIL_OR_PASSWORD")
-	if err := signIn("Ana@Example.com", goodPassword); err != nil {
-		t.Fatal(err)
+	other := application.Meta{IP: "198.51.100.9"}
+	// Successes do not count against the address: only failures do.
+	for range 3 {
+		if err := signIn("Ana@Example.com", goodPassword, meta); err != nil {
+			t.Fatal(err)
+		}
 	}
-	// The third attempt on the address is refused, even with the right
-	// password, before any password work.
+	wantCode(t, signIn("ana@example.com", "wrong password!", meta), kernel.KindUnauthenticated, "INVALID_EMAIL_OR_PASSWORD")
+	wantCode(t, signIn("ana@example.com", "wrong password?", meta), kernel.KindUnauthenticated, "INVALID_EMAIL_OR_PASSWORD")
+	// Two failures from this network lock the address here, even with the
+	// right password, before any password work...
 	verifies := b.hasher.verify.Load()
-	e := wantCode(t, signIn("ana@example.com", goodPassword), kernel.KindRateLimited, "TOO_MANY_REQUESTS")
+	e := wantCode(t, signIn("ana@example.com", goodPassword, meta), kernel.KindRateLimited, "TOO_MANY_REQUESTS")
 	if e.RetryAfterSeconds != 15*60 || b.hasher.verify.Load() != verifies {
 		t.Errorf("retry after %d, verifies %d → %d", e.RetryAfterSeconds, verifies, b.hasher.verify.Load())
 	}
+	// ...but not from another network: the person signs in from home.
+	if err := signIn("ana@example.com", goodPassword, other); err != nil {
+		t.Errorf("the right password from another network: %v", err)
+	}
+	// Failures from everywhere lock the address everywhere (the looser
+	// limit): two here, one there (a refusal is no failure).
+	wantCode(t, signIn("ana@example.com", "wrong password!", other), kernel.KindUnauthenticated, "INVALID_EMAIL_OR_PASSWORD")
+	wantCode(t, signIn("ana@example.com", goodPassword, application.Meta{IP: "192.0.2.200"}), kernel.KindRateLimited, "TOO_MANY_REQUESTS")
 	// Unknown emails count too, so the limit cannot tell them apart.
 	for range 2 {
-		wantCode(t, signIn("ghost@example.com", goodPassword), kernel.KindUnauthenticated, "INVALID_EMAIL_OR_PASSWORD")
+		wantCode(t, signIn("ghost@example.com", goodPassword, other), kernel.KindUnauthenticated, "INVALID_EMAIL_OR_PASSWORD")
 	}
-	// Five attempts from the IP so far (the refused one included): the next
-	// is refused for every address.
-	wantCode(t, signIn("bo@example.com", goodPassword), kernel.KindRateLimited, "TOO_MANY_REQUESTS")
+	wantCode(t, signIn("ghost@example.com", goodPassword, other), kernel.KindRateLimited, "TOO_MANY_REQUESTS")
+	// Every attempt counts against the IP: six from meta so far (three
+	// successes, two failures, the refusal); the next is refused for every
+	// address.
+	wantCode(t, signIn("bo@example.com", goodPassword, meta), kernel.KindRateLimited, "TOO_MANY_REQUESTS")
 	b.clock.Advance(time.Minute)
-	if err := signIn("bo@example.com", goodPassword); err != nil {
+	if err := signIn("bo@example.com", goodPassword, meta); err != nil {
 		t.Errorf("after the IP window: %v", err)
 	}
-	for _, key := range []string{"signin:ip:203.0.113.7", "signin:email:ana@example.com", "signin:email:ghost@example.com"} {
+	// The address's window ends.
+	b.clock.Advance(15 * time.Minute)
+	if err := signIn("ana@example.com", goodPassword, meta); err != nil {
+		t.Errorf("after the address's window: %v", err)
+	}
+	for _, key := range []string{"signin:ip:203.0.113.7", "signin:email:ana@example.com|203.0.113.7", "signin:email:ana@example.com", "signin:email:ghost@example.com"} {
 		if !slices.Contains(b.w.limitKeys, key) {
 			t.Errorf("key %q not counted; keys = %v", key, b.w.limitKeys)
 		}

@@ -123,6 +123,20 @@ func (r *RateLimiter) HitAll(ctx context.Context, now time.Time, hits ...applica
 	return out, nil
 }
 
+// Undo takes back one attempt for each key, in the window still running
+// (a window that ended has nothing to take back); a count never goes below
+// zero. Like Hit, call it outside a transaction.
+func (r *RateLimiter) Undo(ctx context.Context, now time.Time, hits ...application.RateHit) error {
+	for _, h := range hits {
+		_, err := r.db.QW(ctx).Exec(ctx, `UPDATE rate_limits SET count = count - 1
+			WHERE key = $1 AND count > 0 AND window_start > $2`, h.Key, now.Add(-h.Window))
+		if err != nil {
+			return fmt.Errorf("rate limit %q: undo: %w", h.Key, err)
+		}
+	}
+	return nil
+}
+
 // result judges a counter at count in the window that started at start.
 func result(count int, start time.Time, h application.RateHit, now time.Time) application.RateResult {
 	if count <= h.Limit {

@@ -174,3 +174,52 @@ func TestRateLimiterHitAll(t *testing.T) {
 		}
 	})
 }
+
+// TestRateLimiterUndo: an attempt taken back frees its place in the
+// running window, never below zero, and not in a window that has ended.
+func TestRateLimiterUndo(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		s, _ := setup(t, dialect)
+		limiter, ctx := s.Limiter(), context.Background()
+		h := application.RateHit{Key: "signin:email:ana@example.com", Limit: 2, Window: time.Minute}
+		hit := func(at time.Duration) bool {
+			t.Helper()
+			res, err := limiter.HitAll(ctx, t0.Add(at), h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res[0].Allowed
+		}
+		undo := func(at time.Duration) {
+			t.Helper()
+			if err := limiter.Undo(ctx, t0.Add(at), h); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !hit(0) || !hit(time.Second) || hit(2*time.Second) {
+			t.Fatal("the limit of 2 does not hold")
+		}
+		undo(3 * time.Second) // the refused one
+		undo(4 * time.Second) // and one allowed
+		if !hit(5 * time.Second) {
+			t.Error("an undone attempt still counts")
+		}
+		for range 5 {
+			undo(6 * time.Second)
+		}
+		if !hit(7*time.Second) || !hit(8*time.Second) || hit(9*time.Second) {
+			t.Error("undoing below zero made room beyond the limit")
+		}
+		// After the window ended, an undo changes nothing: the next hit
+		// starts a fresh window.
+		undo(time.Minute + time.Second)
+		if !hit(time.Minute+2*time.Second) || !hit(time.Minute+3*time.Second) || hit(time.Minute+4*time.Second) {
+			t.Error("the new window is off")
+		}
+		// An unknown key is no error.
+		if err := limiter.Undo(ctx, t0, application.RateHit{Key: "nobody", Limit: 1, Window: time.Minute}); err != nil {
+			t.Error(err)
+		}
+	})
+}
