@@ -281,6 +281,30 @@ func PgxTx(ctx context.Context) (pgx.Tx, bool) {
 	return nil, false
 }
 
+// ErrNoTx is LockKey's error outside a transaction.
+var ErrNoTx = errors.New("db: not in a transaction")
+
+// LockKey takes a lock named key until the transaction ctx carries ends,
+// waiting while another transaction holds it: what serializes writes that
+// no single row stands for, such as counts across organizations. On
+// PostgreSQL it is a transaction-scoped advisory lock on key's 64-bit hash;
+// on SQLite the transaction already holds the only writer, so there is
+// nothing more to take. Take several keys in one fixed order everywhere,
+// after any row locks the same transactions take, so none can deadlock.
+func (d *DB) LockKey(ctx context.Context, key string) error {
+	t := txFrom(ctx)
+	if t == nil || t.db != d {
+		return ErrNoTx
+	}
+	if d.dialect != Postgres {
+		return nil
+	}
+	if _, err := t.q.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
+		return fmt.Errorf("lock %q: %w", key, err)
+	}
+	return nil
+}
+
 // Tx runs fn in a transaction carried by the context fn receives. If ctx
 // already carries one, fn joins it (the outermost Tx commits). fn's error,
 // or a panic, rolls back; the after-commit hooks run only once the outermost

@@ -408,3 +408,89 @@ func TestMigrator_ConcurrentUp(t *testing.T) {
 		wg.Wait()
 	})
 }
+
+// TestConformance_LockKey: count-then-insert under LockKey never passes
+// a cap, on either dialect, with no row standing for the count; outside a
+// transaction LockKey refuses.
+func TestConformance_LockKey(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		d, _ := setup(t, dialect)
+		ctx := context.Background()
+		if err := d.LockKey(ctx, "k"); !errors.Is(err, db.ErrNoTx) {
+			t.Fatalf("outside a transaction: %v", err)
+		}
+		const workers, each, capacity = 8, 5, 10
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for range each {
+					err := d.Tx(ctx, func(ctx context.Context) error {
+						if err := d.LockKey(ctx, "capped widgets"); err != nil {
+							return err
+						}
+						var n int
+						if err := d.Q(ctx).QueryRow(ctx, `SELECT count(*) FROM widgets WHERE name = 'capped'`).Scan(&n); err != nil {
+							return err
+						}
+						if n >= capacity {
+							return nil
+						}
+						w := newWidget("capped", time.Now())
+						w.Email = w.ID.String() + "@example.com"
+						return insert(ctx, d.Q(ctx), w)
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		var n int
+		if err := d.Q(ctx).QueryRow(ctx, `SELECT count(*) FROM widgets WHERE name = 'capped'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != capacity {
+			t.Errorf("%d rows, want exactly %d", n, capacity)
+		}
+	})
+}
+
+// TestObserve: the observer sees each statement with its context, in a
+// transaction and out, until stopped.
+func TestObserve(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		d, _ := setup(t, dialect)
+		type key struct{}
+		ctx := context.WithValue(context.Background(), key{}, "mine")
+		var (
+			mu   sync.Mutex
+			seen []string
+		)
+		stop := d.Observe(func(ctx context.Context, statement string) {
+			if ctx.Value(key{}) == "mine" {
+				mu.Lock()
+				seen = append(seen, statement)
+				mu.Unlock()
+			}
+		})
+		if err := insert(ctx, d.QW(ctx), newWidget("observed", time.Now())); err != nil {
+			t.Fatal(err)
+		}
+		err := d.Tx(ctx, func(ctx context.Context) error {
+			var n int
+			return d.Q(ctx).QueryRow(ctx, `SELECT count(*) FROM widgets`).Scan(&n)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop()
+		if _, err := d.QW(ctx).Exec(ctx, `DELETE FROM widgets`); err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) != 2 || seen[1] != `SELECT count(*) FROM widgets` {
+			t.Errorf("seen = %q", seen)
+		}
+	})
+}
