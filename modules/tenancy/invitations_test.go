@@ -859,7 +859,8 @@ func TestInvitations_SendLimits(t *testing.T) {
 		a.Clock.Advance(time.Minute)
 		owner.Post(base+"/"+first.ID+"/resend", nil).RequireStatus(t, http.StatusOK)
 
-		for range 99 {
+		// 100 emails in the hour: the first, its resend and 98 more.
+		for range 98 {
 			invite(t, owner.Client, o.ID, testkit.NewEmail("bulk"), "member")
 		}
 		email := testkit.NewEmail("over")
@@ -873,8 +874,8 @@ func TestInvitations_SendLimits(t *testing.T) {
 		// Nothing was created over the limit; an hour later it works again.
 		var list page[invitationJSON]
 		owner.Get(base).RequireStatus(t, http.StatusOK).JSON(t, &list)
-		if len(list.Items) != 100 {
-			t.Fatalf("%d pending invitations, want 100", len(list.Items))
+		if len(list.Items) != 99 {
+			t.Fatalf("%d pending invitations, want 99", len(list.Items))
 		}
 		a.Clock.Advance(time.Hour)
 		owner.Get("/api/organizations").RequireStatus(t, http.StatusOK)

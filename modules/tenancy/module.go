@@ -87,6 +87,7 @@ func New(d Deps) (*Module, error) {
 		Catalog:       catalog,
 		Clock:         d.Clock,
 		Logger:        d.Logger,
+		ClientNetwork: func(ctx context.Context) string { return kernel.NetworkOf(web.ClientIP(ctx)) },
 	})
 	m.http = httpapi.New(m.svc, httpapi.Options{Secure: d.Config.Secure})
 	return m, nil

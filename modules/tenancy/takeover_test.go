@@ -6,7 +6,10 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/groundworkhq/groundwork/internal/testkit"
 )
@@ -154,5 +157,75 @@ func TestTakeover_InvitationsCappedPerInviter(t *testing.T) {
 			RequireProblem(t, http.StatusTooManyRequests, "tenancy.too_many_invitations")
 		// Another admin of Y still invites: the organization is under its cap.
 		invite(t, other.Client, y.ID, testkit.NewEmail("fine"), "member")
+	})
+}
+
+// TestTakeover_InvitationsCappedPerNetwork: accounts are free too, so the
+// hourly cap also counts per client network, whoever signs in from it.
+func TestTakeover_InvitationsCappedPerNetwork(t *testing.T) {
+	t.Parallel()
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		var last testkit.Account
+		for s := range 3 {
+			u := a.SignUp(t, testkit.NewEmail(fmt.Sprintf("sock%d", s)), "Sock", true)
+			o := createOrg(t, u.Client, fmt.Sprintf("Sock %d", s), fmt.Sprintf("sock-%d", s))
+			activate(t, u.Client, o.ID)
+			n := 100
+			if s == 2 {
+				n = 0
+			}
+			for i := range n {
+				u.Post("/api/users", map[string]any{"email": testkit.NewEmail(fmt.Sprintf("n%d-%d", s, i))}).RequireStatus(t, http.StatusAccepted)
+			}
+			last = u
+		}
+		// 200 from this network: a third account is refused here, not from
+		// another network.
+		last.Post("/api/users", map[string]any{"email": testkit.NewEmail("over")}).
+			RequireProblem(t, http.StatusTooManyRequests, "tenancy.too_many_invitations")
+		last.From("127.0.0.3").Post("/api/users", map[string]any{"email": testkit.NewEmail("elsewhere")}).RequireStatus(t, http.StatusAccepted)
+		a.Clock.Advance(time.Hour + time.Second)
+		last.Post("/api/users", map[string]any{"email": testkit.NewEmail("later")}).RequireStatus(t, http.StatusAccepted)
+	})
+}
+
+// TestTakeover_InvitationCapHoldsUnderRaces: one inviter's parallel
+// invitations in several organizations cannot pass the per-inviter cap
+// together (each organization's lock alone would let them).
+func TestTakeover_InvitationCapHoldsUnderRaces(t *testing.T) {
+	t.Parallel()
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		u := a.SignUp(t, testkit.NewEmail("racer"), "Rae", true)
+		var orgs []string
+		for i := range 4 {
+			orgs = append(orgs, createOrg(t, u.Client, fmt.Sprintf("R%d", i), fmt.Sprintf("race-%d", i)).ID)
+		}
+		for round := range 3 {
+			for i := range 99 {
+				invite(t, u.Client, orgs[i%len(orgs)], testkit.NewEmail(fmt.Sprintf("r%d-%d", round, i)), "member")
+			}
+			var (
+				wg       sync.WaitGroup
+				accepted atomic.Int32
+			)
+			for i := range 12 {
+				wg.Go(func() {
+					r := u.Post("/api/organizations/"+orgs[i%len(orgs)]+"/invitations",
+						map[string]any{"email": testkit.NewEmail(fmt.Sprintf("burst%d-%d", round, i)), "role": "member"})
+					switch r.StatusCode {
+					case http.StatusCreated:
+						accepted.Add(1)
+					case http.StatusTooManyRequests:
+					default:
+						t.Errorf("burst: %d %s", r.StatusCode, r.Body)
+					}
+				})
+			}
+			wg.Wait()
+			if n := accepted.Load(); n != 1 {
+				t.Fatalf("round %d: %d invitations passed the cap's last place, want 1", round, n)
+			}
+			a.Clock.Advance(time.Hour + time.Second)
+		}
 	})
 }

@@ -20,37 +20,52 @@ var (
 )
 
 // The limits on invitation email, which goes to addresses nobody proved
-// they own: an organization sends at most InvitationsPerHour (new or
-// resent); one inviter, over all the organizations they belong to (which
-// anyone can create), at most InvitationsPerUserPerHour; and one invitation
-// is resent at most once per ResendInterval.
+// they own. In any hour: an organization sends at most InvitationsPerHour
+// (new or resent); one inviter, over all the organizations they belong to
+// (which anyone can create), at most InvitationsPerUserPerHour; one client
+// network (an IPv4 address, an IPv6 /64), over all its users (whom anyone
+// can sign up), at most InvitationsPerNetworkPerHour. One invitation is
+// resent at most once per ResendInterval.
 const (
-	InvitationsPerHour        = 100
-	InvitationsPerUserPerHour = 100
-	ResendInterval            = time.Minute
+	InvitationsPerHour           = 100
+	InvitationsPerUserPerHour    = 100
+	InvitationsPerNetworkPerHour = 200
+	ResendInterval               = time.Minute
 )
 
-// checkSendLimit refuses an invitation email over the organization's or
-// the inviter's hourly limit (429 tenancy.too_many_invitations).
-func (s *Service) checkSendLimit(ctx context.Context, org kernel.OrganizationID, inviter kernel.UserID, now time.Time) error {
-	since := now.Add(-time.Hour)
-	n, err := s.deps.Invitations.CountSentSince(ctx, org, since)
+// sendRetention is how long sends are kept for the caps: a day, well past
+// the hour they count in.
+const sendRetention = 24 * time.Hour
+
+// reserveSend counts one invitation email from a against the caps and
+// records it, in the caller's transaction, after the organization's lock:
+// 429 tenancy.too_many_invitations over any of them. The inviter's and the
+// network's counts are locked, so parallel invitations from one person in
+// several organizations cannot pass the cap together.
+func (s *Service) reserveSend(ctx context.Context, a Actor, now time.Time) error {
+	q := SendQuery{Organization: a.Org.OrganizationID, Inviter: a.UserID, Since: now.Add(-time.Hour)}
+	if s.deps.ClientNetwork != nil {
+		q.Network = s.deps.ClientNetwork(ctx)
+	}
+	if err := s.deps.Invitations.LockSenders(ctx, q.Inviter, q.Network); err != nil {
+		return err
+	}
+	n, err := s.deps.Invitations.CountSends(ctx, q)
 	if err != nil {
 		return err
 	}
-	if n >= InvitationsPerHour {
-		return kernel.RateLimited("tenancy.too_many_invitations",
-			fmt.Sprintf("This organization sent %d invitations in the last hour; try again later.", InvitationsPerHour), 600)
+	refuse := func(detail string) error {
+		return kernel.RateLimited("tenancy.too_many_invitations", detail+" Try again later.", 600)
 	}
-	n, err = s.deps.Invitations.CountSentByInviterSince(ctx, inviter, since)
-	if err != nil {
-		return err
+	switch {
+	case n.Organization >= InvitationsPerHour:
+		return refuse(fmt.Sprintf("This organization sent %d invitations in the last hour.", InvitationsPerHour))
+	case n.Inviter >= InvitationsPerUserPerHour:
+		return refuse(fmt.Sprintf("You sent %d invitations in the last hour.", InvitationsPerUserPerHour))
+	case q.Network != "" && n.Network >= InvitationsPerNetworkPerHour:
+		return refuse(fmt.Sprintf("%d invitations were sent from your network in the last hour.", InvitationsPerNetworkPerHour))
 	}
-	if n >= InvitationsPerUserPerHour {
-		return kernel.RateLimited("tenancy.too_many_invitations",
-			fmt.Sprintf("You sent %d invitations in the last hour; try again later.", InvitationsPerUserPerHour), 600)
-	}
-	return nil
+	return s.deps.Invitations.RecordSend(ctx, q, now)
 }
 
 // Invite invites email to the organization with role; it needs
@@ -85,7 +100,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, email, role string) (Invi
 		if err := s.checkNotMember(ctx, a.Org.OrganizationID, inv.Email()); err != nil {
 			return err
 		}
-		if err := s.checkSendLimit(ctx, a.Org.OrganizationID, a.UserID, now); err != nil {
+		if err := s.reserveSend(ctx, a, now); err != nil {
 			return err
 		}
 		switch prev, err := s.deps.Invitations.PendingFor(ctx, a.Org.OrganizationID, inv.Email()); {
@@ -250,7 +265,7 @@ func (s *Service) ResendInvitation(ctx context.Context, a Actor, id domain.Invit
 				return kernel.RateLimited("tenancy.resend_too_soon", "This invitation was just sent; wait a minute before resending it.",
 					int(math.Ceil(wait.Seconds())))
 			}
-			if err := s.checkSendLimit(ctx, a.Org.OrganizationID, a.UserID, now); err != nil {
+			if err := s.reserveSend(ctx, a, now); err != nil {
 				return err
 			}
 		}
@@ -498,9 +513,13 @@ func (s *Service) MyInvitations(ctx context.Context, user kernel.UserID) ([]Rece
 }
 
 // PurgeInvitations removes invitations closed or expired more than
-// InvitationRetention ago.
+// InvitationRetention ago, and the record of sends older than a day.
 func (s *Service) PurgeInvitations(ctx context.Context) (int, error) {
-	return s.deps.Invitations.DeleteClosedBefore(ctx, s.deps.Clock.Now().Add(-InvitationRetention))
+	now := s.deps.Clock.Now()
+	if _, err := s.deps.Invitations.DeleteSendsBefore(ctx, now.Add(-sendRetention)); err != nil {
+		return 0, err
+	}
+	return s.deps.Invitations.DeleteClosedBefore(ctx, now.Add(-InvitationRetention))
 }
 
 // InvitationRetention is how long closed invitations stay listable.

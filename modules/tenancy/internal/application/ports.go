@@ -164,12 +164,19 @@ type Invitations interface {
 	// Save stores the invitation's status, token hash, expiry and update
 	// time.
 	Save(ctx context.Context, i *domain.Invitation) error
-	// CountSentSince returns how many of org's invitations were created, or
-	// are pending and were resent, at or after since.
-	CountSentSince(ctx context.Context, org kernel.OrganizationID, since time.Time) (int, error)
-	// CountSentByInviterSince is CountSentSince over the invitations
-	// inviter made, in every organization.
-	CountSentByInviterSince(ctx context.Context, inviter kernel.UserID, since time.Time) (int, error)
+	// LockSenders holds, until the transaction ends, the send counts of
+	// inviter and of network, so that two transactions (of different
+	// organizations) cannot both pass a cap. Take it after the
+	// organization's lock.
+	LockSenders(ctx context.Context, inviter kernel.UserID, network string) error
+	// CountSends counts the invitation emails sent at or after q.Since by
+	// q's organization, by q's inviter (in any organization) and from q's
+	// network (any inviter), in one query.
+	CountSends(ctx context.Context, q SendQuery) (SendCounts, error)
+	// RecordSend records one invitation email sent.
+	RecordSend(ctx context.Context, q SendQuery, at time.Time) error
+	// DeleteSendsBefore forgets the sends before t; it returns how many.
+	DeleteSendsBefore(ctx context.Context, t time.Time) (int, error)
 	// RenameRole moves org's pending invitations offering role from to
 	// role to (a custom role was renamed).
 	RenameRole(ctx context.Context, org kernel.OrganizationID, from, to string) error
@@ -179,6 +186,21 @@ type Invitations interface {
 	// DeleteClosedBefore removes invitations that are no longer pending, or
 	// expired, before t; it returns how many.
 	DeleteClosedBefore(ctx context.Context, t time.Time) (int, error)
+}
+
+// SendQuery names who sends an invitation email: the organization, the
+// inviting user and their client network (kernel.NetworkOf; empty when
+// unknown, which no cap counts).
+type SendQuery struct {
+	Organization kernel.OrganizationID
+	Inviter      kernel.UserID
+	Network      string
+	Since        time.Time
+}
+
+// SendCounts are CountSends' answer.
+type SendCounts struct {
+	Organization, Inviter, Network int
 }
 
 // UserInfo is what tenancy needs to know of a user (from iam).

@@ -31,6 +31,9 @@ type Deps struct {
 	Catalog       *domain.Catalog
 	Clock         kernel.Clock
 	Logger        *slog.Logger
+	// ClientNetwork returns the network (kernel.NetworkOf) of the client
+	// of the request ctx belongs to, "" outside one; nil: always "".
+	ClientNetwork func(ctx context.Context) string
 }
 
 // Service is the tenancy application service. Every change runs in one

@@ -77,29 +77,53 @@ func (r *Invitations) PendingFor(ctx context.Context, org kernel.OrganizationID,
 		newestFirst+` LIMIT 1`, org, email.String())
 }
 
-// CountSentSince returns how many of org's invitations were created, or
-// are pending and were resent, at or after since.
-func (r *Invitations) CountSentSince(ctx context.Context, org kernel.OrganizationID, since time.Time) (int, error) {
-	var n int
-	err := r.db.Q(ctx).QueryRow(ctx, `SELECT count(*) FROM invitations
-		WHERE organization_id = $1 AND (created_at >= $2 OR (status = 'pending' AND updated_at >= $2))`, org, since).Scan(&n)
+// LockSenders locks the send counts of inviter, then of network, until
+// the transaction ends (db.LockKey).
+func (r *Invitations) LockSenders(ctx context.Context, inviter kernel.UserID, network string) error {
+	if err := r.db.LockKey(ctx, "tenancy.invitation_sends:inviter:"+inviter.String()); err != nil {
+		return err
+	}
+	if network == "" {
+		return nil
+	}
+	return r.db.LockKey(ctx, "tenancy.invitation_sends:network:"+network)
+}
+
+// CountSends counts, in one query, the sends at or after q.Since of q's
+// organization, inviter and network; each condition has its own index,
+// which the OR combines.
+func (r *Invitations) CountSends(ctx context.Context, q application.SendQuery) (application.SendCounts, error) {
+	var n application.SendCounts
+	err := r.db.Q(ctx).QueryRow(ctx, `SELECT
+			COALESCE(SUM(CASE WHEN organization_id = $1 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN inviter_id = $2 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN network = $3 THEN 1 ELSE 0 END), 0)
+		FROM invitation_sends
+		WHERE (organization_id = $1 AND sent_at >= $4) OR (inviter_id = $2 AND sent_at >= $4) OR (network = $3 AND sent_at >= $4)`,
+		q.Organization, q.Inviter, q.Network, q.Since).Scan(&n.Organization, &n.Inviter, &n.Network)
 	if err != nil {
-		return 0, fmt.Errorf("count sent invitations: %w", err)
+		return application.SendCounts{}, fmt.Errorf("count invitation sends: %w", err)
 	}
 	return n, nil
 }
 
-// CountSentByInviterSince returns how many invitations inviter made, in
-// any organization, that were created, or are pending and were resent, at
-// or after since.
-func (r *Invitations) CountSentByInviterSince(ctx context.Context, inviter kernel.UserID, since time.Time) (int, error) {
-	var n int
-	err := r.db.Q(ctx).QueryRow(ctx, `SELECT count(*) FROM invitations
-		WHERE inviter_id = $1 AND (created_at >= $2 OR (status = 'pending' AND updated_at >= $2))`, inviter, since).Scan(&n)
+// RecordSend records one send at at.
+func (r *Invitations) RecordSend(ctx context.Context, q application.SendQuery, at time.Time) error {
+	_, err := r.db.QW(ctx).Exec(ctx, `INSERT INTO invitation_sends (organization_id, inviter_id, network, sent_at) VALUES ($1, $2, $3, $4)`,
+		q.Organization, q.Inviter, q.Network, at)
 	if err != nil {
-		return 0, fmt.Errorf("count an inviter's invitations: %w", err)
+		return fmt.Errorf("record invitation send: %w", err)
 	}
-	return n, nil
+	return nil
+}
+
+// DeleteSendsBefore removes the sends before t.
+func (r *Invitations) DeleteSendsBefore(ctx context.Context, t time.Time) (int, error) {
+	n, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM invitation_sends WHERE sent_at < $1`, t)
+	if err != nil {
+		return 0, fmt.Errorf("delete invitation sends: %w", err)
+	}
+	return int(n), nil
 }
 
 // RenameRole moves org's pending invitations offering role from to role

@@ -161,7 +161,7 @@ func TestMigrationsDown(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for range 3 { // every migration, newest first
+		for range 4 { // every migration, newest first
 			if ok, err := set.Down(ctx); err != nil || !ok {
 				t.Fatalf("down: %v, %v", ok, err)
 			}
