@@ -229,3 +229,29 @@ func TestTakeover_InvitationCapHoldsUnderRaces(t *testing.T) {
 		}
 	})
 }
+
+// TestTakeover_OneAddressGrammar: whoever can be invited can sign up and
+// the other way round.
+func TestTakeover_OneAddressGrammar(t *testing.T) {
+	t.Parallel()
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
+		o := createOrg(t, owner.Client, "Acme", "acme")
+		activate(t, owner.Client, o.ID)
+		for _, email := range []string{"ana@localhost", "o'brien@example.com"} {
+			invite(t, owner.Client, o.ID, email, "member")
+			a.Client().Post("/api/auth/sign-up/email", map[string]any{"email": email, "password": testkit.Password, "name": "A"}).
+				RequireStatus(t, http.StatusOK)
+		}
+		for _, email := range []string{"ana@[127.0.0.1]", "ana@127.0.0.1", "ana@bücher.example", `"a b"@example.com`} {
+			owner.Post("/api/organizations/"+o.ID+"/invitations", map[string]any{"email": email, "role": "member"}).
+				RequireProblem(t, http.StatusUnprocessableEntity, "tenancy.invalid_invitation")
+			owner.Post("/api/users", map[string]any{"email": email}).RequireProblem(t, http.StatusUnprocessableEntity, "iam.invalid_email")
+			r := a.Client().Post("/api/auth/sign-up/email", map[string]any{"email": email, "password": testkit.Password, "name": "A"}).
+				RequireStatus(t, http.StatusUnprocessableEntity)
+			if !strings.Contains(string(r.Body), `"location":"email"`) {
+				t.Errorf("sign-up with %q: %s", email, r.Body)
+			}
+		}
+	})
+}

@@ -1,69 +1,29 @@
 package domain
 
 import (
-	"net/mail"
-	"strings"
+	"errors"
+
+	"github.com/groundworkhq/groundwork/kernel"
 )
 
-// Limits on an email address (RFC 5321 §4.5.3.1, with RFC 3696's erratum:
-// a forward-path holds at most 254 characters of address).
+// Limits on an email address.
 const (
-	MaxEmailLength     = 254
-	MaxEmailLocalPart  = 64
-	maxDomainLabelSize = 63
+	MaxEmailLength    = kernel.MaxEmailLength
+	MaxEmailLocalPart = kernel.MaxEmailLocalPart
 )
 
 // Email is a validated, normalized email address: the identity a person
-// signs in with. The zero Email is "no address".
-//
-// ParseEmail lower-cases the whole address, the local part included, as
-// Better Auth does: RFC 5321 lets a server treat "Ana@x.com" and "ana@x.com"
-// as different mailboxes, but no mainstream provider does, and two accounts
-// differing only in case would be a phishing gift. So "Foo@Example.COM" and
-// "foo@example.com" are one account.
-type Email struct {
-	s string
-}
+// signs in with. It is the kernel's, whose grammar invitations share.
+type Email = kernel.Email
 
-// ParseEmail trims s, lower-cases it and checks that it is a bare address
-// (no display name, no angle brackets, no comments) of at most 254
-// characters: an unquoted dot-atom local part of at most 64 ASCII characters,
-// exactly one "@", and a host name of letters, digits and hyphens in
-// dot-separated labels of at most 63 characters. A single-label host such as
-// "localhost" is accepted (RFC 5321 allows it and self-hosted installs use
-// it); an all-numeric top-level label, an address literal ("[1.2.3.4]") and
-// non-ASCII characters are not (internationalized domains must be given in
-// their xn-- form). It returns an Invalid error with code
-// "iam.invalid_email" and a field error on "email".
+// ParseEmail is kernel.ParseEmail with iam's error: an Invalid error with
+// code "iam.invalid_email" and a field error on "email".
 func ParseEmail(s string) (Email, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return Email{}, invalidField("email", "must not be empty")
-	case len(s) > MaxEmailLength:
-		return Email{}, invalidField("email", "must be at most 254 characters")
+	e, err := kernel.ParseEmail(s)
+	if ee := (*kernel.EmailError)(nil); errors.As(err, &ee) {
+		return Email{}, invalidField("email", ee.Reason)
 	}
-	s, ascii := asciiLower(s)
-	if !ascii {
-		return Email{}, invalidField("email", "must contain only ASCII characters (write an international domain in its xn-- form)")
-	}
-	local, domain, ok := strings.Cut(s, "@")
-	if !ok || strings.Contains(domain, "@") {
-		return Email{}, invalidField("email", "must be an email address like name@example.com")
-	}
-	if len(local) > MaxEmailLocalPart {
-		return Email{}, invalidField("email", "the part before @ must be at most 64 characters")
-	}
-	if !validLocalPart(local) || !validHostname(domain) {
-		return Email{}, invalidField("email", "must be an email address like name@example.com")
-	}
-	// Our grammar is a strict subset of RFC 5322's addr-spec; net/mail agreeing
-	// keeps it honest, and refuses anything it would read as a display name.
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return Email{}, invalidField("email", "must be an email address like name@example.com")
-	}
-	return Email{s: s}, nil
+	return e, err
 }
 
 // MustParseEmail is ParseEmail that panics; for tests and examples.
@@ -73,57 +33,4 @@ func MustParseEmail(s string) Email {
 		panic(err)
 	}
 	return e
-}
-
-// String returns the normalized address, or "" for the zero Email.
-func (e Email) String() string { return e.s }
-
-// IsZero reports whether e is the zero Email.
-func (e Email) IsZero() bool { return e.s == "" }
-
-// Domain returns the part after the "@" ("example.com").
-func (e Email) Domain() string {
-	_, d, _ := strings.Cut(e.s, "@")
-	return d
-}
-
-// validLocalPart reports whether s is an RFC 5322 dot-atom of ASCII atext:
-// no quoted strings, no spaces, no leading, trailing or doubled dots.
-func validLocalPart(s string) bool {
-	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '.':
-		case strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// validHostname reports whether s is a lower-case host name: labels of
-// 1–63 letters, digits and hyphens, not starting or ending with a hyphen,
-// and a last label that is not all digits (so "1.2.3.4" is not a host name).
-func validHostname(s string) bool {
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	labels := strings.Split(s, ".")
-	for _, l := range labels {
-		if l == "" || len(l) > maxDomainLabelSize || l[0] == '-' || l[len(l)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(l); i++ {
-			c := l[i]
-			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	last := labels[len(labels)-1]
-	return strings.Trim(last, "0123456789") != ""
 }

@@ -128,7 +128,7 @@ type UserSnapshot struct {
 func RehydrateUser(s UserSnapshot) *User {
 	return &User{
 		id:            s.ID,
-		email:         Email{s: s.Email},
+		email:         kernel.RehydrateEmail(s.Email),
 		emailVerified: s.EmailVerified,
 		name:          DisplayName{s: s.Name},
 		username:      Username{s: s.Username},

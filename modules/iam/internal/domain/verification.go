@@ -133,7 +133,7 @@ func RehydrateVerificationToken(s VerificationTokenSnapshot) *VerificationToken 
 		id:        s.ID,
 		purpose:   s.Purpose,
 		userID:    s.UserID,
-		email:     Email{s: s.Email},
+		email:     kernel.RehydrateEmail(s.Email),
 		tokenHash: s.TokenHash,
 		expiresAt: s.ExpiresAt,
 		usedAt:    copyTime(s.UsedAt),

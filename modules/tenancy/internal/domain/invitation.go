@@ -142,7 +142,7 @@ type InvitationSnapshot struct {
 // validating it; for repositories only.
 func RehydrateInvitation(s InvitationSnapshot) *Invitation {
 	return &Invitation{
-		id: s.ID, orgID: s.OrganizationID, email: Email{s: s.Email}, role: s.Role, inviterID: s.InviterID,
+		id: s.ID, orgID: s.OrganizationID, email: kernel.RehydrateEmail(s.Email), role: s.Role, inviterID: s.InviterID,
 		tokenHash: s.TokenHash, expiresAt: s.ExpiresAt, status: s.Status, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt,
 	}
 }
