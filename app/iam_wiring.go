@@ -117,6 +117,9 @@ func subscribeIAMEmails(d Deps, b builtins) {
 	case d.Config.Server.URL != nil:
 		home = d.Config.Server.URL.String()
 	}
+	eventbus.Subscribe(d.Bus, "app", func(ctx context.Context, e iam.SessionRevoked) error {
+		return b.notifications.SessionsEnded(ctx, e.UserID)
+	})
 	eventbus.Subscribe(d.Bus, "app", func(ctx context.Context, e iam.UserDeleted) error {
 		_, err := b.notifications.DeleteUserNotifications(ctx, e.UserID)
 		return err

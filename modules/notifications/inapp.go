@@ -90,7 +90,30 @@ func newInApp(d Deps) (*inApp, error) {
 		p.listener = stream.NewListener(d.DB.PgxPool(), p.hub, d.Logger)
 	}
 	p.http = httpapi.New(p.svc, p.hub)
+	d.DB.Subscribe(streamsTopic, func(payload string, lost bool) {
+		if lost {
+			p.http.RecheckAllStreams()
+			return
+		}
+		if user, err := kernel.ParseID[kernel.UserKind](payload); err == nil {
+			p.http.RecheckStreams(user)
+		}
+	})
 	return p, nil
+}
+
+// streamsTopic is the database notification topic whose payload is the ID
+// of a user whose sessions ended: every process has that user's open
+// streams re-check their session at once.
+const streamsTopic = "notifications.sessions_ended"
+
+// sessionsEnded tells every process, when the transaction in ctx commits,
+// that sessions of user ended.
+func (p *inApp) sessionsEnded(ctx context.Context, db *db.DB, user kernel.UserID) error {
+	if err := db.Notify(ctx, streamsTopic, user.String()); err != nil {
+		return fmt.Errorf("end notification streams: %w", err)
+	}
+	return nil
 }
 
 func (p *inApp) migrations() db.Migrations { return sqlstore.Migrations() }

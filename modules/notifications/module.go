@@ -79,3 +79,12 @@ func (m *Module) Start(ctx context.Context) error { return m.inApp.start(ctx) }
 
 // Stop stops it; it tolerates a Start that never ran.
 func (m *Module) Stop(ctx context.Context) error { return m.inApp.stop(ctx) }
+
+// SessionsEnded records, in the transaction of the change, that sessions
+// of user ended (sign-out, revocation, password reset, deactivation,
+// deletion): once it commits, every process has that user's open
+// notification streams re-check their session, and those whose session
+// ended close at once instead of at their next periodic check.
+func (m *Module) SessionsEnded(ctx context.Context, user kernel.UserID) error {
+	return m.inApp.sessionsEnded(ctx, m.deps.DB, user)
+}

@@ -35,11 +35,12 @@ type Handler struct {
 	// MaxStreamLifetime). Tests shorten them.
 	Recheck, Lifetime time.Duration
 	limits            *streamLimits
+	rechecks          *rechecks
 }
 
 // New returns a Handler over the use cases and the live hub.
 func New(svc *application.InApp, hub *stream.Hub) *Handler {
-	return &Handler{svc: svc, hub: hub, Heartbeat: DefaultHeartbeat, limits: newStreamLimits()}
+	return &Handler{svc: svc, hub: hub, Heartbeat: DefaultHeartbeat, limits: newStreamLimits(), rechecks: newRechecks()}
 }
 
 // Register mounts the routes on r.

@@ -54,6 +54,8 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 	events, cancel := h.hub.Subscribe(user)
 	defer cancel()
 	defer release() // before cancel: once the hub has let go, so has the cap
+	recheckNow, forget := h.rechecks.register(user)
+	defer forget()
 
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")
@@ -108,6 +110,11 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 			// The client reconnects with Last-Event-ID and misses nothing.
 			return
 		case <-recheck.C:
+			if !kernel.SessionStillLive(ctx) {
+				return
+			}
+		case <-recheckNow:
+			// The user's sessions ended somewhere: is this one of them?
 			if !kernel.SessionStillLive(ctx) {
 				return
 			}
