@@ -111,7 +111,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 
 	a.bus = eventbus.New(a.db)
 	reg := jobs.NewRegistry()
-	a.jobs = jobs.Prepare(a.db, reg, jobs.Config{Work: o.work}, o.logger)
+	a.jobs = jobs.Prepare(a.db, reg, jobs.Config{Work: o.work, JobTimeout: cfg.Jobs.Timeout, RescueAfter: cfg.Jobs.RescueAfter}, o.logger)
 	deps := Deps{Config: cfg, DB: a.db, Bus: a.bus, Jobs: a.jobs, Clock: o.clock, Logger: o.logger}
 
 	var modules []Module

@@ -16,6 +16,7 @@ import (
 type Config struct {
 	Server   Server
 	Database Database
+	Jobs     Jobs
 	Log      Log
 	Auth     Auth
 	Email    Email
@@ -280,6 +281,17 @@ type Usage struct {
 	// Enabled turns quota enforcement on (USAGE_METERING_ENABLED, default
 	// false).
 	Enabled bool
+}
+
+// Jobs configures the background job queue.
+type Jobs struct {
+	// Timeout is how long one attempt of a job may run (JOB_TIMEOUT, a Go
+	// duration, default 1m, must be positive).
+	Timeout time.Duration
+	// RescueAfter is how long a job may stay running before it is taken
+	// for a leftover of a process that died and is run again
+	// (JOB_RESCUE_AFTER, default 3m, must be longer than JOB_TIMEOUT).
+	RescueAfter time.Duration
 }
 
 // Audit configures the audit log.

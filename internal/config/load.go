@@ -131,6 +131,16 @@ var specs = []spec{
 		set:      setBool(func(c *Config) *bool { return &c.Database.AutoMigrate }),
 	},
 
+	// Jobs
+	{
+		Variable: Variable{Name: "JOB_TIMEOUT", Default: "1m", Description: "How long one attempt of a background job may run before it is cancelled and retried (Go duration)."},
+		set:      setJobTimeout,
+	},
+	{
+		Variable: Variable{Name: "JOB_RESCUE_AFTER", Default: "3m", Description: "How long a job may stay running before it is taken for the leftover of a process that died (kill -9, a lost machine) and run again; longer than JOB_TIMEOUT (Go duration)."},
+		set:      setJobRescueAfter,
+	},
+
 	// Log
 	{
 		Variable: Variable{Name: "LOG_LEVEL", Default: "info", Description: "Minimum log level: debug, info, warn or error."},
@@ -475,6 +485,25 @@ func setShutdownTimeout(c *Config, v string) error {
 		return errors.New("must be a positive Go duration such as 30s or 1m30s")
 	}
 	c.Server.ShutdownTimeout = d
+	return nil
+}
+
+func setJobTimeout(c *Config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return errors.New("must be a positive Go duration such as 1m or 30s")
+	}
+	c.Jobs.Timeout = d
+	return nil
+}
+
+// setJobRescueAfter runs after setJobTimeout (specs' order).
+func setJobRescueAfter(c *Config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= c.Jobs.Timeout {
+		return fmt.Errorf("must be a Go duration longer than JOB_TIMEOUT (%s)", c.Jobs.Timeout)
+	}
+	c.Jobs.RescueAfter = d
 	return nil
 }
 

@@ -30,7 +30,6 @@ const (
 	// emailSnoozeHorizon bounds how long provider rate limits may postpone
 	// an email before ordinary retries (which do run out) take over.
 	emailSnoozeHorizon = 24 * time.Hour
-	emailSendTimeout   = time.Minute
 )
 
 // emailArgs is the emails job: a fully rendered email, so the worker needs
@@ -132,7 +131,9 @@ type emailWorker struct {
 	deps     Deps
 }
 
-func (w *emailWorker) Timeout(*river.Job[emailArgs]) time.Duration { return emailSendTimeout }
+// An attempt runs at most JOB_TIMEOUT, as every job does: the rescue of a
+// crashed process's jobs (JOB_RESCUE_AFTER, longer) relies on no attempt
+// running longer.
 
 func (w *emailWorker) Work(ctx context.Context, job *river.Job[emailArgs]) error {
 	e := job.Args.Email
