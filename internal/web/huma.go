@@ -60,6 +60,11 @@ func humaProblem(ctx context.Context, hctx huma.Context, status int, msg string,
 	errs = slices.DeleteFunc(slices.Clone(errs), func(e error) bool { return e == nil })
 
 	if len(errs) == 1 && !isDetail(errs[0]) {
+		var p *Problem
+		if errors.As(errs[0], &p) { // already mapped (WriteError)
+			c := *p
+			return &c
+		}
 		if status == http.StatusInternalServerError {
 			return problemFrom(ctx, errs[0]) // a handler's error, or *http.MaxBytesError
 		}

@@ -153,7 +153,9 @@ func TestHandlerErrors(t *testing.T) {
 		{id: "internal", status: http.StatusInternalServerError, code: "internal", detail: "An unexpected error occurred."},
 		{id: "panic", status: http.StatusInternalServerError, code: "internal", detail: "An unexpected error occurred."},
 	}
-	for _, prefix := range []string{"/api/widgets/", "/plain/"} {
+	// A handler's returned error, a plain handler's WriteProblem and a
+	// middleware's WriteError answer alike.
+	for _, prefix := range []string{"/api/widgets/", "/plain/", "/api/gated/"} {
 		for _, tt := range tests {
 			t.Run(prefix+tt.id, func(t *testing.T) {
 				t.Parallel()
@@ -192,6 +194,8 @@ func TestInternalErrorsAreLoggedWithRequestID(t *testing.T) {
 	}{
 		{"/api/widgets/boom", "internal error", "error"},
 		{"/plain/internal", "internal error", "error"},
+		{"/api/gated/boom", "internal error", "error"},
+		{"/api/gated/internal", "internal error", "error"},
 		{"/api/widgets/panic", "panic", "panic"},
 	}
 	for _, tt := range tests {

@@ -169,6 +169,23 @@ func setup(t *testing.T, configure ...func(*web.Config)) *fixture {
 		out.Body.ID, out.Body.Name = in.ID, "A widget"
 		return out, nil
 	})
+	// The same errors answered by a middleware, before the handler runs.
+	api := rt.API()
+	huma.Register(api, huma.Operation{
+		OperationID: "get-gated-widget", Method: http.MethodGet, Path: "/api/gated/{id}",
+		Summary: "Get a widget behind a gate", Tags: []string{"widgets"},
+		Middlewares: huma.Middlewares{func(hctx huma.Context, next func(huma.Context)) {
+			if err := widgetErr(hctx.Param("id")); err != nil {
+				web.WriteError(api, hctx, err)
+				return
+			}
+			next(hctx)
+		}},
+	}, func(_ context.Context, in *widgetIDIn) (*widgetOut, error) {
+		out := &widgetOut{}
+		out.Body.ID, out.Body.Name = in.ID, "A widget"
+		return out, nil
+	})
 	rt.Handle("GET /plain/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := widgetErr(r.PathValue("id")); err != nil {
 			web.WriteProblem(w, r, err)

@@ -162,13 +162,13 @@ func TestAuditAPI_Gates(t *testing.T) {
 		anon.Get("/api/v1/platform/audit").RequireProblem(t, http.StatusUnauthorized, "UNAUTHORIZED")
 
 		noOrg := a.Client().As(kernel.NewID[kernel.UserKind]())
-		noOrg.Get("/api/audit").RequireProblem(t, http.StatusForbidden, "audit.no_active_organization")
+		noOrg.Get("/api/audit").RequireProblem(t, http.StatusForbidden, "tenancy.no_active_organization")
 
 		noGrant, _ := member(a, org, "users:read", "audit:write")
-		noGrant.Get("/api/audit").RequireProblem(t, http.StatusForbidden, "audit.forbidden")
+		noGrant.Get("/api/audit").RequireProblem(t, http.StatusForbidden, "tenancy.forbidden")
 		// The gate answers before the input is read.
-		noGrant.Get("/api/audit?limit=0").RequireProblem(t, http.StatusForbidden, "audit.forbidden")
-		noGrant.Get("/api/v1/platform/audit").RequireProblem(t, http.StatusForbidden, "audit.forbidden")
+		noGrant.Get("/api/audit?limit=0").RequireProblem(t, http.StatusForbidden, "tenancy.forbidden")
+		noGrant.Get("/api/v1/platform/audit").RequireProblem(t, http.StatusForbidden, "platform.admin_only")
 
 		for _, grants := range [][]string{{"audit:read"}, {"audit:*"}, {"*"}} {
 			c, _ := member(a, org, grants...)
@@ -180,7 +180,7 @@ func TestAuditAPI_Gates(t *testing.T) {
 		admin.SetHeader(headerPlatformAdmin, "true")
 		list(t, admin, "/api/v1/platform/audit")
 		// A platform admin still needs audit:read in an organization.
-		admin.Get("/api/audit").RequireProblem(t, http.StatusForbidden, "audit.no_active_organization")
+		admin.Get("/api/audit").RequireProblem(t, http.StatusForbidden, "tenancy.no_active_organization")
 	})
 }
 

@@ -88,8 +88,8 @@
 // email), update (name, username, locale, active) and delete (removes the
 // member from the organization only). Each route needs its grant
 // (users:read, users:create, users:update, users:delete): 401 without a
-// session, 403 iam.no_active_organization without an active organization
-// (nothing is hidden, so not 404), 403 iam.forbidden without the grant, and
+// session, 403 tenancy.no_active_organization without an active organization
+// (nothing is hidden, so not 404), 403 tenancy.forbidden without the grant, and
 // 404 for anyone who is not a member. Membership comes from the Members
 // port; until tenancy provides it, NoMembers makes the lists empty, every
 // user 404 and creation 503 iam.no_tenancy.

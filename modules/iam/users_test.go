@@ -70,15 +70,15 @@ func TestUsers_Gate(t *testing.T) {
 		for _, r := range routes {
 			a.Client().Do(r.method, r.path, r.body).RequireProblem(t, http.StatusUnauthorized, "UNAUTHORIZED")
 			admin.InOrganization(kernel.OrganizationID{}, "")
-			admin.Do(r.method, r.path, r.body).RequireProblem(t, http.StatusForbidden, "iam.no_active_organization")
+			admin.Do(r.method, r.path, r.body).RequireProblem(t, http.StatusForbidden, "tenancy.no_active_organization")
 			admin.InOrganization(org, "member")
-			admin.Do(r.method, r.path, r.body).RequireProblem(t, http.StatusForbidden, "iam.forbidden")
+			admin.Do(r.method, r.path, r.body).RequireProblem(t, http.StatusForbidden, "tenancy.forbidden")
 			admin.InOrganization(org, "member", "audit:read", "users:nothing")
-			admin.Do(r.method, r.path, r.body).RequireProblem(t, http.StatusForbidden, "iam.forbidden")
+			admin.Do(r.method, r.path, r.body).RequireProblem(t, http.StatusForbidden, "tenancy.forbidden")
 		}
 		// The grant is checked before the input: no validation leak.
 		admin.InOrganization(org, "member")
-		admin.Post("/api/users", `{"email":`).RequireProblem(t, http.StatusForbidden, "iam.forbidden")
+		admin.Post("/api/users", `{"email":`).RequireProblem(t, http.StatusForbidden, "tenancy.forbidden")
 
 		// With the grants: nobody belongs to the made-up organization.
 		for _, grants := range [][]string{{"users:read", "users:create", "users:update", "users:delete"}, {"users:*"}, {"*"}} {

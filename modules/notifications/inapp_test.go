@@ -363,7 +363,7 @@ func TestUnauthenticated(t *testing.T) {
 			{http.MethodPost, "/api/notifications/read-all"},
 			{http.MethodGet, "/api/notifications/stream"},
 		} {
-			c.Do(r.method, r.path, nil).RequireProblem(t, http.StatusUnauthorized, "auth.unauthenticated")
+			c.Do(r.method, r.path, nil).RequireProblem(t, http.StatusUnauthorized, "UNAUTHORIZED")
 		}
 	})
 }

@@ -87,30 +87,19 @@ func (m *Module) Permissions() []kernel.Permission {
 	return out
 }
 
-// RequirePermission returns nil when the request's active organization
-// grants permission; otherwise a 403 error (tenancy.forbidden, or
-// tenancy.no_active_organization without one). Handlers call it after
-// iam.RequireUser.
+// RequirePermission returns nil when a user is signed in and the request's
+// active organization grants permission; otherwise 401 UNAUTHORIZED or a
+// 403 error (tenancy.no_active_organization, tenancy.forbidden). It is
+// kernel.RequirePermission, the one check every module uses.
 func RequirePermission(ctx context.Context, permission string) error {
-	return application.RequirePermission(ctx, permission)
+	return kernel.RequirePermission(ctx, permission)
 }
 
-// RequirePermissionMiddleware is RequirePermission for plain handlers: 401
-// without a user, 403 without the permission.
+// RequirePermissionMiddleware is RequirePermission for plain handlers
+// (web.RequirePermissionHandler); huma operations use
+// web.RequirePermission.
 func RequirePermissionMiddleware(permission string) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if _, ok := kernel.PrincipalFrom(r.Context()); !ok {
-				web.WriteProblem(w, r, kernel.Unauthenticated("UNAUTHORIZED", "Unauthorized"))
-				return
-			}
-			if err := RequirePermission(r.Context(), permission); err != nil {
-				web.WriteProblem(w, r, err)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
+	return web.RequirePermissionHandler(permission)
 }
 
 // Access returns user's role and grants in org as they stand, or a NotFound
@@ -191,7 +180,7 @@ func (m *Module) SuspendMember(ctx context.Context, user kernel.UserID, suspende
 func actorOf(ctx context.Context) (application.Actor, error) {
 	p, ok := kernel.PrincipalFrom(ctx)
 	if !ok {
-		return application.Actor{}, kernel.Unauthenticated("UNAUTHORIZED", "Unauthorized")
+		return application.Actor{}, kernel.ErrUnauthenticated
 	}
 	org, ok := kernel.OrganizationFrom(ctx)
 	if !ok {

@@ -329,7 +329,7 @@ func TestIsolation_ActiveInvitationsAndUsers(t *testing.T) {
 
 		t.Run("forged active cookie naming A", func(t *testing.T) {
 			putActiveCookie(t, a, f.ownerB.Client, f.orgA.ID)
-			f.ownerB.Get("/api/users").RequireProblem(t, http.StatusForbidden, "iam.no_active_organization")
+			f.ownerB.Get("/api/users").RequireProblem(t, http.StatusForbidden, "tenancy.no_active_organization")
 			putActiveCookie(t, a, f.ownerB.Client, f.orgA.ID)
 			r := f.ownerB.Get("/api/organizations/active").RequireStatus(t, http.StatusOK)
 			requireNoActiveOrg(t, r)

@@ -199,7 +199,7 @@ func TestActive_ClearingSticks(t *testing.T) {
 				t.Fatalf("clearing did not stick: %+v", act)
 			}
 		}
-		u.Get("/api/users").RequireProblem(t, http.StatusForbidden, "iam.no_active_organization")
+		u.Get("/api/users").RequireProblem(t, http.StatusForbidden, "tenancy.no_active_organization")
 		u.Post("/api/organizations/active", map[string]any{"organizationId": "acme"}).RequireStatus(t, http.StatusOK).JSON(t, &act)
 		u.Get("/api/organizations/active").RequireStatus(t, http.StatusOK).JSON(t, &act)
 		if act.Organization == nil || act.Organization.ID != o.ID {

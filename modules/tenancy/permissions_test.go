@@ -42,7 +42,7 @@ var (
 	wantForbidden    = permOutcome{http.StatusForbidden, "tenancy.forbidden"}
 	wantOwnerOnly    = permOutcome{http.StatusForbidden, "tenancy.owner_only"}
 	wantEscalation   = permOutcome{http.StatusForbidden, "tenancy.escalation"}
-	wantIAMForbidden = permOutcome{http.StatusForbidden, "iam.forbidden"}
+	wantIAMForbidden = permOutcome{http.StatusForbidden, "tenancy.forbidden"}
 	// wantAccountPersonal: an organization changes no account-wide field.
 	wantAccountPersonal = permOutcome{http.StatusForbidden, "iam.account_fields_personal"}
 	accepted            = permOutcome{status: http.StatusAccepted}
@@ -454,7 +454,7 @@ func TestPermissions_ActiveOrganizationSwitch(t *testing.T) {
 		if !slices.Equal(act.Grants, memberPerms) || !slices.Equal(act.Permissions, memberPerms) {
 			t.Fatalf("in Y: grants %v, permissions %v, want %v", act.Grants, act.Permissions, memberPerms)
 		}
-		u.Post("/api/users", badUser).RequireProblem(t, http.StatusForbidden, "iam.forbidden")
+		u.Post("/api/users", badUser).RequireProblem(t, http.StatusForbidden, "tenancy.forbidden")
 		requireUsersListed(t, u.Client, ownerY.ID, u.ID)
 
 		// Switch to X: the answer describes X, the cookie names it, and the
@@ -475,7 +475,7 @@ func TestPermissions_ActiveOrganizationSwitch(t *testing.T) {
 
 		// Back to Y, by slug.
 		u.Post("/api/organizations/active", map[string]any{"organizationId": y.Slug}).RequireStatus(t, http.StatusOK)
-		u.Post("/api/users", badUser).RequireProblem(t, http.StatusForbidden, "iam.forbidden")
+		u.Post("/api/users", badUser).RequireProblem(t, http.StatusForbidden, "tenancy.forbidden")
 		requireActiveIs(t, u.Client, y.ID, "member")
 
 		// The membership is read on every request: demoted in X while X is
@@ -484,7 +484,7 @@ func TestPermissions_ActiveOrganizationSwitch(t *testing.T) {
 		u.Post("/api/users", badUser).RequireProblem(t, http.StatusUnprocessableEntity, "iam.invalid_email")
 		ownerX.Do(http.MethodPatch, "/api/organizations/"+x.ID+"/members/"+u.ID.String(), map[string]any{"role": "member"}).
 			RequireStatus(t, http.StatusOK)
-		u.Post("/api/users", badUser).RequireProblem(t, http.StatusForbidden, "iam.forbidden")
+		u.Post("/api/users", badUser).RequireProblem(t, http.StatusForbidden, "tenancy.forbidden")
 		act = requireActiveIs(t, u.Client, x.ID, "member")
 		if !slices.Equal(act.Permissions, memberPerms) {
 			t.Fatalf("demoted in X: permissions %v, want %v", act.Permissions, memberPerms)
@@ -569,7 +569,7 @@ func TestPermissions_ActiveCookie(t *testing.T) {
 
 				putActiveCookie(t, a, v.Client, f.value)
 				r = v.Post("/api/users", map[string]any{"email": "not-an-email"})
-				r.RequireProblem(t, http.StatusForbidden, "iam.no_active_organization")
+				r.RequireProblem(t, http.StatusForbidden, "tenancy.no_active_organization")
 				requireActiveCookieCleared(t, r)
 
 				// Once cleared, the default is back.

@@ -163,7 +163,7 @@ func TestSuspension_Guards(t *testing.T) {
 		admin.Do(http.MethodPatch, "/api/users/"+admin.ID.String(), map[string]any{"status": "suspended"}).
 			RequireProblem(t, http.StatusConflict, "tenancy.cannot_suspend_self")
 		member.Do(http.MethodPatch, "/api/users/"+admin.ID.String(), map[string]any{"status": "suspended"}).
-			RequireProblem(t, http.StatusForbidden, "iam.forbidden")
+			RequireProblem(t, http.StatusForbidden, "tenancy.forbidden")
 		// Bad input is a problem, not a partial write.
 		admin.Do(http.MethodPatch, "/api/users/"+member.ID.String(), map[string]any{"status": "gone"}).
 			RequireStatus(t, http.StatusUnprocessableEntity)

@@ -27,7 +27,7 @@ var (
 	ErrCredentialAccountNotFound = kernel.Invalid("CREDENTIAL_ACCOUNT_NOT_FOUND", "Credential account not found")
 	// ErrUnauthorized is Authenticate's one answer to a session token that
 	// does not resolve to a live session of an active user.
-	ErrUnauthorized = kernel.Unauthenticated("UNAUTHORIZED", "Unauthorized")
+	ErrUnauthorized = kernel.ErrUnauthenticated
 	// ErrUnknownSession answers a revoke of a session handle the user does
 	// not hold (malformed, unknown, or another user's).
 	ErrUnknownSession = kernel.NotFound("SESSION_NOT_FOUND", "Session not found")

@@ -80,15 +80,15 @@ const (
 	CodeInvalidNotification = "notifications.invalid_notification"
 	CodeNotFound            = "notifications.not_found"
 	CodeInvalidCursor       = "notifications.invalid_cursor"
-	CodeUnauthenticated     = "auth.unauthenticated"
 )
 
 // ErrNotFound is returned for a notification that does not exist or belongs
 // to someone else: the two are never told apart.
 var ErrNotFound = kernel.NotFound(CodeNotFound, "The notification does not exist.")
 
-// ErrUnauthenticated is returned when no user is signed in.
-var ErrUnauthenticated = kernel.Unauthenticated(CodeUnauthenticated, "Sign in to see your notifications.")
+// ErrUnauthenticated is returned when no user is signed in: the one 401
+// of every module.
+var ErrUnauthenticated = kernel.ErrUnauthenticated
 
 var validType = regexp.MustCompile(`^[a-z0-9._-]{1,64}$`)
 

@@ -132,36 +132,18 @@ type Actor struct {
 var ErrMembershipSuspended = kernel.Forbidden("tenancy.membership_suspended",
 	"Your membership of this organization is suspended; an administrator of the organization can reinstate it.")
 
-// errForbidden is the answer to a member whose role lacks a permission.
-func errForbidden(permission string) *kernel.Error {
-	return kernel.Forbidden("tenancy.forbidden", "You need the "+permission+" permission in this organization.")
-}
-
-// require returns errForbidden unless a's grants allow permission.
+// require returns kernel.ErrMissingPermission unless a's grants allow
+// permission.
 func (a Actor) require(permission string) error {
 	if !a.Org.Grants.Allows(permission) {
-		return errForbidden(permission)
-	}
-	return nil
-}
-
-// RequirePermission returns a Forbidden error with code "tenancy.forbidden"
-// unless the organization in ctx grants permission; without an
-// organization, "tenancy.no_active_organization".
-func RequirePermission(ctx context.Context, permission string) error {
-	org, ok := kernel.OrganizationFrom(ctx)
-	if !ok {
-		return ErrNoActiveOrganization
-	}
-	if !org.Grants.Allows(permission) {
-		return errForbidden(permission)
+		return kernel.ErrMissingPermission(permission)
 	}
 	return nil
 }
 
 // ErrNoActiveOrganization: the request needs an organization and the
 // caller has none active.
-var ErrNoActiveOrganization = kernel.Forbidden("tenancy.no_active_organization", "Choose an active organization first.")
+var ErrNoActiveOrganization = kernel.ErrNoActiveOrganization
 
 // roleGrants returns the grants of role in org: a built-in's, or the
 // custom role's permissions. A role that is neither (a dangling name)

@@ -27,20 +27,7 @@ const tag = "Audit"
 // PermRead is the permission GET /api/audit checks.
 const PermRead = "audit:read"
 
-// The answers of the gates.
 var (
-	// ErrUnauthorized answers an anonymous caller, as iam does.
-	ErrUnauthorized = kernel.Unauthenticated("UNAUTHORIZED", "Unauthorized")
-	// ErrNoActiveOrganization: there is no organization whose log to
-	// show. 403 rather than 404: nothing is hidden, the caller must pick
-	// an organization first.
-	ErrNoActiveOrganization = kernel.Forbidden("audit.no_active_organization", "Choose an active organization first.")
-	// ErrForbidden answers a member whose role lacks audit:read.
-	ErrForbidden = kernel.Forbidden("audit.forbidden", "You need the "+PermRead+" permission in this organization.")
-	// ErrNotPlatformAdmin answers anyone but a platform admin on the
-	// platform log.
-	ErrNotPlatformAdmin = kernel.Forbidden("audit.forbidden", "Only platform administrators may read the platform audit log.")
-
 	errInvalidCursor = kernel.Invalid("audit.invalid_cursor", "The cursor is not valid; list again from the first page.",
 		kernel.FieldError{Field: "query.cursor", Code: "invalid", Message: "The cursor is not one this API returned."})
 )
@@ -63,58 +50,14 @@ func (h *Handler) Register(r *web.Router) {
 		Description: "The active organization's audit entries, newest first, a page at a time: pass the nextCursor of one page " +
 			"as the cursor of the next; entries recorded meanwhile never make a page repeat or skip one. " +
 			"Needs the " + PermRead + " permission in the active organization.",
-		Tags: []string{tag}, Middlewares: huma.Middlewares{orgGate(api)}, Errors: errs,
+		Tags: []string{tag}, Middlewares: huma.Middlewares{web.RequirePermission(api, PermRead)}, Errors: errs,
 	}, h.listOrganization)
 	huma.Register(api, huma.Operation{
 		OperationID: "list-platform-audit-entries", Method: http.MethodGet, Path: "/api/v1/platform/audit",
 		Summary:     "List the whole audit log",
 		Description: "Every organization's audit entries and the platform's own, newest first, a page at a time. Platform admins only.",
-		Tags:        []string{tag}, Middlewares: huma.Middlewares{platformGate(api)}, Errors: errs,
+		Tags:        []string{tag}, Middlewares: huma.Middlewares{web.RequirePlatformAdmin(api)}, Errors: errs,
 	}, h.listPlatform)
-}
-
-// orgGate answers 401 without a signed-in user, 403 without an active
-// organization or without audit:read in it — before huma reads any input.
-func orgGate(api huma.API) func(huma.Context, func(huma.Context)) {
-	return func(hctx huma.Context, next func(huma.Context)) {
-		ctx := hctx.Context()
-		if _, ok := kernel.PrincipalFrom(ctx); !ok {
-			writeErr(api, hctx, ErrUnauthorized)
-			return
-		}
-		org, ok := kernel.OrganizationFrom(ctx)
-		if !ok {
-			writeErr(api, hctx, ErrNoActiveOrganization)
-			return
-		}
-		if !org.Grants.Allows(PermRead) {
-			writeErr(api, hctx, ErrForbidden)
-			return
-		}
-		next(hctx)
-	}
-}
-
-// platformGate answers 401 without a signed-in user and 403 unless the
-// user is a platform admin.
-func platformGate(api huma.API) func(huma.Context, func(huma.Context)) {
-	return func(hctx huma.Context, next func(huma.Context)) {
-		p, ok := kernel.PrincipalFrom(hctx.Context())
-		if !ok {
-			writeErr(api, hctx, ErrUnauthorized)
-			return
-		}
-		if !p.PlatformAdmin {
-			writeErr(api, hctx, ErrNotPlatformAdmin)
-			return
-		}
-		next(hctx)
-	}
-}
-
-func writeErr(api huma.API, hctx huma.Context, err *kernel.Error) {
-	p := web.ProblemFrom(hctx.Context(), err)
-	_ = huma.WriteErr(api, hctx, p.Status, err.Detail, err)
 }
 
 // FilterQuery is the query both listings take. It is exported because
@@ -194,7 +137,7 @@ type listOutput struct {
 func (h *Handler) listOrganization(ctx context.Context, in *FilterQuery) (*listOutput, error) {
 	org, ok := kernel.OrganizationFrom(ctx)
 	if !ok {
-		return nil, ErrNoActiveOrganization
+		return nil, kernel.ErrNoActiveOrganization
 	}
 	after, err := decodeCursor(in.Cursor)
 	if err != nil {

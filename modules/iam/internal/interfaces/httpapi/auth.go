@@ -16,7 +16,7 @@ import (
 // the iam module for where they differ.
 func (h *Handler) registerAuth(r *web.Router) {
 	api := r.API()
-	signedIn := huma.Middlewares{requireSession(api)}
+	signedIn := huma.Middlewares{web.RequireUser(api)}
 	op := func(id, method, path, summary, desc string, errs ...int) huma.Operation {
 		return huma.Operation{
 			OperationID: id, Method: method, Path: "/api/auth" + path,

@@ -144,24 +144,6 @@ func RequireAuth(next http.Handler) http.Handler {
 	})
 }
 
-// requireSession answers 401 before huma reads any input, so an anonymous
-// caller learns nothing, not even whether its body was valid.
-func requireSession(api huma.API) func(huma.Context, func(huma.Context)) {
-	return func(hctx huma.Context, next func(huma.Context)) {
-		if _, ok := kernel.PrincipalFrom(hctx.Context()); !ok {
-			writeErr(api, hctx, application.ErrUnauthorized)
-			return
-		}
-		next(hctx)
-	}
-}
-
-// writeErr answers err from a huma middleware, as a problem.
-func writeErr(api huma.API, hctx huma.Context, err *kernel.Error) {
-	p := web.ProblemFrom(hctx.Context(), err)
-	_ = huma.WriteErr(api, hctx, p.Status, err.Detail, err)
-}
-
 // clientMeta is embedded in the inputs of use cases that record or limit
 // by the client: huma resolves it from the request. The address is the TCP
 // peer's; X-Forwarded-For is not trusted, since any client can send it.

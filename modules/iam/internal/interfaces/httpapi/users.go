@@ -8,24 +8,13 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/groundworkhq/groundwork/internal/web"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
 )
 
-// The answers of the /api/users gate.
-var (
-	// ErrNoActiveOrganization: the caller has no active organization, so
-	// there is no set of users to administer. 403 rather than 404: nothing
-	// is hidden, the caller must pick an organization first.
-	ErrNoActiveOrganization = kernel.Forbidden("iam.no_active_organization", "Choose an active organization first.")
-	errInvalidCursor        = kernel.Invalid("iam.invalid_cursor", "The cursor is not valid; list again from the first page.",
-		kernel.FieldError{Field: "query.cursor", Code: "invalid", Message: "The cursor is not one this API returned."})
-)
-
-// errForbidden is the answer to a caller whose role lacks permission.
-func errForbidden(permission string) *kernel.Error {
-	return kernel.Forbidden("iam.forbidden", "You need the "+permission+" permission in this organization.")
-}
+var errInvalidCursor = kernel.Invalid("iam.invalid_cursor", "The cursor is not valid; list again from the first page.",
+	kernel.FieldError{Field: "query.cursor", Code: "invalid", Message: "The cursor is not one this API returned."})
 
 // The permissions /api/users checks.
 const (
@@ -40,7 +29,7 @@ func (h *Handler) registerUsers(api huma.API) {
 		return huma.Operation{
 			OperationID: id, Method: method, Path: path, Summary: summary,
 			Description: desc + " Needs the " + perm + " permission in the active organization.",
-			Tags:        []string{tagUsers}, Middlewares: huma.Middlewares{gate(api, perm)},
+			Tags:        []string{tagUsers}, Middlewares: huma.Middlewares{web.RequirePermission(api, perm)},
 			Errors: append([]int{http.StatusUnauthorized, http.StatusForbidden}, errs...),
 		}
 	}
@@ -69,28 +58,6 @@ func (h *Handler) registerUsers(api huma.API) {
 	huma.Register(api, deleteOp, h.removeUser)
 }
 
-// gate answers 401 without a signed-in user, 403 without an active
-// organization or without permission in it — before huma reads any input.
-func gate(api huma.API, permission string) func(huma.Context, func(huma.Context)) {
-	return func(hctx huma.Context, next func(huma.Context)) {
-		ctx := hctx.Context()
-		if _, ok := kernel.PrincipalFrom(ctx); !ok {
-			writeErr(api, hctx, application.ErrUnauthorized)
-			return
-		}
-		org, ok := kernel.OrganizationFrom(ctx)
-		if !ok {
-			writeErr(api, hctx, ErrNoActiveOrganization)
-			return
-		}
-		if !org.Grants.Allows(permission) {
-			writeErr(api, hctx, errForbidden(permission))
-			return
-		}
-		next(hctx)
-	}
-}
-
 // caller returns who acts and in which organization; the gate has checked
 // both exist.
 func caller(ctx context.Context) (kernel.UserID, kernel.OrganizationID, error) {
@@ -100,7 +67,7 @@ func caller(ctx context.Context) (kernel.UserID, kernel.OrganizationID, error) {
 	}
 	org, ok := kernel.OrganizationFrom(ctx)
 	if !ok {
-		return kernel.UserID{}, kernel.OrganizationID{}, ErrNoActiveOrganization
+		return kernel.UserID{}, kernel.OrganizationID{}, kernel.ErrNoActiveOrganization
 	}
 	return p.UserID, org.OrganizationID, nil
 }

@@ -46,7 +46,7 @@ func New(svc *application.InApp, hub *stream.Hub) *Handler {
 // Register mounts the routes on r.
 func (h *Handler) Register(r *web.Router) {
 	api := r.API()
-	auth := huma.Middlewares{requireUser(api)}
+	auth := huma.Middlewares{web.RequireUser(api)}
 	errs := []int{http.StatusUnauthorized, http.StatusUnprocessableEntity}
 
 	huma.Register(api, huma.Operation{
@@ -75,19 +75,6 @@ func (h *Handler) Register(r *web.Router) {
 
 	r.Handle("GET /api/notifications/stream", http.HandlerFunc(h.stream))
 	documentStream(api)
-}
-
-// requireUser answers 401 before huma parses any input, so an anonymous
-// caller learns nothing, not even whether its parameters were valid.
-func requireUser(api huma.API) func(huma.Context, func(huma.Context)) {
-	return func(hctx huma.Context, next func(huma.Context)) {
-		if _, ok := kernel.PrincipalFrom(hctx.Context()); !ok {
-			e := application.ErrUnauthenticated
-			_ = huma.WriteErr(api, hctx, http.StatusUnauthorized, e.Detail, e)
-			return
-		}
-		next(hctx)
-	}
 }
 
 func currentUser(ctx context.Context) (kernel.UserID, error) {

@@ -168,21 +168,6 @@ func (h *Handler) clearActive(w http.ResponseWriter) {
 	http.SetCookie(w, &c)
 }
 
-// errUnauthorized is the answer to an anonymous caller (Better Auth's
-// shape, as iam answers).
-var errUnauthorized = kernel.Unauthenticated("UNAUTHORIZED", "Unauthorized")
-
-// requireUser answers 401 before huma reads any input.
-func requireUser(api huma.API) func(huma.Context, func(huma.Context)) {
-	return func(hctx huma.Context, next func(huma.Context)) {
-		if _, ok := kernel.PrincipalFrom(hctx.Context()); !ok {
-			writeErr(api, hctx, errUnauthorized)
-			return
-		}
-		next(hctx)
-	}
-}
-
 type actorKey struct{}
 
 // activeKey carries the Actor the organization-context middleware read for
@@ -198,9 +183,9 @@ type activeKey struct{}
 func (h *Handler) scoped(api huma.API, whileSuspended bool) func(huma.Context, func(huma.Context)) {
 	return func(hctx huma.Context, next func(huma.Context)) {
 		ctx := hctx.Context()
-		p, ok := kernel.PrincipalFrom(ctx)
-		if !ok {
-			writeErr(api, hctx, errUnauthorized)
+		p, err := kernel.RequireUser(ctx)
+		if err != nil {
+			web.WriteError(api, hctx, err)
 			return
 		}
 		ref := hctx.Param("org")
@@ -214,12 +199,12 @@ func (h *Handler) scoped(api huma.API, whileSuspended bool) func(huma.Context, f
 				a, err = h.svc.ActorIn(ctx, org, p.UserID)
 			}
 			if err != nil {
-				writeErr(api, hctx, kernel.AsError(err))
+				web.WriteError(api, hctx, err)
 				return
 			}
 		}
 		if a.Suspended && !whileSuspended {
-			writeErr(api, hctx, application.ErrMembershipSuspended)
+			web.WriteError(api, hctx, application.ErrMembershipSuspended)
 			return
 		}
 		next(huma.WithValue(hctx, actorKey{}, a))
@@ -230,12 +215,6 @@ func (h *Handler) scoped(api huma.API, whileSuspended bool) func(huma.Context, f
 func actor(ctx context.Context) application.Actor {
 	a, _ := ctx.Value(actorKey{}).(application.Actor)
 	return a
-}
-
-// writeErr answers err from a huma middleware, as a problem.
-func writeErr(api huma.API, hctx huma.Context, err *kernel.Error) {
-	p := web.ProblemFrom(hctx.Context(), err)
-	_ = huma.WriteErr(api, hctx, p.Status, err.Detail, err)
 }
 
 // bodyErr prefixes the field errors of a domain validation error with
@@ -274,7 +253,7 @@ func (h *Handler) scopedOp(api huma.API, id, method, path, tag, summary, desc st
 // userOp is op for operations that need a signed-in user.
 func userOp(api huma.API, id, method, path, tag, summary, desc string, errs ...int) huma.Operation {
 	o := op(id, method, path, tag, summary, desc, errs...)
-	o.Middlewares = huma.Middlewares{requireUser(api)}
+	o.Middlewares = huma.Middlewares{web.RequireUser(api)}
 	return o
 }
 

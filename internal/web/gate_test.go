@@ -1,0 +1,91 @@
+package web_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/kernel"
+)
+
+// TestGates: the one set of access gates answers the same codes for every
+// module — 401 UNAUTHORIZED, 403 tenancy.no_active_organization,
+// tenancy.forbidden, platform.admin_only — before any input is read, as a
+// huma middleware and as a plain handler's.
+func TestGates(t *testing.T) {
+	t.Parallel()
+	rt := web.NewRouter(web.Config{Title: "t", Version: "1"}, slog.New(slog.DiscardHandler), nil)
+	// X-User, X-Org, X-Grants and X-Admin stand in for the session and
+	// organization middlewares.
+	rt.Use(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := r.Context()
+			if r.Header.Get("X-User") != "" {
+				ctx = kernel.WithPrincipal(ctx, kernel.Principal{UserID: kernel.NewID[kernel.UserKind](), PlatformAdmin: r.Header.Get("X-Admin") != ""})
+			}
+			if r.Header.Get("X-Org") != "" {
+				ctx = kernel.WithOrganization(ctx, kernel.OrganizationContext{
+					OrganizationID: kernel.NewID[kernel.OrganizationKind](), Grants: strings.Split(r.Header.Get("X-Grants"), ","),
+				})
+			}
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	})
+	api := rt.API()
+	type in struct {
+		Body struct {
+			N int `json:"n" minimum:"1"`
+		}
+	}
+	ok := func(context.Context, *in) (*struct{}, error) { return nil, nil }
+	for path, gate := range map[string]func(huma.Context, func(huma.Context)){
+		"/user": web.RequireUser(api), "/perm": web.RequirePermission(api, "widgets:read"), "/admin": web.RequirePlatformAdmin(api),
+	} {
+		huma.Register(api, huma.Operation{OperationID: "op" + strings.ReplaceAll(path, "/", "-"), Method: http.MethodPost, Path: path,
+			Middlewares: huma.Middlewares{gate}}, ok)
+	}
+	rt.Handle("POST /plain-perm", web.RequirePermissionHandler("widgets:read")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})))
+	h := rt.Handler()
+	for _, tt := range []struct {
+		path    string
+		headers []string
+		status  int
+		code    string
+	}{
+		{"/user", nil, 401, "UNAUTHORIZED"},
+		{"/user", []string{"X-User", "1"}, 204, ""},
+		{"/perm", nil, 401, "UNAUTHORIZED"},
+		{"/perm", []string{"X-User", "1"}, 403, "tenancy.no_active_organization"},
+		{"/perm", []string{"X-User", "1", "X-Org", "1", "X-Grants", "widgets:write"}, 403, "tenancy.forbidden"},
+		{"/perm", []string{"X-User", "1", "X-Org", "1", "X-Grants", "widgets:*"}, 204, ""},
+		{"/plain-perm", []string{"X-User", "1"}, 403, "tenancy.no_active_organization"},
+		{"/plain-perm", []string{"X-User", "1", "X-Org", "1", "X-Grants", "widgets:read"}, 204, ""},
+		{"/admin", []string{"X-User", "1"}, 403, "platform.admin_only"},
+		{"/admin", []string{"X-User", "1", "X-Admin", "1"}, 204, ""},
+	} {
+		// A refused caller's body is invalid: the gate answers first, and
+		// the caller does not learn it.
+		body := `{"n":1}`
+		if tt.status != 204 {
+			body = `{"n":0}`
+		}
+		r := httptest.NewRequest(http.MethodPost, tt.path, strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(tt.headers); i += 2 {
+			r.Header.Set(tt.headers[i], tt.headers[i+1])
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code != tt.status || (tt.code != "" && !strings.Contains(rec.Body.String(), `"code":"`+tt.code+`"`)) {
+			t.Errorf("%s %v: %d %s; want %d %s", tt.path, tt.headers, rec.Code, rec.Body, tt.status, tt.code)
+		}
+	}
+}
