@@ -33,7 +33,10 @@ type Options struct {
 	// else 4 per core, at least 16) and the SQLite read pool (default 4 per
 	// core, at least 8).
 	MaxConns int
-	Logger   *slog.Logger
+	// BusyTimeout is how long a SQLite statement waits for a lock another
+	// connection holds before failing with ErrBusy (default 10s).
+	BusyTimeout time.Duration
+	Logger      *slog.Logger
 }
 
 // DB is an open database of either dialect. It is safe for concurrent use.

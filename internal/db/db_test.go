@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -492,5 +493,112 @@ func TestObserve(t *testing.T) {
 		if len(seen) != 2 || seen[1] != `SELECT count(*) FROM widgets` {
 			t.Errorf("seen = %q", seen)
 		}
+	})
+}
+
+// requireBusy fails unless err is db.ErrBusy: a retryable Unavailable
+// with Retry-After, the driver's error its cause.
+func requireBusy(t *testing.T, err error) {
+	t.Helper()
+	ke := kernel.AsError(err)
+	if ke == nil || ke.Kind != kernel.KindUnavailable || ke.Code != "db.busy" || ke.RetryAfterSeconds < 1 || errors.Unwrap(ke) == nil {
+		t.Fatalf("err = %v, want db.busy with Retry-After and a cause", err)
+	}
+}
+
+// TestConformance_LostRacesAreBusy provokes the real thing on each
+// dialect — a deadlock and a serialization failure on PostgreSQL, a locked
+// file on SQLite — and gets the retryable db.busy, never a bare driver
+// error (which would be a 500).
+func TestConformance_LostRacesAreBusy(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		ctx := context.Background()
+		if dialect == db.SQLite {
+			opts := testdb.Options(t, dialect)
+			opts.BusyTimeout = 200 * time.Millisecond
+			d, err := db.Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			// Another program holds the write lock on the file.
+			raw, err := sql.Open("sqlite", "file:"+opts.SQLitePath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			conn, err := raw.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+				t.Fatal(err)
+			}
+			defer conn.ExecContext(ctx, "ROLLBACK") //nolint:errcheck
+			requireBusy(t, d.Tx(ctx, func(ctx context.Context) error {
+				_, err := d.Q(ctx).Exec(ctx, `CREATE TABLE t (x INTEGER)`)
+				return err
+			}))
+			return
+		}
+
+		d, _ := setup(t, dialect)
+		a, b := newWidget("a", time.Now()), newWidget("b", time.Now())
+		for _, w := range []widget{a, b} {
+			if err := insert(ctx, d.QW(ctx), w); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A deadlock: each transaction holds one row and wants the other's.
+		locked := make(chan struct{}, 2)
+		tx := func(first, second widgetID) error {
+			return d.Tx(ctx, func(ctx context.Context) error {
+				if _, err := d.Q(ctx).Exec(ctx, `UPDATE widgets SET score = score + 1 WHERE id = $1`, first); err != nil {
+					return err
+				}
+				locked <- struct{}{}
+				for len(locked) < 2 {
+					time.Sleep(5 * time.Millisecond)
+				}
+				_, err := d.Q(ctx).Exec(ctx, `UPDATE widgets SET score = score + 1 WHERE id = $1`, second)
+				return err
+			})
+		}
+		errs := make(chan error, 2)
+		go func() { errs <- tx(a.ID, b.ID) }()
+		go func() { errs <- tx(b.ID, a.ID) }()
+		e1, e2 := <-errs, <-errs
+		if (e1 == nil) == (e2 == nil) {
+			t.Fatalf("deadlock: %v and %v, want exactly one to lose", e1, e2)
+		}
+		requireBusy(t, errors.Join(e1, e2))
+
+		// A serialization failure: two SERIALIZABLE transactions each read
+		// what the other writes.
+		var started sync.WaitGroup
+		started.Add(2)
+		ser := func(name string) error {
+			return d.Tx(ctx, func(ctx context.Context) error {
+				if _, err := d.Q(ctx).Exec(ctx, `SET TRANSACTION ISOLATION LEVEL SERIALIZABLE`); err != nil {
+					return err
+				}
+				var n int
+				if err := d.Q(ctx).QueryRow(ctx, `SELECT count(*) FROM widgets WHERE name LIKE 'ser%'`).Scan(&n); err != nil {
+					return err
+				}
+				started.Done()
+				started.Wait()
+				w := newWidget(name, time.Now())
+				return insert(ctx, d.Q(ctx), w)
+			})
+		}
+		go func() { errs <- ser("ser1") }()
+		go func() { errs <- ser("ser2") }()
+		e1, e2 = <-errs, <-errs
+		if (e1 == nil) == (e2 == nil) {
+			t.Fatalf("serialization: %v and %v, want exactly one to lose", e1, e2)
+		}
+		requireBusy(t, errors.Join(e1, e2))
 	})
 }

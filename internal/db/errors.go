@@ -8,6 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
+
+	"github.com/groundworkhq/groundwork/kernel"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
@@ -57,6 +59,18 @@ func IsConstraint(err error, kind ConstraintKind) (*ConstraintError, bool) {
 	return nil, false
 }
 
+// ErrBusy is what a statement or transaction that lost to a concurrent one
+// becomes — a serialization failure or deadlock on PostgreSQL, a locked
+// database on SQLite: Unavailable (503) with Retry-After, since the same
+// request a moment later succeeds. The driver's error is its cause.
+var ErrBusy = &kernel.Error{Kind: kernel.KindUnavailable, Code: "db.busy",
+	Detail: "The database was busy with a conflicting change; try again.", RetryAfterSeconds: 1}
+
+// retryablePG are the PostgreSQL error codes of a transaction that lost to
+// a concurrent one: serialization_failure, deadlock_detected,
+// lock_not_available.
+var retryablePG = map[string]bool{"40001": true, "40P01": true, "55P03": true}
+
 // translate maps driver errors onto this package's errors.
 func translate(err error) error {
 	if err == nil {
@@ -66,6 +80,9 @@ func translate(err error) error {
 		return ErrNoRows
 	}
 	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && retryablePG[pgErr.Code] {
+		return ErrBusy.WithCause(err)
+	}
 	if errors.As(err, &pgErr) {
 		kind := map[string]ConstraintKind{"23505": Unique, "23503": ForeignKey, "23514": Check, "23502": NotNull}[pgErr.Code]
 		if kind != 0 {
@@ -79,6 +96,10 @@ func translate(err error) error {
 	}
 	var liteErr *sqlite.Error
 	if errors.As(err, &liteErr) {
+		switch liteErr.Code() & 0xff { // the primary code of an extended one
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return ErrBusy.WithCause(err)
+		}
 		var kind ConstraintKind
 		switch liteErr.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
