@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // TestDeletedAccountTakesItsNotifications: deleting an account through

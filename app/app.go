@@ -14,13 +14,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/groundworkhq/groundwork/internal/config"
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/eventbus"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/config"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/eventbus"
+	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // Version is the build's version, set with -ldflags "-X …/app.Version=v1.2.3".

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/groundworkhq/groundwork/app"
-	"github.com/groundworkhq/groundwork/internal/config"
-	"github.com/groundworkhq/groundwork/internal/testkit"
+	"github.com/groundworkhq/groundwork/config"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // waitFor bounds every wait for background work.

@@ -7,7 +7,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/eventbus"
+	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/modules/iam"
 	"github.com/groundworkhq/groundwork/modules/notifications"
 )

@@ -13,11 +13,11 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/groundworkhq/groundwork/app"
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/eventbus"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/eventbus"
+	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // widgets is a product module as a downstream product would write one: its

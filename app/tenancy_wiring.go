@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/eventbus"
+	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam"
 	"github.com/groundworkhq/groundwork/modules/notifications"

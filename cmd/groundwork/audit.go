@@ -9,8 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/config"
-	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/config"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/modules/audit"
 )
 

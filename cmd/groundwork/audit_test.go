@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/config"
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/config"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/audit"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 // openAuditDB opens the database e points at, with the audit tables.

@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/groundworkhq/groundwork/app"
-	"github.com/groundworkhq/groundwork/internal/config"
+	"github.com/groundworkhq/groundwork/config"
 )
 
 // configError is a bad environment: exit status 2, one line.

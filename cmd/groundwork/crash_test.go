@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 // mainForTest makes the test binary act as the groundwork command when a

@@ -14,10 +14,10 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, as package db uses it
 
 	"github.com/groundworkhq/groundwork/app"
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/eventbus"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/eventbus"
+	"github.com/groundworkhq/groundwork/jobs"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // bareRoute is the bench module's only route.

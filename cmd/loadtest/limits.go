@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/db"
 )
 
 // liftRateLimits lets the run's sign-ups and sign-ins through iam's abuse

@@ -39,7 +39,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/db"
 )
 
 func main() {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // suiteTimeout bounds one run of the node suite: it signs in a handful of

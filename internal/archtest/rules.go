@@ -19,9 +19,9 @@ var forbiddenInApplication = []string{
 	"github.com/riverqueue/",
 	"github.com/danielgtaylor/huma",
 	"github.com/pressly/goose",
-	Module + "/internal/db",
-	Module + "/internal/web",
-	Module + "/internal/jobs",
+	Module + "/db",
+	Module + "/web",
+	Module + "/jobs",
 }
 
 // isStdlib reports whether path is a standard library package: its first

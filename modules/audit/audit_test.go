@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/audit"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 func TestNew(t *testing.T) {

@@ -13,14 +13,14 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/groundworkhq/groundwork/app"
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/eventbus"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/testkit"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/eventbus"
+	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/audit"
+	"github.com/groundworkhq/groundwork/testkit"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // Headers this suite's middleware reads to make the test kit's principal

@@ -7,14 +7,14 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/eventbus"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/eventbus"
+	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/audit/internal/application"
 	"github.com/groundworkhq/groundwork/modules/audit/internal/infrastructure/sqlstore"
 	"github.com/groundworkhq/groundwork/modules/audit/internal/interfaces/httpapi"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // Deps are what the module is built with.

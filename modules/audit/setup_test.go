@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/eventbus"
-	"github.com/groundworkhq/groundwork/internal/testkit"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/audit"
+	"github.com/groundworkhq/groundwork/testkit"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 // waitFor bounds every wait for background work.

@@ -12,7 +12,7 @@ import (
 
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // rateLimited turns the abuse limits on, which the test kit turns off.

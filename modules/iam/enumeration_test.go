@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/testkit"
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/jobs"
+	"github.com/groundworkhq/groundwork/testkit"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // work is what one request did: the statements it ran (sorted; each the

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
 	"github.com/groundworkhq/groundwork/modules/iam"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // waitFor bounds every wait for background work (emails are jobs).

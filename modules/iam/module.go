@@ -10,17 +10,17 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/groundworkhq/groundwork/internal/config"
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/eventbus"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/config"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/eventbus"
+	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application/password"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/infrastructure/sqlstore"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/interfaces/httpapi"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // Config is the part of the configuration iam reads.

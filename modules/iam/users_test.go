@@ -16,14 +16,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/eventbus"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/testkit"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/eventbus"
+	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam"
+	"github.com/groundworkhq/groundwork/testkit"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // adminUserJSON is a user as /api/users shows it.

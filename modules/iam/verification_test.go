@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 func TestEmailVerification(t *testing.T) {

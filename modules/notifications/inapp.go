@@ -5,14 +5,14 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/eventbus"
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/application"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/sqlstore"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/stream"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/interfaces/httpapi"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // NotificationKind is the ID kind of in-app notifications ("ntf").

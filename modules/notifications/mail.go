@@ -9,8 +9,8 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/groundworkhq/groundwork/internal/config"
-	"github.com/groundworkhq/groundwork/internal/jobs"
+	"github.com/groundworkhq/groundwork/config"
+	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/application"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/localmail"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/mailtmpl"

@@ -15,14 +15,14 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/groundworkhq/groundwork/app"
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/testkit"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/localmail"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/resendgw"
+	"github.com/groundworkhq/groundwork/testkit"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 const mailWait = 30 * time.Second

@@ -6,12 +6,12 @@ import (
 	"log/slog"
 	"net/url"
 
-	"github.com/groundworkhq/groundwork/internal/config"
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/eventbus"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/config"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/eventbus"
+	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // Deps are what the module is built with.

@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/web"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/interfaces/httpapi"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // ActiveCookieName is the cookie naming the active organization.

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/eventbus"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/testkit"
+	"github.com/groundworkhq/groundwork/eventbus"
+	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // tenancyEventLog records, in order, the events tenancy publishes on an

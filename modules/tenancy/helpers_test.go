@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // orgJSON is an organization as the API shows it.

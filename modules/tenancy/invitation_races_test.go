@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // raceRounds is how many times each race is run; PostgreSQL interleaves

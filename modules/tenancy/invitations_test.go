@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
 	"github.com/groundworkhq/groundwork/modules/tenancy"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // invitationTTL is the validity of an invitation link.

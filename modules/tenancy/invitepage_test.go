@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // TestInvitationPage: without a front end, the invitation email's link is

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // The cross-tenant matrix: for every organization-scoped endpoint, a member

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 func TestMembers_ListPages(t *testing.T) {

@@ -7,15 +7,15 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/eventbus"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/eventbus"
+	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/infrastructure/sqlstore"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/interfaces/httpapi"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // Config is the part of the configuration tenancy reads.

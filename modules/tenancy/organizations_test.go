@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
 	"github.com/groundworkhq/groundwork/modules/tenancy"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 func TestOrganizations_Lifecycle(t *testing.T) {

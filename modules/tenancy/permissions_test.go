@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // permOutcome is what a call should answer: a status and, for a problem, its

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
 	"github.com/groundworkhq/groundwork/modules/tenancy"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // customRoleJSON is a role with the fields only custom roles have.

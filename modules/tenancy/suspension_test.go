@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // userStatus is the membership status /api/users shows for user.

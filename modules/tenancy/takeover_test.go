@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/testkit"
+	"github.com/groundworkhq/groundwork/testkit"
 )
 
 // activate makes org c's active organization.

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/audit/internal/application"
 	"github.com/groundworkhq/groundwork/modules/audit/internal/domain"
 	"github.com/groundworkhq/groundwork/modules/audit/internal/infrastructure/sqlstore"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 var t0 = time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)

@@ -16,10 +16,10 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/groundworkhq/groundwork/internal/web"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/audit/internal/application"
 	"github.com/groundworkhq/groundwork/modules/audit/internal/domain"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 const tag = "Audit"

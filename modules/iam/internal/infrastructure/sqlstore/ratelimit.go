@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
 )
 

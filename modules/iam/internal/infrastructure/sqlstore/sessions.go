@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"

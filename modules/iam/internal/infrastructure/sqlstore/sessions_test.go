@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/infrastructure/sqlstore"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 // createSession stores a session of user opened at at.

@@ -3,7 +3,7 @@ package sqlstore
 import (
 	"embed"
 
-	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/db"
 )
 
 //go:embed migrations

@@ -7,8 +7,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/groundworkhq/groundwork/internal/web"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // registerAuth mounts /api/auth. Paths, bodies and answers follow Better

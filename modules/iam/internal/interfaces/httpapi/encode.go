@@ -1,6 +1,6 @@
 package httpapi
 
-import "github.com/groundworkhq/groundwork/internal/web"
+import "github.com/groundworkhq/groundwork/web"
 
 // get-session answers every authenticated page load of a front end, so its
 // body is encoded by hand and handed to huma as bytes, skipping

@@ -5,7 +5,7 @@ import (
 	"html/template"
 	"net/http"
 
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 const invalidLinkMessage = "This link is invalid or has expired. Ask for a new password reset email."

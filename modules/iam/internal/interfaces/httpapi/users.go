@@ -8,9 +8,9 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/groundworkhq/groundwork/internal/web"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 var errInvalidCursor = kernel.Invalid("iam.invalid_cursor", "The cursor is not valid; list again from the first page.",

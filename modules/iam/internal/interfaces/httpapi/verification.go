@@ -9,10 +9,10 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/groundworkhq/groundwork/internal/web"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // Better Auth's answers (BASE_ERROR_CODES) to a signed-in caller asking for

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/stream"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 const waitFor = 30 * time.Second

@@ -11,10 +11,10 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/groundworkhq/groundwork/internal/web"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/application"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/stream"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 const tag = "Notifications"

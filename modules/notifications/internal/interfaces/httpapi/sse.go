@@ -13,9 +13,9 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/groundworkhq/groundwork/internal/web"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/application"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // replayLimit caps what a reconnecting stream is sent from before it

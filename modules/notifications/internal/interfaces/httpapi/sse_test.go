@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/application"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/sqlstore"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/stream"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/interfaces/httpapi"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 const waitFor = 30 * time.Second

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
 )

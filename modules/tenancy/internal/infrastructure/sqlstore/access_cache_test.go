@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/infrastructure/sqlstore"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 // setupPair returns two stores on one database, each on its own handle, as

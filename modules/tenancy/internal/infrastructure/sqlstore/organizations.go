@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"

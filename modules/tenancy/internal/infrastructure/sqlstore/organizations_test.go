@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 func newOrgID() kernel.OrganizationID { return kernel.NewID[kernel.OrganizationKind]() }

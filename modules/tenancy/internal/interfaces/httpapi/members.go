@@ -8,10 +8,10 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/groundworkhq/groundwork/internal/web"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 func (h *Handler) registerMembers(api huma.API) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // rawRequest sends raw bytes to addr and returns the response.

@@ -15,7 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/db"
 )
 
 // EnvPostgresURL names the variable that enables the PostgreSQL runs.

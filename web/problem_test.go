@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 func TestRouteProblems(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/jobs"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/jobs"
 )
 
 // WelcomeArgs asks for a welcome email. Its kind is stable: renaming the Go

@@ -17,8 +17,8 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/groundworkhq/groundwork/internal/web"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 const (

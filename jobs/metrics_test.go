@@ -10,9 +10,9 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/jobs"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 func TestCollector_CountsByQueueAndState(t *testing.T) {

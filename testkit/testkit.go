@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/groundworkhq/groundwork/app"
-	"github.com/groundworkhq/groundwork/internal/config"
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/config"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 // App is a running application under test.

@@ -16,7 +16,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/groundworkhq/groundwork/internal/db"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/kernel"
 )
 

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/config"
+	"github.com/groundworkhq/groundwork/config"
 )
 
 // env is a fake environment for Load.

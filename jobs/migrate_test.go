@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/jobs"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/jobs"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 func TestMigrationSet(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/web"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 func TestAppendJSONMatchesEncodingJSON(t *testing.T) {

@@ -3,7 +3,7 @@ package config_test
 import (
 	"fmt"
 
-	"github.com/groundworkhq/groundwork/internal/config"
+	"github.com/groundworkhq/groundwork/config"
 )
 
 func ExampleLoad() {

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/internal/db"
-	"github.com/groundworkhq/groundwork/internal/testkit/testdb"
+	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 //go:embed testdata
