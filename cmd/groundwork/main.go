@@ -1,108 +1,17 @@
 // Command groundwork is the Groundwork server: the HTTP API and the job
-// workers in one binary, plus its operational subcommands.
+// workers in one binary, plus its operational subcommands (see package
+// cli, which a product's own binary calls with its modules).
 //
 //	groundwork [serve] [--no-workers]   API and job workers (the default)
 //	groundwork worker                   job workers only
 //	groundwork migrate up|down|status   database migrations
 //	groundwork audit verify|prune       check or prune the audit log
 //	groundwork version                  print the version
-//	groundwork help                     this text
+//	groundwork help                     usage
 //
 // Configuration comes from the environment; see README.md.
 package main
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"syscall"
-)
+import "github.com/groundworkhq/groundwork/cli"
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
-
-// Exit statuses.
-const (
-	exitOK     = 0
-	exitFailed = 1
-	exitUsage  = 2 // bad arguments or configuration
-)
-
-const usage = `Usage: groundwork [command] [flags]
-
-Commands:
-  serve [--no-workers]   serve the HTTP API and work jobs (default command);
-                         --no-workers serves HTTP only (jobs are only enqueued)
-  worker                 work jobs only, no HTTP API
-  migrate up             apply every pending migration
-  migrate down           roll back the most recent migration
-  migrate status         list migrations and whether each is applied
-  audit verify           check every audit chain; exit status 1 if one is broken
-  audit prune [--days N] delete audit entries older than N days
-                         (default AUDIT_RETENTION_DAYS)
-  version                print the version
-  help                   print this text
-
-Configuration is read from the environment (PORT, DATABASE_URL, DATA_DIR, …);
-see README.md for every variable.
-`
-
-// usageError is a command-line mistake: exit status 2 with the usage hint.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-// run is main without the process: it returns the exit status.
-func run(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
-	cmd := "serve"
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		cmd = "help"
-	} else if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
-	}
-	var err error
-	switch cmd {
-	case "serve":
-		err = serve(ctx, args, lookup, stderr)
-	case "worker":
-		err = worker(ctx, args, lookup, stderr)
-	case "migrate":
-		err = migrate(ctx, args, lookup, stdout, stderr)
-	case "audit":
-		err = auditCmd(ctx, args, lookup, stdout, stderr)
-	case "version":
-		err = version(args, stdout)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
-	default:
-		err = usageError{fmt.Sprintf("unknown command %q", cmd)}
-	}
-	return report(err, stderr)
-}
-
-func report(err error, stderr io.Writer) int {
-	if err == nil {
-		return exitOK
-	}
-	var ue usageError
-	var ce configError
-	switch {
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "groundwork: %s\nRun 'groundwork help' for usage.\n", ue.msg)
-		return exitUsage
-	case errors.As(err, &ce):
-		fmt.Fprintf(stderr, "groundwork: configuration: %s\n", ce.err)
-		return exitUsage
-	default:
-		fmt.Fprintf(stderr, "groundwork: %s\n", err)
-		return exitFailed
-	}
-}
+func main() { cli.Main() }

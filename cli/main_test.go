@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -236,4 +236,9 @@ func waitHealthy(t *testing.T, port int, done <-chan int) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("server never became ready")
+}
+
+// run is Run with Groundwork's own modules only.
+func run(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
+	return Run(ctx, args, lookup, stdout, stderr)
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -26,7 +26,7 @@ const mainForTest = "GROUNDWORK_TEST_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(mainForTest) == "1" {
-		main()
+		Main()
 		return
 	}
 	os.Exit(m.Run())

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -56,7 +56,7 @@ func stoppedEarly(ctx context.Context, err error, logger *slog.Logger) bool {
 
 // open builds the app and, unless AUTO_MIGRATE=false, migrates it.
 func open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...app.Option) (*app.App, error) {
-	a, err := app.New(ctx, cfg, append(opts, app.WithLogger(logger))...)
+	a, err := app.New(ctx, cfg, append(append([]app.Option(nil), opts...), app.WithLogger(logger))...)
 	if err != nil {
 		return nil, err
 	}
@@ -69,14 +69,14 @@ func open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...a
 	return a, nil
 }
 
-func serve(ctx context.Context, args []string, lookup func(string) (string, bool), stderr io.Writer) error {
+func serve(ctx context.Context, args []string, lookup func(string) (string, bool), stderr io.Writer, base []app.Option) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	noWorkers := fs.Bool("no-workers", false, "serve HTTP only; jobs are enqueued for 'groundwork worker' processes")
 	cfg, logger, err := setup(fs, args, lookup, stderr)
 	if err != nil {
 		return err
 	}
-	var opts []app.Option
+	opts := append([]app.Option(nil), base...)
 	if *noWorkers {
 		opts = append(opts, app.WithoutWorkers())
 	}
@@ -111,13 +111,13 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 	return nil
 }
 
-func worker(ctx context.Context, args []string, lookup func(string) (string, bool), stderr io.Writer) error {
+func worker(ctx context.Context, args []string, lookup func(string) (string, bool), stderr io.Writer, base []app.Option) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	cfg, logger, err := setup(fs, args, lookup, stderr)
 	if err != nil {
 		return err
 	}
-	a, err := open(ctx, cfg, logger)
+	a, err := open(ctx, cfg, logger, base...)
 	if stoppedEarly(ctx, err, logger) {
 		return nil
 	}
@@ -141,7 +141,7 @@ func worker(ctx context.Context, args []string, lookup func(string) (string, boo
 	return nil
 }
 
-func migrate(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) error {
+func migrate(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer, base []app.Option) error {
 	if len(args) == 0 {
 		return usageError{"migrate needs one of: up, down, status"}
 	}
@@ -151,7 +151,7 @@ func migrate(ctx context.Context, args []string, lookup func(string) (string, bo
 	if err != nil {
 		return err
 	}
-	a, err := app.New(ctx, cfg, app.WithLogger(logger), app.WithoutWorkers())
+	a, err := app.New(ctx, cfg, append(append([]app.Option(nil), base...), app.WithLogger(logger), app.WithoutWorkers())...)
 	if err != nil {
 		return err
 	}
