@@ -85,8 +85,8 @@ func (m *Module) Profiles(ctx context.Context, ids []kernel.UserID) ([]Profile, 
 func (m *Module) Permissions() []kernel.Permission {
 	return []kernel.Permission{
 		{Name: PermUsersRead, Description: "List and view the organization's users."},
-		{Name: PermUsersCreate, Description: "Add users to the organization, creating their accounts when needed."},
-		{Name: PermUsersUpdate, Description: "Change users' profiles and deactivate or reactivate them."},
+		{Name: PermUsersCreate, Description: "Invite people to the organization through /api/users."},
+		{Name: PermUsersUpdate, Description: "Suspend or reinstate members in the organization through /api/users."},
 		{Name: PermUsersDelete, Description: "Remove users from the organization."},
 	}
 }

@@ -1,0 +1,205 @@
+// Package tickets is the helpdesk's own module, written as any product's
+// would be, against Groundwork's public packages only: its tables on both
+// dialects, two permissions for organization roles, routes scoped to the
+// active organization, a listener on iam's user.created and a job.
+package tickets
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/riverqueue/river"
+
+	"github.com/groundworkhq/groundwork/app"
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/eventbus"
+	"github.com/groundworkhq/groundwork/jobs"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/iam"
+	"github.com/groundworkhq/groundwork/web"
+)
+
+// The permissions the module declares; the built-in admin and owner roles
+// get them, custom roles may.
+const (
+	PermRead   = "tickets:read"
+	PermCreate = "tickets:create"
+)
+
+// MaxTitle is the longest ticket title, in characters.
+const MaxTitle = 200
+
+//go:embed migrations
+var migrations embed.FS
+
+// Kind is the ID kind of tickets ("tkt_…").
+type Kind struct{}
+
+// Prefix implements kernel.Kind.
+func (Kind) Prefix() string { return "tkt" }
+
+// ID identifies a ticket.
+type ID = kernel.ID[Kind]
+
+// Module is the tickets module.
+type Module struct {
+	db    *db.DB
+	jobs  *jobs.Client
+	clock kernel.Clock
+}
+
+var (
+	_ app.Module             = (*Module)(nil)
+	_ app.PermissionDeclarer = (*Module)(nil)
+)
+
+// New builds the module from the shared services; it is what
+// app.WithModules takes.
+func New(d app.Deps) (app.Module, error) {
+	return &Module{db: d.DB, jobs: d.Jobs, clock: d.Clock}, nil
+}
+
+// Name returns "tickets": it names the module's migration history.
+func (m *Module) Name() string { return "tickets" }
+
+// Migrations returns the tables for both dialects.
+func (m *Module) Migrations() db.Migrations {
+	lite, _ := fs.Sub(migrations, "migrations/sqlite")
+	pg, _ := fs.Sub(migrations, "migrations/postgres")
+	return db.Migrations{SQLite: lite, Postgres: pg}
+}
+
+// Permissions declares tickets:read and tickets:create.
+func (m *Module) Permissions() []kernel.Permission {
+	return []kernel.Permission{
+		{Name: PermRead, Description: "List the organization's tickets."},
+		{Name: PermCreate, Description: "Open tickets in the organization."},
+	}
+}
+
+// Subscribe enqueues a welcome job for every new account, in the sign-up's
+// transaction: no account without its job, no job without its account.
+func (m *Module) Subscribe(bus *eventbus.Bus) {
+	eventbus.Subscribe(bus, "tickets", func(ctx context.Context, e iam.UserCreated) error {
+		_, err := m.jobs.Insert(ctx, welcomeArgs{UserID: e.UserID, Email: e.Email}, nil)
+		return err
+	})
+}
+
+// welcomeArgs is the job that records a new account's welcome.
+type welcomeArgs struct {
+	UserID kernel.UserID `json:"userId"`
+	Email  string        `json:"email"`
+}
+
+// Kind returns "tickets.welcome".
+func (welcomeArgs) Kind() string { return "tickets.welcome" }
+
+// Workers registers the welcome job's worker; a retry is harmless.
+func (m *Module) Workers(reg *jobs.Registry) {
+	jobs.AddWorker(reg, river.WorkFunc(func(ctx context.Context, j *river.Job[welcomeArgs]) error {
+		_, err := m.db.QW(ctx).Exec(ctx, `INSERT INTO ticket_welcomes (user_id, email, created_at) VALUES ($1, $2, $3)
+			ON CONFLICT (user_id) DO NOTHING`, j.Args.UserID, j.Args.Email, m.clock.Now())
+		return err
+	}))
+}
+
+// Ticket is a ticket as the API shows it.
+type Ticket struct {
+	ID             string    `json:"id" doc:"tkt_… ID."`
+	OrganizationID string    `json:"organizationId"`
+	AuthorID       string    `json:"authorId"`
+	Title          string    `json:"title"`
+	Status         string    `json:"status" enum:"open"`
+	CreatedAt      time.Time `json:"createdAt"`
+}
+
+type createTicketInput struct {
+	Body struct {
+		Title string `json:"title" maxLength:"800" doc:"One line, 1 to 200 characters."`
+	}
+}
+
+type ticketOutput struct {
+	Body Ticket
+}
+
+type ticketListOutput struct {
+	Body struct {
+		Items []Ticket `json:"items" doc:"Newest first."`
+	}
+}
+
+// Routes mounts POST and GET /api/tickets, each behind the one permission
+// gate (401, 403 without an active organization or the permission).
+func (m *Module) Routes(r *web.Router) {
+	api := r.API()
+	huma.Register(api, huma.Operation{
+		OperationID: "create-ticket", Method: http.MethodPost, Path: "/api/tickets", Tags: []string{"Tickets"},
+		Summary: "Open a ticket", Description: "In the active organization. Needs " + PermCreate + ".",
+		DefaultStatus: http.StatusCreated, Middlewares: huma.Middlewares{web.RequirePermission(api, PermCreate)},
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity},
+	}, m.create)
+	huma.Register(api, huma.Operation{
+		OperationID: "list-tickets", Method: http.MethodGet, Path: "/api/tickets", Tags: []string{"Tickets"},
+		Summary: "List tickets", Description: "The active organization's tickets only. Needs " + PermRead + ".",
+		Middlewares: huma.Middlewares{web.RequirePermission(api, PermRead)},
+		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden},
+	}, m.list)
+}
+
+// errInvalidTitle answers a title that is empty, too long or not one line
+// of visible text.
+var errInvalidTitle = kernel.Invalid("tickets.invalid_title", "The title must be one line of 1 to 200 characters.",
+	kernel.FieldError{Field: "body.title", Code: "invalid", Message: "must be one line of 1 to 200 characters"})
+
+func (m *Module) create(ctx context.Context, in *createTicketInput) (*ticketOutput, error) {
+	p, err := kernel.RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	org, ok := kernel.OrganizationFrom(ctx)
+	if !ok {
+		return nil, kernel.ErrNoActiveOrganization
+	}
+	title := strings.TrimSpace(in.Body.Title)
+	if n := utf8.RuneCountInString(title); n == 0 || n > MaxTitle || !utf8.ValidString(title) || kernel.HasUnsafeText(title) {
+		return nil, errInvalidTitle
+	}
+	t := Ticket{
+		ID: kernel.NewID[Kind]().String(), OrganizationID: org.OrganizationID.String(), AuthorID: p.UserID.String(),
+		Title: title, Status: "open", CreatedAt: m.clock.Now().UTC(),
+	}
+	_, err = m.db.QW(ctx).Exec(ctx, `INSERT INTO tickets (id, organization_id, author_id, title, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, t.ID, t.OrganizationID, t.AuthorID, t.Title, t.Status, t.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	return &ticketOutput{Body: t}, nil
+}
+
+func (m *Module) list(ctx context.Context, _ *struct{}) (*ticketListOutput, error) {
+	org, ok := kernel.OrganizationFrom(ctx)
+	if !ok {
+		return nil, kernel.ErrNoActiveOrganization
+	}
+	items, err := db.QueryAll(ctx, m.db.Q(ctx), func(row db.Row) (Ticket, error) {
+		var t Ticket
+		err := row.Scan(&t.ID, &t.OrganizationID, &t.AuthorID, &t.Title, &t.Status, &t.CreatedAt)
+		return t, err
+	}, `SELECT id, organization_id, author_id, title, status, created_at FROM tickets
+		WHERE organization_id = $1 ORDER BY id DESC LIMIT 100`, org.OrganizationID)
+	if err != nil && !errors.Is(err, db.ErrNoRows) {
+		return nil, err
+	}
+	out := &ticketListOutput{}
+	out.Body.Items = append([]Ticket{}, items...)
+	return out, nil
+}
