@@ -199,16 +199,12 @@ func (h *Handler) resetPasswordForm(w http.ResponseWriter, r *http.Request) {
 		writeResetPage(w, http.StatusOK, resetPage{Done: true})
 	case kernel.CodeOf(err) == domain.ErrInvalidToken.Code:
 		writeResetPage(w, http.StatusUnprocessableEntity, resetPage{Error: invalidLinkMessage})
-	case kernel.KindOf(err) != kernel.KindInternal:
-		p := web.ProblemFrom(r.Context(), err)
-		msg := p.Detail
-		if len(p.Errors) > 0 {
-			msg = "The password " + p.Errors[0].Message + "."
-		}
-		writeResetPage(w, p.Status, resetPage{Form: true, Error: msg})
 	default:
-		web.ProblemFrom(r.Context(), err) // logs it
-		writeResetPage(w, http.StatusInternalServerError, resetPage{Form: true, Error: "Something went wrong on our side. Please try again."})
+		status, msg := web.PageError(w, r, err)
+		if e := kernel.AsError(err); e != nil && e.Kind == kernel.KindInvalid && len(e.Fields) > 0 {
+			msg = "The password " + e.Fields[0].Message + "."
+		}
+		writeResetPage(w, status, resetPage{Form: true, Error: msg})
 	}
 }
 

@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
-	"html/template"
 	"net/http"
 
 	"github.com/groundworkhq/groundwork/kernel"
@@ -24,85 +22,30 @@ type invitePage struct {
 	Error    string
 }
 
-var invitePageTemplate = template.Must(template.New("invite").Parse(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Invitation</title>
-<style>
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f5f6f8;color:#1f2328;margin:0;padding:48px 16px}
-main{max-width:420px;margin:0 auto;background:#fff;border-radius:8px;padding:32px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
-h1{font-size:1.4rem;margin:0 0 16px}
-form{display:inline}
-button{margin:16px 8px 0 0;padding:10px 18px;border:0;border-radius:6px;background:#1f6feb;color:#fff;font-size:1rem;cursor:pointer}
-button.secondary{background:#eaeef2;color:#1f2328}
-.error{background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:10px}
-.done{background:#dafbe1;border:1px solid #4ac26b;border-radius:6px;padding:10px}
-.muted{color:#59636e}
-</style>
-</head>
-<body>
-<main>
+var invitePageView = web.NewPage(`{{define "title"}}Invitation{{end}}{{define "content"}}
 {{if .Joined}}<h1>Welcome</h1><p class="done">You joined {{.Joined}}.</p>
 {{else if .Declined}}<h1>Invitation declined</h1><p class="done">You declined the invitation.</p>
 {{else}}<h1>Invitation</h1>
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
 {{with .Preview}}<p>{{.InviterName}} invited you to join <strong>{{.OrganizationName}}</strong> with the {{.Role}} role.</p>
 <p class="muted">The invitation is for {{.Email}}.</p>{{end}}
-{{if and .Preview .SignedIn}}<form method="post" action=""><input type="hidden" name="action" value="accept"><button type="submit">Accept</button></form>
-<form method="post" action=""><input type="hidden" name="action" value="decline"><button class="secondary" type="submit">Decline</button></form>
+{{if and .Preview .SignedIn}}<form class="inline" method="post" action=""><input type="hidden" name="action" value="accept"><button type="submit">Accept</button></form>
+<form class="inline" method="post" action=""><input type="hidden" name="action" value="decline"><button class="secondary" type="submit">Decline</button></form>
 {{else if .Preview}}<p>Sign in as {{.Preview.Email}}, with the address verified, then open this link again to accept.</p>{{end}}
-{{end}}
-</main>
-</body>
-</html>
-`))
-
-// invitePageCSP allows the inline style and posting the form to this
-// origin, nothing else.
-const invitePageCSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+{{end}}{{end}}`)
 
 func writeInvitePage(w http.ResponseWriter, status int, p invitePage) {
-	var b bytes.Buffer
-	if err := invitePageTemplate.Execute(&b, p); err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError) // the template is fixed: cannot happen
-		return
-	}
-	web.WriteHTMLPage(w, status, invitePageCSP, b.Bytes())
+	invitePageView.Write(w, status, p)
 }
 
-// statusOf is the HTTP status of err's kind (500 for the unknown).
-func statusOf(err error) int {
-	switch kernel.KindOf(err) {
-	case kernel.KindNotFound:
-		return http.StatusNotFound
-	case kernel.KindGone:
-		return http.StatusGone
-	case kernel.KindForbidden:
-		return http.StatusForbidden
-	case kernel.KindConflict:
-		return http.StatusConflict
-	case kernel.KindInvalid:
-		return http.StatusUnprocessableEntity
-	case kernel.KindUnauthenticated:
-		return http.StatusUnauthorized
+// pageFailure is the status and sentence of err on the page: an unknown
+// link says so; everything else as the shared page mapping says.
+func pageFailure(w http.ResponseWriter, r *http.Request, err error) (int, string) {
+	status, msg := web.PageError(w, r, err)
+	if kernel.KindOf(err) == kernel.KindNotFound {
+		msg = "This invitation link is not valid."
 	}
-	return http.StatusInternalServerError
-}
-
-// pageError is what the page says of err: the error's own sentence for
-// the caller's errors, a generic one otherwise (the cause is logged).
-func pageError(r *http.Request, err error) string {
-	if e := kernel.AsError(err); e != nil && e.Kind != kernel.KindInternal {
-		if kernel.KindOf(err) == kernel.KindNotFound {
-			return "This invitation link is not valid."
-		}
-		return e.Detail
-	}
-	webLogError(r, err)
-	return "Something went wrong; try again in a moment."
+	return status, msg
 }
 
 // invitationPage serves GET /invitations/{token}.
@@ -111,7 +54,8 @@ func (h *Handler) invitationPage(w http.ResponseWriter, r *http.Request) {
 	_, signedIn := kernel.PrincipalFrom(ctx)
 	v, err := h.svc.PreviewInvitation(ctx, r.PathValue("token"))
 	if err != nil {
-		writeInvitePage(w, statusOf(err), invitePage{Error: pageError(r, err)})
+		status, msg := pageFailure(w, r, err)
+		writeInvitePage(w, status, invitePage{Error: msg})
 		return
 	}
 	writeInvitePage(w, http.StatusOK, invitePage{Preview: &v, SignedIn: signedIn})
@@ -159,14 +103,10 @@ func (h *Handler) invitationForm(w http.ResponseWriter, r *http.Request) {
 // invitationFormError shows err above the invitation, when it can still be
 // previewed.
 func (h *Handler) invitationFormError(w http.ResponseWriter, r *http.Request, err error) {
-	page := invitePage{Error: pageError(r, err), SignedIn: true}
+	status, msg := pageFailure(w, r, err)
+	page := invitePage{Error: msg, SignedIn: true}
 	if v, perr := h.svc.PreviewInvitation(r.Context(), r.PathValue("token")); perr == nil {
 		page.Preview = &v
 	}
-	writeInvitePage(w, statusOf(err), page)
-}
-
-// webLogError logs an unexpected failure with the request's logger.
-func webLogError(r *http.Request, err error) {
-	web.Logger(r.Context()).ErrorContext(r.Context(), "invitation page failed", "error", err)
+	writeInvitePage(w, status, page)
 }
