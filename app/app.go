@@ -43,6 +43,7 @@ type App struct {
 
 	upToDate  atomic.Bool // no migration pending, seen once by /readyz
 	startOnce sync.Once
+	startErr  error
 	started   atomic.Bool
 }
 
@@ -88,9 +89,10 @@ func WithModules(f ...ModuleFactory) Option {
 	return func(o *options) { o.modules = append(o.modules, f...) }
 }
 
-// New opens the database and wires every module. It does not migrate,
-// listen or start workers. It returns an error when the database cannot be
-// opened or a module cannot be wired; nothing stays open on error.
+// New wires every module over the database cfg names. It does no I/O: it
+// neither connects nor creates the SQLite file; Migrate or Start makes the
+// first contact. It returns an error when the configuration cannot work or
+// a module cannot be wired; nothing stays open on error.
 func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	o := options{logger: slog.New(slog.DiscardHandler), clock: kernel.SystemClock{}, work: true}
 	for _, opt := range opts {
@@ -99,7 +101,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	a := &App{cfg: cfg, logger: o.logger, clock: o.clock}
 
 	var err error
-	a.db, err = db.Open(ctx, db.Options{URL: cfg.Database.URL, SQLitePath: cfg.Database.SQLitePath(), Logger: o.logger})
+	a.db, err = db.New(db.Options{URL: cfg.Database.URL, SQLitePath: cfg.Database.SQLitePath(), Logger: o.logger})
 	if err != nil {
 		return nil, err
 	}
@@ -191,31 +193,47 @@ func (a *App) Handler() http.Handler { return a.router.Handler() }
 // Migrator returns the migrator over River's and every module's migrations.
 func (a *App) Migrator() *db.Migrator { return a.migrator }
 
-// Migrate applies every pending migration (River's first, then each
-// module's in order).
-func (a *App) Migrate(ctx context.Context) error { return a.migrator.Up(ctx) }
+// Connect makes the first contact with the database (db.DB.Connect);
+// Migrate and Start do it themselves. Call it before using DB or
+// Migrator directly.
+func (a *App) Connect(ctx context.Context) error { return a.db.Connect(ctx) }
 
-// Start starts the job workers (a no-op for an insert-only app), then the
-// background work of every module that has some (Starter). Call it after
-// Migrate. On error, what did start is stopped again.
+// Migrate connects to the database if it has not yet, and applies every
+// pending migration (River's first, then each module's in order).
+func (a *App) Migrate(ctx context.Context) error {
+	if err := a.db.Connect(ctx); err != nil {
+		return err
+	}
+	return a.migrator.Up(ctx)
+}
+
+// Start connects to the database if it has not yet, starts the job
+// workers (a no-op for an insert-only app), then the background work of
+// every module that has some (Starter). Call it after Migrate. On error,
+// what did start is stopped again, and every later Start reports the same
+// error: an app starts once.
 func (a *App) Start(ctx context.Context) error {
-	var err error
-	a.startOnce.Do(func() {
-		if err = a.jobs.Start(ctx); err != nil {
-			return
-		}
-		a.started.Store(true)
-		for _, m := range a.modules {
-			if s, ok := m.(Starter); ok {
-				if err = s.Start(ctx); err != nil {
-					err = fmt.Errorf("start %s: %w", m.Name(), err)
-					_ = a.Stop(context.WithoutCancel(ctx))
-					return
-				}
+	a.startOnce.Do(func() { a.startErr = a.start(ctx) })
+	return a.startErr
+}
+
+func (a *App) start(ctx context.Context) error {
+	if err := a.db.Connect(ctx); err != nil {
+		return err
+	}
+	if err := a.jobs.Start(ctx); err != nil {
+		return err
+	}
+	a.started.Store(true)
+	for _, m := range a.modules {
+		if s, ok := m.(Starter); ok {
+			if err := s.Start(ctx); err != nil {
+				_ = a.Stop(context.WithoutCancel(ctx))
+				return fmt.Errorf("start %s: %w", m.Name(), err)
 			}
 		}
-	})
-	return err
+	}
+	return nil
 }
 
 // Serve listens on addr until ctx ends, then stops accepting, lets

@@ -3,9 +3,12 @@ package app_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -219,5 +222,65 @@ func TestNew_FailsCleanlyOnABadModule(t *testing.T) {
 	_, err = app.New(context.Background(), cfg, app.WithModules(func(app.Deps) (app.Module, error) { return nil, boom }))
 	if !errors.Is(err, boom) {
 		t.Fatalf("New = %v, want the factory's error", err)
+	}
+}
+
+// TestNew_DoesNoIO: New touches neither the disk nor the network — the
+// SQLite folder does not exist until Migrate, and an unreachable
+// PostgreSQL fails Migrate and Start, not New. A failed Start is reported
+// again by every later Start.
+func TestNew_DoesNoIO(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "not-yet")
+	cfg, err := config.Load(func(k string) (string, bool) {
+		return map[string]string{"DATA_DIR": dir}[k], k == "DATA_DIR"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("New created %s: %v", dir, err)
+	}
+	if err := a.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "groundwork.db")); err != nil {
+		t.Errorf("Migrate made no database: %v", err)
+	}
+	_ = a.Close()
+
+	// Nothing listens on this port.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	_ = ln.Close()
+	pg, err := config.Load(func(k string) (string, bool) {
+		v, ok := map[string]string{"DATA_DIR": t.TempDir(), "DATABASE_URL": fmt.Sprintf("postgres://nobody@127.0.0.1:%d/none?connect_timeout=2", port)}[k]
+		return v, ok
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.New(ctx, pg)
+	if err != nil {
+		t.Fatalf("New with an unreachable PostgreSQL: %v", err)
+	}
+	defer b.Close()
+	if err := b.Migrate(ctx); err == nil {
+		t.Fatal("Migrate against nothing succeeded")
+	}
+	first := b.Start(ctx)
+	if first == nil {
+		t.Fatal("Start against nothing succeeded")
+	}
+	if again := b.Start(ctx); again == nil || again.Error() != first.Error() {
+		t.Errorf("second Start = %v, want the first failure %v", again, first)
 	}
 }

@@ -156,6 +156,9 @@ func migrate(ctx context.Context, args []string, lookup func(string) (string, bo
 		return err
 	}
 	defer a.Close()
+	if err := a.Connect(ctx); err != nil {
+		return err
+	}
 	m := a.Migrator()
 	switch sub {
 	case "up":

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -56,21 +57,62 @@ type DB struct {
 
 	notes *notifier
 
+	// connect is the dialect's first contact with the database (Connect);
+	// connected is set once it succeeded.
+	connect   func(ctx context.Context) error
+	connectMu sync.Mutex
+	connected atomic.Bool
+
 	// observer, when set, sees every statement Q and QW run (Observe).
 	observer atomic.Pointer[func(ctx context.Context, statement string)]
 }
 
-// Open opens (and for SQLite, creates) the database and checks that it
-// answers. It returns an error naming what failed; no connection is left
-// open on error.
-func Open(ctx context.Context, opts Options) (*DB, error) {
+// New prepares a handle on the database opts names without touching it:
+// no connection, no file. Connect (or the first Open) makes the first
+// contact. It fails only on options that cannot work (a malformed URL, no
+// SQLite path).
+func New(opts Options) (*DB, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.URL != "" {
-		return openPostgres(ctx, opts)
+		return newPostgres(opts)
 	}
-	return openSQLite(ctx, opts)
+	return newSQLite(opts)
+}
+
+// Connect makes the first contact: on SQLite it creates the file and its
+// folder, switches it to WAL and checks both pools; on PostgreSQL it checks
+// the server answers. Then the notification listener starts if anything
+// subscribed. It is safe to call again: after a success it does nothing,
+// after a failure it tries again.
+func (d *DB) Connect(ctx context.Context) error {
+	d.connectMu.Lock()
+	defer d.connectMu.Unlock()
+	if d.connected.Load() {
+		return nil
+	}
+	if err := d.connect(ctx); err != nil {
+		return err
+	}
+	d.connected.Store(true)
+	d.startListening()
+	return nil
+}
+
+// Open is New then Connect: it opens (and for SQLite, creates) the
+// database and checks that it answers. It returns an error naming what
+// failed; no connection is left open on error.
+func Open(ctx context.Context, opts Options) (*DB, error) {
+	d, err := New(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Connect(ctx); err != nil {
+		_ = d.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 // Dialect returns the engine in use.

@@ -85,12 +85,27 @@ func (d *DB) Notify(ctx context.Context, topic, payload string) error {
 
 // Subscribe has fn hear topic's messages from every process. fn runs on
 // the delivering goroutine (the committing one for this process's own
-// messages) and must be quick. The first subscription starts listening.
+// messages) and must be quick. Listening starts with the first
+// subscription of a connected DB (or when it connects).
 func (d *DB) Subscribe(topic string, fn Subscriber) {
 	n := d.notes
 	n.mu.Lock()
 	n.subs[topic] = append(n.subs[topic], fn)
 	n.mu.Unlock()
+	if d.connected.Load() {
+		d.startListening()
+	}
+}
+
+// startListening starts the listener once, when there is a subscriber.
+func (d *DB) startListening() {
+	n := d.notes
+	n.mu.RLock()
+	has := len(n.subs) > 0
+	n.mu.RUnlock()
+	if !has {
+		return
+	}
 	n.start.Do(func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		n.cancel, n.done = cancel, make(chan struct{})

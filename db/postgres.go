@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-func openPostgres(ctx context.Context, opts Options) (*DB, error) {
+func newPostgres(opts Options) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(opts.URL)
 	if err != nil {
 		// The parse error may echo the URL, password included.
@@ -23,15 +23,20 @@ func openPostgres(ctx context.Context, opts Options) (*DB, error) {
 	case cfg.MaxConns == int32(max(4, runtime.NumCPU())): // pgx's default: not set in the URL
 		cfg.MaxConns = int32(max(16, 4*runtime.NumCPU()))
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	// The pool connects on first use (no MinConns): New touches nothing.
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("open postgres %s: %w", cfg.ConnConfig.Host, err)
+	d := &DB{dialect: Postgres, logger: opts.Logger, pool: pool, stdlib: stdlib.OpenDBFromPool(pool), notes: newNotifier()}
+	host := cfg.ConnConfig.Host
+	d.connect = func(ctx context.Context) error {
+		if err := pool.Ping(ctx); err != nil {
+			return fmt.Errorf("open postgres %s: %w", host, err)
+		}
+		return nil
 	}
-	return &DB{dialect: Postgres, logger: opts.Logger, pool: pool, stdlib: stdlib.OpenDBFromPool(pool), notes: newNotifier()}, nil
+	return d, nil
 }
 
 // pgConn is what *pgxpool.Pool and pgx.Tx share.

@@ -20,12 +20,9 @@ import (
 // failing once and parsing again. The zone is always UTC, so it is literal.
 const sqliteTimeLayout = "2006-01-02 15:04:05.000000 +0000 UTC"
 
-func openSQLite(ctx context.Context, opts Options) (*DB, error) {
+func newSQLite(opts Options) (*DB, error) {
 	if opts.SQLitePath == "" {
 		return nil, fmt.Errorf("open sqlite: no path")
-	}
-	if err := os.MkdirAll(filepath.Dir(opts.SQLitePath), 0o750); err != nil {
-		return nil, fmt.Errorf("open sqlite: create folder: %w", err)
 	}
 	pragmas := url.Values{}
 	busy := opts.BusyTimeout
@@ -45,6 +42,7 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 
 	d := &DB{dialect: SQLite, logger: opts.Logger, sqlitePath: opts.SQLitePath, notes: newNotifier()}
 	var err error
+	// sql.Open connects nothing: connections are made on first use.
 	if d.writer, err = sql.Open("sqlite", "file:"+path+"?"+writeQ.Encode()); err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
@@ -52,16 +50,6 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	d.writer.SetMaxIdleConns(1)
 	d.writer.SetConnMaxLifetime(0)
 	d.writer.SetConnMaxIdleTime(0)
-
-	// The writer must exist first: it switches the file to WAL.
-	if err := d.writer.PingContext(ctx); err != nil {
-		_ = d.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", opts.SQLitePath, err)
-	}
-	if err := createNotificationsTable(ctx, d); err != nil {
-		_ = d.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", opts.SQLitePath, err)
-	}
 	if d.reader, err = sql.Open("sqlite", "file:"+path+"?"+readQ.Encode()); err != nil {
 		_ = d.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)
@@ -73,11 +61,27 @@ func openSQLite(ctx context.Context, opts Options) (*DB, error) {
 	d.readStmts = &stmtCache{pool: d.reader}
 	d.reader.SetMaxOpenConns(readers)
 	d.reader.SetMaxIdleConns(readers)
-	if err := d.reader.PingContext(ctx); err != nil {
-		_ = d.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", opts.SQLitePath, err)
-	}
+	d.connect = d.connectSQLite
 	return d, nil
+}
+
+// connectSQLite creates the file's folder, switches the file to WAL through
+// the writer (first: readers open it in WAL), creates the notifications
+// table and checks the readers.
+func (d *DB) connectSQLite(ctx context.Context) error {
+	if err := os.MkdirAll(filepath.Dir(d.sqlitePath), 0o750); err != nil {
+		return fmt.Errorf("open sqlite: create folder: %w", err)
+	}
+	if err := d.writer.PingContext(ctx); err != nil {
+		return fmt.Errorf("open sqlite %s: %w", d.sqlitePath, err)
+	}
+	if err := createNotificationsTable(ctx, d); err != nil {
+		return fmt.Errorf("open sqlite %s: %w", d.sqlitePath, err)
+	}
+	if err := d.reader.PingContext(ctx); err != nil {
+		return fmt.Errorf("open sqlite %s: %w", d.sqlitePath, err)
+	}
+	return nil
 }
 
 // sqlConn is what *sql.DB, *sql.Tx and *sql.Conn share.

@@ -135,6 +135,9 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *App {
 			t.Logf("testkit: close: %v", err)
 		}
 	})
+	if err := a.Connect(ctx); err != nil {
+		t.Fatalf("testkit: connect: %v", err)
+	}
 	if s.migrate {
 		if err := a.Migrate(ctx); err != nil {
 			t.Fatalf("testkit: migrate: %v", err)

@@ -1,0 +1,51 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/groundworkhq/groundwork/db"
+)
+
+// The unit of work: the transaction travels in the context, so
+// repositories take a context and run in whatever transaction it carries.
+// An error rolls everything back.
+func ExampleDB_Tx() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "db-example")
+	defer os.RemoveAll(dir)
+	d, err := db.Open(ctx, db.Options{SQLitePath: filepath.Join(dir, "app.db")}) // or URL: "postgres://…"
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.QW(ctx).Exec(ctx, `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE)`); err != nil {
+		log.Fatal(err)
+	}
+	add := func(ctx context.Context, body string) error {
+		_, err := d.Q(ctx).Exec(ctx, `INSERT INTO notes (body) VALUES ($1)`, body) // $n on both dialects
+		return err
+	}
+	err = d.Tx(ctx, func(ctx context.Context) error {
+		if err := add(ctx, "first"); err != nil {
+			return err
+		}
+		return add(ctx, "first") // a duplicate: the whole transaction rolls back
+	})
+	if _, ok := db.IsConstraint(err, db.Unique); ok {
+		fmt.Println("refused: duplicate")
+	}
+	var n int
+	err = d.Q(ctx).QueryRow(ctx, `SELECT count(*) FROM notes`).Scan(&n)
+	fmt.Println(n, err)
+	err = d.Q(ctx).QueryRow(ctx, `SELECT body FROM notes WHERE id = 7`).Scan(new(string))
+	fmt.Println(errors.Is(err, db.ErrNoRows))
+	// Output:
+	// refused: duplicate
+	// 0 <nil>
+	// true
+}
