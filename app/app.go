@@ -132,16 +132,22 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	}
 	sets := []db.MigrationSet{jobs.MigrationSet(a.db)}
 	for _, m := range modules {
-		if mig := m.Migrations(); mig.SQLite != nil || mig.Postgres != nil {
-			mig.Module = m.Name()
-			var set db.MigrationSet
-			if set, err = a.db.GooseSet(mig); err != nil {
-				return nil, err
+		if mm, ok := m.(Migrator); ok {
+			if mig := mm.Migrations(); mig.SQLite != nil || mig.Postgres != nil {
+				mig.Module = m.Name()
+				var set db.MigrationSet
+				if set, err = a.db.GooseSet(mig); err != nil {
+					return nil, err
+				}
+				sets = append(sets, set)
 			}
-			sets = append(sets, set)
 		}
-		m.Subscribe(a.bus)
-		m.Workers(reg)
+		if sm, ok := m.(Subscriber); ok {
+			sm.Subscribe(a.bus)
+		}
+		if wm, ok := m.(WorkerRegistrar); ok {
+			wm.Workers(reg)
+		}
 		a.modules = append(a.modules, m)
 	}
 	a.migrator = db.NewMigrator(a.db, o.logger, sets...)

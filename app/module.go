@@ -12,22 +12,36 @@ import (
 	"github.com/groundworkhq/groundwork/web"
 )
 
-// Module is what the composition root needs of a bounded context. Each of
-// Groundwork's modules, and any a product adds, provides these at boot, in
-// the order: Migrations, Subscribe, Workers, Routes.
+// Module is what the composition root needs of a bounded context: a
+// stable name and its HTTP surface. What else a module has it provides by
+// implementing the optional interfaces below — Migrator (tables),
+// Subscriber (event listeners), WorkerRegistrar (jobs), PermissionDeclarer
+// (permissions for roles), Starter (background work) — which New calls at
+// boot, in the order: Migrations, Subscribe, Workers, Routes.
 type Module interface {
 	// Name is the module's stable name ("iam"); it names its migration
 	// history table.
 	Name() string
-	// Migrations returns the module's SQL migrations for both dialects, or a
-	// zero Migrations when it owns no tables.
-	Migrations() db.Migrations
-	// Subscribe registers the module's event handlers.
-	Subscribe(bus *eventbus.Bus)
-	// Workers registers the module's job kinds, queues and periodic jobs.
-	Workers(reg *jobs.Registry)
 	// Routes mounts the module's HTTP surface.
 	Routes(r *web.Router)
+}
+
+// Migrator is implemented by a module that owns tables: its SQL migrations
+// for both dialects.
+type Migrator interface {
+	Migrations() db.Migrations
+}
+
+// Subscriber is implemented by a module that listens to events: it
+// registers its handlers.
+type Subscriber interface {
+	Subscribe(bus *eventbus.Bus)
+}
+
+// WorkerRegistrar is implemented by a module with jobs: it registers its
+// job kinds, queues and periodic jobs.
+type WorkerRegistrar interface {
+	Workers(reg *jobs.Registry)
 }
 
 // PermissionDeclarer is implemented by a module that declares permissions

@@ -89,10 +89,6 @@ func (m *Module) Name() string { return "audit" }
 // for both dialects.
 func (m *Module) Migrations() db.Migrations { return sqlstore.Migrations() }
 
-// Subscribe registers nothing: the composition root maps each module's
-// events to entries with On.
-func (m *Module) Subscribe(*eventbus.Bus) {}
-
 // PruneInterval is how often the retention job runs.
 const PruneInterval = 24 * time.Hour
 

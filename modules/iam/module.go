@@ -123,9 +123,6 @@ func (m *Module) Name() string { return "iam" }
 // limit tables for both dialects.
 func (m *Module) Migrations() db.Migrations { return sqlstore.Migrations() }
 
-// Subscribe registers nothing: iam listens to no other module.
-func (m *Module) Subscribe(*eventbus.Bus) {}
-
 // PurgeInterval is how often the purge job removes expired sessions, spent
 // or expired tokens and ended rate-limit windows.
 const PurgeInterval = time.Hour

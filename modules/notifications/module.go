@@ -64,10 +64,6 @@ func (m *Module) Name() string { return "notifications" }
 // Migrations returns the module's tables for both dialects.
 func (m *Module) Migrations() db.Migrations { return m.inApp.migrations() }
 
-// Subscribe registers nothing: the composition root maps other modules'
-// events to SendEmail.
-func (m *Module) Subscribe(*eventbus.Bus) {}
-
 // Workers registers the emails queue and its worker.
 func (m *Module) Workers(reg *jobs.Registry) { m.mailer.workers(reg) }
 

@@ -100,10 +100,6 @@ func (m *Module) Name() string { return "tenancy" }
 // tables for both dialects.
 func (m *Module) Migrations() db.Migrations { return sqlstore.Migrations() }
 
-// Subscribe registers nothing: the composition root connects tenancy to
-// iam's events.
-func (m *Module) Subscribe(*eventbus.Bus) {}
-
 // PurgeInterval is how often closed invitations older than
 // InvitationRetention are removed.
 const PurgeInterval = 24 * time.Hour

@@ -57,6 +57,9 @@ type Module struct {
 
 var (
 	_ app.Module             = (*Module)(nil)
+	_ app.Migrator           = (*Module)(nil)
+	_ app.Subscriber         = (*Module)(nil)
+	_ app.WorkerRegistrar    = (*Module)(nil)
 	_ app.PermissionDeclarer = (*Module)(nil)
 )
 
