@@ -272,7 +272,7 @@ func (a *App) Serve(ctx context.Context, addr string, ready func(net.Addr)) erro
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.Server.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		a.logger.Warn("requests still running at the shutdown deadline were cut off", "err", err)
+		a.logger.Warn("requests still running at the shutdown deadline were cut off", "error", err)
 		_ = srv.Close()
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -12,70 +12,14 @@ import (
 	"github.com/groundworkhq/groundwork/modules/notifications"
 )
 
-// templateSetPassword is the email an admin-created user gets: like a
-// reset, but nobody asked to reset anything, so it says so differently.
-const templateSetPassword = "set_password"
-
-// setPasswordTemplate is registered with notifications at boot; its data
-// is Name (optional), URL and ExpiresInHours.
-var setPasswordTemplate = notifications.Template{
-	Subject: map[string]string{
-		"en":    "Set your {{.Brand.ProductName}} password",
-		"es":    "Elige tu contraseña de {{.Brand.ProductName}}",
-		"pt-BR": "Defina sua senha do {{.Brand.ProductName}}",
-	},
-	HTML: map[string]string{
-		"en": `<p>{{if .Name}}Hi {{.Name}},{{else}}Hi,{{end}}</p>
-<p>An account was created for you on {{.Brand.ProductName}}. Click the button below to choose your password.</p>
-{{button .URL "Set password"}}
-<p>This link is valid for {{.ExpiresInHours}} {{plural .ExpiresInHours "hour" "hours"}}. If you were not expecting this, you can ignore this email.</p>`,
-		"es": `<p>{{if .Name}}Hola, {{.Name}}:{{else}}Hola:{{end}}</p>
-<p>Se creó una cuenta para ti en {{.Brand.ProductName}}. Haz clic en el botón para elegir tu contraseña.</p>
-{{button .URL "Elegir contraseña"}}
-<p>El enlace es válido durante {{.ExpiresInHours}} {{plural .ExpiresInHours "hora" "horas"}}. Si no esperabas este mensaje, puedes ignorarlo.</p>`,
-		"pt-BR": `<p>{{if .Name}}Olá, {{.Name}},{{else}}Olá,{{end}}</p>
-<p>Uma conta foi criada para você no {{.Brand.ProductName}}. Clique no botão abaixo para definir sua senha.</p>
-{{button .URL "Definir senha"}}
-<p>O link é válido por {{.ExpiresInHours}} {{plural .ExpiresInHours "hora" "horas"}}. Se você não esperava este e-mail, pode ignorá-lo.</p>`,
-	},
-	Text: map[string]string{
-		"en": `{{if .Name}}Hi {{.Name}},{{else}}Hi,{{end}}
-
-An account was created for you on {{.Brand.ProductName}}. Open this link to choose your password:
-
-{{url .URL}}
-
-This link is valid for {{.ExpiresInHours}} {{plural .ExpiresInHours "hour" "hours"}}. If you were not expecting this, you can ignore this email.`,
-		"es": `{{if .Name}}Hola, {{.Name}}:{{else}}Hola:{{end}}
-
-Se creó una cuenta para ti en {{.Brand.ProductName}}. Abre este enlace para elegir tu contraseña:
-
-{{url .URL}}
-
-El enlace es válido durante {{.ExpiresInHours}} {{plural .ExpiresInHours "hora" "horas"}}. Si no esperabas este mensaje, puedes ignorarlo.`,
-		"pt-BR": `{{if .Name}}Olá, {{.Name}},{{else}}Olá,{{end}}
-
-Uma conta foi criada para você no {{.Brand.ProductName}}. Abra este link para definir sua senha:
-
-{{url .URL}}
-
-O link é válido por {{.ExpiresInHours}} {{plural .ExpiresInHours "hora" "horas"}}. Se você não esperava este e-mail, pode ignorá-lo.`,
-	},
-	Required: []string{"URL", "ExpiresInHours"},
-	Optional: []string{"Name"},
-}
-
 // iamEmails is iam's Emails port over notifications: each email is a
 // localized template rendered and enqueued in the caller's transaction.
 type iamEmails struct{ n *notifications.Module }
 
 var _ iam.Emails = iamEmails{}
 
-// newIAMEmails registers the set-password template and returns the port.
+// newIAMEmails returns the port.
 func newIAMEmails(n *notifications.Module) (iamEmails, error) {
-	if err := n.RegisterTemplate(templateSetPassword, setPasswordTemplate); err != nil {
-		return iamEmails{}, fmt.Errorf("iam emails: %w", err)
-	}
 	return iamEmails{n: n}, nil
 }
 
@@ -91,10 +35,6 @@ func (e iamEmails) VerifyEmail(ctx context.Context, to iam.Recipient, url string
 
 func (e iamEmails) PasswordReset(ctx context.Context, to iam.Recipient, url string, expiresIn time.Duration) error {
 	return e.send(ctx, to, notifications.TemplatePasswordReset, map[string]any{"URL": url, "ExpiresInMinutes": ceilUnits(expiresIn, time.Minute)})
-}
-
-func (e iamEmails) SetPassword(ctx context.Context, to iam.Recipient, url string, expiresIn time.Duration) error {
-	return e.send(ctx, to, templateSetPassword, map[string]any{"URL": url, "ExpiresInHours": ceilUnits(expiresIn, time.Hour)})
 }
 
 func (e iamEmails) PasswordChanged(ctx context.Context, to iam.Recipient, at time.Time) error {

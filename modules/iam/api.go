@@ -113,9 +113,6 @@ type Emails interface {
 	VerifyEmail(ctx context.Context, to Recipient, url string, expiresIn time.Duration) error
 	// PasswordReset sends the password reset link.
 	PasswordReset(ctx context.Context, to Recipient, url string, expiresIn time.Duration) error
-	// SetPassword sends the link an admin-created user sets a first
-	// password with.
-	SetPassword(ctx context.Context, to Recipient, url string, expiresIn time.Duration) error
 	// PasswordChanged tells the user their password changed at at.
 	PasswordChanged(ctx context.Context, to Recipient, at time.Time) error
 }
@@ -153,10 +150,6 @@ func (p emailPort) VerifyEmail(ctx context.Context, u *domain.User, url string) 
 
 func (p emailPort) PasswordReset(ctx context.Context, u *domain.User, url string) error {
 	return p.emails.PasswordReset(ctx, recipient(u), url, domain.PurposePasswordReset.TTL())
-}
-
-func (p emailPort) SetPassword(ctx context.Context, u *domain.User, url string) error {
-	return p.emails.SetPassword(ctx, recipient(u), url, domain.PurposeSetPassword.TTL())
 }
 
 func (p emailPort) PasswordChanged(ctx context.Context, u *domain.User) error {

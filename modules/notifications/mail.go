@@ -147,7 +147,7 @@ func (w *emailWorker) Work(ctx context.Context, job *river.Job[emailArgs]) error
 	switch {
 	case permanent:
 		// The address is not logged: the job ID finds it for an admin.
-		log.WarnContext(ctx, "email rejected by the provider; not retrying", "email_id", e.IdempotencyKey, "err", err)
+		log.WarnContext(ctx, "email rejected by the provider; not retrying", "email_id", e.IdempotencyKey, "error", err)
 		return river.JobCancel(err)
 	case retryAfter > 0 && time.Since(job.CreatedAt) < emailSnoozeHorizon:
 		log.InfoContext(ctx, "email provider asked us to wait", "retry_after", retryAfter)
@@ -155,7 +155,7 @@ func (w *emailWorker) Work(ctx context.Context, job *river.Job[emailArgs]) error
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return err // shutting down; River retries it
 	default:
-		log.WarnContext(ctx, "email send failed; will retry", "err", err)
+		log.WarnContext(ctx, "email send failed; will retry", "error", err)
 		return err
 	}
 }

@@ -3,14 +3,12 @@ package tenancy
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/interfaces/httpapi"
-	"github.com/groundworkhq/groundwork/web"
 )
 
 // ActiveCookieName is the cookie naming the active organization.
@@ -85,21 +83,6 @@ func (m *Module) Permissions() []kernel.Permission {
 		out[i] = kernel.Permission{Name: p.Name, Description: p.Description}
 	}
 	return out
-}
-
-// RequirePermission returns nil when a user is signed in and the request's
-// active organization grants permission; otherwise 401 UNAUTHORIZED or a
-// 403 error (tenancy.no_active_organization, tenancy.forbidden). It is
-// kernel.RequirePermission, the one check every module uses.
-func RequirePermission(ctx context.Context, permission string) error {
-	return kernel.RequirePermission(ctx, permission)
-}
-
-// RequirePermissionMiddleware is RequirePermission for plain handlers
-// (web.RequirePermissionHandler); huma operations use
-// web.RequirePermission.
-func RequirePermissionMiddleware(permission string) func(http.Handler) http.Handler {
-	return web.RequirePermissionHandler(permission)
 }
 
 // Access returns user's role and grants in org as they stand, or a NotFound

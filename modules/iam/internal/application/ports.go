@@ -143,7 +143,6 @@ type PasswordHasher interface {
 type Emails interface {
 	VerifyEmail(ctx context.Context, u *domain.User, url string) error
 	PasswordReset(ctx context.Context, u *domain.User, url string) error
-	SetPassword(ctx context.Context, u *domain.User, url string) error
 	PasswordChanged(ctx context.Context, u *domain.User) error
 }
 

@@ -2,7 +2,6 @@ package application
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/url"
 	"time"
@@ -160,9 +159,6 @@ type Authenticated struct {
 	// cookie should be sent again with the new expiry.
 	Refreshed bool
 }
-
-// ErrNotImplemented marks a use case still being built.
-var ErrNotImplemented = errors.New("iam: not implemented")
 
 // SignUpInput is POST /api/auth/sign-up/email.
 type SignUpInput struct {

@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
+	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/application"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/smtpgw"
 )
@@ -26,8 +26,8 @@ const fileTimeLayout = "20060102T150405.000000000Z"
 // FileSender writes each email as an .eml file into a mailbox directory.
 // It is safe for concurrent use within one process.
 type FileSender struct {
-	dir string
-	now func() time.Time
+	dir   string
+	clock kernel.Clock
 	// mu makes check-then-write atomic, so concurrent sends of one key write
 	// one file.
 	mu sync.Mutex
@@ -38,7 +38,7 @@ var _ application.EmailSender = (*FileSender)(nil)
 // NewFile returns a FileSender writing into dir. It does no I/O: the
 // directory is created (0o750) by the first Send.
 func NewFile(dir string) *FileSender {
-	return &FileSender{dir: dir, now: time.Now}
+	return &FileSender{dir: dir, clock: kernel.SystemClock{}}
 }
 
 // Send writes e, rendered by smtpgw.BuildMessage, to
@@ -51,7 +51,7 @@ func (s *FileSender) Send(ctx context.Context, e application.Email) error {
 	if err := ctx.Err(); err != nil {
 		return application.Transient(FileProvider, 0, 0, err)
 	}
-	now := s.now()
+	now := s.clock.Now()
 	msg, err := smtpgw.BuildMessage(e, now, "")
 	if err != nil {
 		return application.Permanent(FileProvider, 0, fmt.Errorf("build message: %w", err))

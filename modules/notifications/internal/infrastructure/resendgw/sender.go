@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/retryafter"
 
 	"github.com/resend/resend-go/v3"
@@ -51,7 +52,7 @@ type Options struct {
 // Sender delivers email through Resend. It is safe for concurrent use.
 type Sender struct {
 	client *resend.Client
-	now    func() time.Time
+	clock  kernel.Clock
 }
 
 var _ application.EmailSender = (*Sender)(nil)
@@ -93,7 +94,7 @@ func New(opts Options) (*Sender, error) {
 	// in our hands.
 	client := resend.NewCustomClient(&hc, opts.APIKey)
 	client.BaseURL = base
-	return &Sender{client: client, now: time.Now}, nil
+	return &Sender{client: client, clock: kernel.SystemClock{}}, nil
 }
 
 // Send posts e to Resend's POST /emails with e.IdempotencyKey as the
@@ -165,10 +166,10 @@ func (s *Sender) classify(ctx context.Context, rec *exchange, err error, recipie
 		// idempotency key returns the original answer without resending.
 		return application.Transient(Provider, status, 0, apiErr)
 	case status == http.StatusTooManyRequests, status == http.StatusRequestTimeout, status >= 500:
-		return application.Transient(Provider, status, retryafter.Parse(rec.retryAfter, s.now()), apiErr)
+		return application.Transient(Provider, status, retryafter.Parse(rec.retryAfter, s.clock.Now()), apiErr)
 	case status == http.StatusConflict && apiErr.Name == "concurrent_idempotent_requests":
 		// The first request with this key is still in flight.
-		return application.Transient(Provider, status, retryafter.Parse(rec.retryAfter, s.now()), apiErr)
+		return application.Transient(Provider, status, retryafter.Parse(rec.retryAfter, s.clock.Now()), apiErr)
 	case status >= 400:
 		return application.Permanent(Provider, status, apiErr)
 	default:

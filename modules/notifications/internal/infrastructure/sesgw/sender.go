@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/retryafter"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -57,7 +58,7 @@ type Options struct {
 // Sender delivers email through SES. It is safe for concurrent use.
 type Sender struct {
 	client *sesv2.Client
-	now    func() time.Time
+	clock  kernel.Clock
 }
 
 var _ application.EmailSender = (*Sender)(nil)
@@ -111,7 +112,7 @@ func New(ctx context.Context, opts Options) (*Sender, error) {
 		// attempts and, without an idempotency key, duplicates.
 		o.Retryer = aws.NopRetryer{}
 	})
-	return &Sender{client: client, now: time.Now}, nil
+	return &Sender{client: client, clock: kernel.SystemClock{}}, nil
 }
 
 // Send calls SES SendEmail with e as simple content (UTF-8 subject, text
@@ -196,7 +197,7 @@ func (s *Sender) classify(ctx context.Context, err error, recipients []string) e
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) && re.Response != nil {
 		status = re.HTTPStatusCode()
-		retryAfter = retryafter.Parse(re.Response.Header.Get("Retry-After"), s.now())
+		retryAfter = retryafter.Parse(re.Response.Header.Get("Retry-After"), s.clock.Now())
 	}
 
 	var ae smithy.APIError

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/application"
 )
 
@@ -65,9 +66,9 @@ type Options struct {
 // Sender delivers email over SMTP, one connection per email. It is safe for
 // concurrent use.
 type Sender struct {
-	opts Options
-	addr string
-	now  func() time.Time
+	opts  Options
+	addr  string
+	clock kernel.Clock
 }
 
 var _ application.EmailSender = (*Sender)(nil)
@@ -109,9 +110,9 @@ func New(opts Options) (*Sender, error) {
 		return nil, errors.New("smtp: refusing to send credentials without TLS to a non-local host")
 	}
 	return &Sender{
-		opts: opts,
-		addr: net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)),
-		now:  time.Now,
+		opts:  opts,
+		addr:  net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port)),
+		clock: kernel.SystemClock{},
 	}, nil
 }
 
@@ -141,23 +142,21 @@ func (s *Sender) Send(ctx context.Context, e application.Email) error {
 		}
 		rcpts = append(rcpts, addr.Address)
 	}
-	msg, err := BuildMessage(e, s.now(), "")
+	msg, err := BuildMessage(e, s.clock.Now(), "")
 	if err != nil {
 		return application.Permanent(Provider, 0, fmt.Errorf("build message: %w", err))
 	}
-	d := &delivery{ctx: ctx, redact: rcpts}
-	return d.run(s, from.Address, rcpts, msg)
+	d := &delivery{redact: rcpts}
+	return d.run(ctx, s, from.Address, rcpts, msg)
 }
 
 // delivery is one SMTP session; it turns every failure into a SendError.
 type delivery struct {
-	ctx    context.Context
 	redact []string
 }
 
-func (d *delivery) run(s *Sender, from string, rcpts []string, msg []byte) error {
-	ctx := d.ctx
-	deadline := time.Now().Add(s.opts.Timeout)
+func (d *delivery) run(ctx context.Context, s *Sender, from string, rcpts []string, msg []byte) error {
+	deadline := s.clock.Now().Add(s.opts.Timeout)
 	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
 		deadline = dl
 	}
@@ -166,31 +165,31 @@ func (d *delivery) run(s *Sender, from string, rcpts []string, msg []byte) error
 
 	conn, err := s.dial(dialCtx)
 	if err != nil {
-		return d.fail("connect", err)
+		return d.fail(ctx, "connect", err)
 	}
 	defer conn.Close()
 	// net/smtp has no deadlines of its own: bound the whole dialogue on the
 	// connection, and cut it short when the context ends.
 	if err := conn.SetDeadline(deadline); err != nil {
-		return d.fail("connect", err)
+		return d.fail(ctx, "connect", err)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 
 	c, err := smtp.NewClient(conn, s.opts.Host)
 	if err != nil {
-		return d.fail("greeting", err)
+		return d.fail(ctx, "greeting", err)
 	}
 	defer c.Close()
 	if err := c.Hello(s.opts.LocalName); err != nil {
-		return d.fail("ehlo", err)
+		return d.fail(ctx, "ehlo", err)
 	}
 	if s.opts.TLS == TLSStartTLS {
 		if ok, _ := c.Extension("STARTTLS"); !ok {
 			return application.Transient(Provider, 0, 0, fmt.Errorf("starttls: %w", errNoStartTLS))
 		}
 		if err := c.StartTLS(s.tlsConfig()); err != nil {
-			return d.fail("starttls", err)
+			return d.fail(ctx, "starttls", err)
 		}
 	}
 	if s.opts.Username != "" {
@@ -198,26 +197,26 @@ func (d *delivery) run(s *Sender, from string, rcpts []string, msg []byte) error
 			return application.Transient(Provider, 0, 0, fmt.Errorf("auth: %w", errNoAuth))
 		}
 		if err := c.Auth(smtp.PlainAuth("", s.opts.Username, s.opts.Password, s.opts.Host)); err != nil {
-			return d.fail("auth", err)
+			return d.fail(ctx, "auth", err)
 		}
 	}
 	if err := c.Mail(from); err != nil {
-		return d.fail("mail from", err)
+		return d.fail(ctx, "mail from", err)
 	}
 	for i, rcpt := range rcpts {
 		if err := c.Rcpt(rcpt); err != nil {
-			return d.fail(fmt.Sprintf("rcpt %d", i), err)
+			return d.fail(ctx, fmt.Sprintf("rcpt %d", i), err)
 		}
 	}
 	w, err := c.Data()
 	if err != nil {
-		return d.fail("data", err)
+		return d.fail(ctx, "data", err)
 	}
 	if _, err := w.Write(msg); err != nil {
-		return d.fail("data", err)
+		return d.fail(ctx, "data", err)
 	}
 	if err := w.Close(); err != nil {
-		return d.fail("end of data", err)
+		return d.fail(ctx, "end of data", err)
 	}
 	// The server has accepted the message; a failed QUIT changes nothing.
 	_ = c.Quit()
@@ -251,7 +250,7 @@ func (s *Sender) tlsConfig() *tls.Config {
 
 // fail classifies err from the named step: a 5xx reply is permanent, a 4xx
 // reply and everything else (I/O, TLS, timeouts, context) transient.
-func (d *delivery) fail(step string, err error) error {
+func (d *delivery) fail(ctx context.Context, step string, err error) error {
 	var reply *textproto.Error
 	if errors.As(err, &reply) {
 		wrapped := &replyError{step: step, code: reply.Code, msg: d.scrub(reply.Msg)}
@@ -260,7 +259,7 @@ func (d *delivery) fail(step string, err error) error {
 		}
 		return application.Transient(Provider, reply.Code, 0, wrapped)
 	}
-	if ctxErr := d.ctx.Err(); ctxErr != nil {
+	if ctxErr := ctx.Err(); ctxErr != nil {
 		return application.Transient(Provider, 0, 0, fmt.Errorf("%s: %w", step, ctxErr))
 	}
 	return application.Transient(Provider, 0, 0, fmt.Errorf("%s: %w", step, err))
