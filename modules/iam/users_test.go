@@ -102,15 +102,6 @@ func TestUsers_Gate(t *testing.T) {
 			t.Errorf("User(unknown) = %v, want ErrUserNotFound", err)
 		}
 
-		// The set-password email it would send is registered with
-		// notifications, localized.
-		for locale, want := range map[string]string{"en": "Set your", "es": "Elige tu contraseña", "pt-BR": "Defina sua senha"} {
-			subject, html, text, err := a.Notifications().Render("set_password", locale, map[string]any{"URL": a.URL + "/set", "ExpiresInHours": 72, "Name": "Ana"})
-			if err != nil || !strings.Contains(subject, want) || !strings.Contains(text, a.URL+"/set") || !strings.Contains(text, "72") || !strings.Contains(html, "Ana") {
-				t.Errorf("set_password %s: %q %v\n%s", locale, subject, err, text)
-			}
-		}
-
 		// Creation goes through tenancy, which knows no such organization
 		// (the test kit's header made it up); nothing is left behind.
 		email := newEmail("created")
