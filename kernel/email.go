@@ -50,7 +50,7 @@ func ParseEmail(s string) (Email, error) {
 	case len(s) > MaxEmailLength:
 		return Email{}, &EmailError{"must be at most 254 characters"}
 	}
-	s, ascii := lowerASCII(s)
+	s, ascii := LowerASCII(s)
 	if !ascii {
 		return Email{}, &EmailError{"must contain only ASCII characters (write an international domain in its xn-- form)"}
 	}
@@ -94,18 +94,8 @@ func (e Email) Domain() string {
 // Matches reports whether other is the same address, ignoring case and
 // surrounding space.
 func (e Email) Matches(other string) bool {
-	o, ascii := lowerASCII(strings.TrimSpace(other))
+	o, ascii := LowerASCII(strings.TrimSpace(other))
 	return ascii && e.s != "" && o == e.s
-}
-
-// lowerASCII lower-cases s if it is all ASCII and reports whether it was.
-func lowerASCII(s string) (string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return "", false
-		}
-	}
-	return strings.ToLower(s), true
 }
 
 // validLocalPart reports whether s is an RFC 5322 dot-atom of ASCII atext:

@@ -1,4 +1,4 @@
-package domain_test
+package kernel_test
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
+	"github.com/groundworkhq/groundwork/kernel"
 )
 
 func TestTokenRoundTrip(t *testing.T) {
@@ -24,12 +24,12 @@ func TestTokenRoundTrip(t *testing.T) {
 			t.Fatalf("token %q repeated", s)
 		}
 		seen[s] = true
-		back, ok := domain.ParseToken(s)
+		back, ok := kernel.ParseToken(s)
 		if !ok || back != tok || back.IsZero() {
 			t.Fatalf("ParseToken(%q) = %v", s, ok)
 		}
-		h, ok := domain.HashString(s)
-		if !ok || h != tok.Hash() || !domain.HashesEqual(h, tok.Hash()) {
+		h, ok := kernel.HashString(s)
+		if !ok || h != tok.Hash() || !kernel.HashesEqual(h, tok.Hash()) {
 			t.Fatal("HashString differs from Hash")
 		}
 	}
@@ -37,7 +37,7 @@ func TestTokenRoundTrip(t *testing.T) {
 
 func TestTokenHashIsSHA256(t *testing.T) {
 	t.Parallel()
-	tok, ok := domain.ParseToken(strings.Repeat("A", 43)) // 32 zero bytes
+	tok, ok := kernel.ParseToken(strings.Repeat("A", 43)) // 32 zero bytes
 	if !ok {
 		t.Fatal("ParseToken(all A) failed")
 	}
@@ -47,7 +47,7 @@ func TestTokenHashIsSHA256(t *testing.T) {
 	if tok.Hash() != sha256.Sum256(make([]byte, 32)) {
 		t.Error("Hash is not SHA-256 of the bytes")
 	}
-	if domain.HashesEqual(tok.Hash(), newToken(t).Hash()) {
+	if kernel.HashesEqual(tok.Hash(), newToken(t).Hash()) {
 		t.Error("HashesEqual of different hashes")
 	}
 }
@@ -70,10 +70,10 @@ func TestParseTokenIsStrict(t *testing.T) {
 		{"dot", "." + good[1:]},
 	}
 	for _, tt := range bad {
-		if _, ok := domain.ParseToken(tt.in); ok {
+		if _, ok := kernel.ParseToken(tt.in); ok {
 			t.Errorf("%s: ParseToken(%q) accepted", tt.name, tt.in)
 		}
-		if _, ok := domain.HashString(tt.in); ok {
+		if _, ok := kernel.HashString(tt.in); ok {
 			t.Errorf("%s: HashString(%q) accepted", tt.name, tt.in)
 		}
 	}
@@ -87,11 +87,20 @@ func TestTokenDoesNotLeakThroughFormatting(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("issued", "token", tok)
 	outs := []string{
 		fmt.Sprint(tok), fmt.Sprintf("%v %s %q %#v %+v %x", tok, tok, tok, tok, tok, tok),
-		fmt.Sprintf("%v", struct{ T domain.Token }{tok}), buf.String(),
+		fmt.Sprintf("%v", struct{ T kernel.Token }{tok}), buf.String(),
 	}
 	for _, out := range outs {
 		if strings.Contains(out, secret) || !strings.Contains(out, "REDACTED") {
 			t.Errorf("formatted token: %q", out)
 		}
 	}
+}
+
+func newToken(t *testing.T) kernel.Token {
+	t.Helper()
+	tok, err := kernel.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
