@@ -9,7 +9,11 @@ import (
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
-func (s *Service) changePassword(ctx context.Context, in ChangePasswordInput) (*Issued, error) {
+// ChangePassword checks the current password and sets the new one, emailing
+// the user. With RevokeOtherSessions every other session ends and a new
+// session replaces the current one (returned; else nil). Errors:
+// Invalid INVALID_PASSWORD for a wrong current password, the policy errors.
+func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (*Issued, error) {
 	if err := domain.CheckPasswordPolicy(in.NewPassword); err != nil {
 		return nil, err
 	}

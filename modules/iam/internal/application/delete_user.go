@@ -9,10 +9,13 @@ import (
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
-// deleteUser removes the account once the password checks out. The user
+// DeleteUser deletes the signed-in user's account after checking the
+// password: personal data and sessions are removed; audit keeps the ID.
+//
+// It removes the account once the password checks out. The user
 // row goes (sessions and tokens cascade in the store); the events carry
 // only the ID, which audit keeps as a pseudonymous reference.
-func (s *Service) deleteUser(ctx context.Context, user kernel.UserID, password string) error {
+func (s *Service) DeleteUser(ctx context.Context, user kernel.UserID, password string) error {
 	if utf8.RuneCountInString(password) > domain.MaxPasswordLength {
 		return domain.ErrPasswordTooLong
 	}

@@ -29,12 +29,15 @@ func (s *Service) accountFor(ctx context.Context, email string) (*domain.User, e
 	return u, nil
 }
 
-func (s *Service) requestPasswordReset(ctx context.Context, email, redirectTo string, meta Meta) error {
+// RequestPasswordReset queues a reset link for the account with that email
+// (the answer and the work done are the same whether it exists or not). redirectTo, if given, must be trusted;
+// the link then leads there with ?token=. RateLimited per IP and email.
+func (s *Service) RequestPasswordReset(ctx context.Context, email, redirectTo string, meta Meta) error {
 	now := s.deps.Clock.Now()
 	if err := s.hitIP(ctx, "reset", meta.IP, s.limits.PasswordResetPerIP, now); err != nil {
 		return err
 	}
-	if redirectTo != "" && !s.trustedURL(redirectTo) {
+	if redirectTo != "" && !s.TrustedURL(redirectTo) {
 		return ErrInvalidRedirectURL
 	}
 	e, err := domain.ParseEmail(email)
@@ -56,7 +59,7 @@ func (s *Service) requestPasswordReset(ctx context.Context, email, redirectTo st
 // otherwise nothing. It runs in a job, so that the request's answer cannot
 // tell. A retry issues a new link; a reset's new link voids the older ones.
 func (s *Service) DeliverAccountMail(ctx context.Context, req AccountMail) error {
-	if req.URL != "" && !s.trustedURL(req.URL) {
+	if req.URL != "" && !s.TrustedURL(req.URL) {
 		req.URL = "" // trusted when asked; no longer (the origins changed since)
 	}
 	switch req.Purpose {
@@ -99,14 +102,18 @@ func (s *Service) deliverPasswordReset(ctx context.Context, req AccountMail) err
 	return nil
 }
 
-// resetPassword spends a password_reset or set_password token. The token is
+// ResetPassword spends a reset (or set-password) token, sets the new
+// password and revokes every session. Errors: Invalid INVALID_TOKEN, the
+// policy errors.
+//
+// It spends a password_reset or set_password token. The token is
 // checked once without a transaction so that a dead token costs no hash;
 // the hash is computed outside any transaction; the transaction then spends
 // the token atomically (MarkUsed), so two uses cannot both succeed.
 //
 // A reset also marks the email verified: the link reached that mailbox,
 // which is the same proof a verification link gives.
-func (s *Service) resetPassword(ctx context.Context, token, newPassword string) error {
+func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) error {
 	if err := domain.CheckPasswordPolicy(newPassword); err != nil {
 		return err
 	}

@@ -8,7 +8,10 @@ import (
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
-func (s *Service) updateProfile(ctx context.Context, user kernel.UserID, p domain.UserPatch) (UserView, error) {
+// UpdateProfile applies the signed-in user's own changes (name, image,
+// username, locale). Errors: Invalid with field errors, Conflict
+// USERNAME_IS_ALREADY_TAKEN.
+func (s *Service) UpdateProfile(ctx context.Context, user kernel.UserID, p domain.UserPatch) (UserView, error) {
 	if p.Active != nil {
 		return UserView{}, ErrActiveNotAllowed
 	}

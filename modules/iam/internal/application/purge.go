@@ -5,9 +5,11 @@ import (
 	"fmt"
 )
 
-// purgeExpired runs two independent deletes; no transaction is needed, and
+// PurgeExpired removes expired sessions and spent or expired tokens.
+//
+// It runs two independent deletes; no transaction is needed, and
 // a failure of the second leaves the first's work done (the job retries).
-func (s *Service) purgeExpired(ctx context.Context) (sessions, tokens int, err error) {
+func (s *Service) PurgeExpired(ctx context.Context) (sessions, tokens int, err error) {
 	now := s.deps.Clock.Now()
 	if sessions, err = s.deps.Sessions.DeleteExpired(ctx, now); err != nil {
 		return 0, 0, fmt.Errorf("purge expired sessions: %w", err)

@@ -171,50 +171,10 @@ type SignUpInput struct {
 	Meta        Meta
 }
 
-// SignUp creates the user and, unless email verification is required, a
-// session. It sends the verification email. Errors: kernel.Invalid with
-// field errors (also PASSWORD_TOO_SHORT / PASSWORD_TOO_LONG), Conflict
-// USER_ALREADY_EXISTS, RateLimited.
-func (s *Service) SignUp(ctx context.Context, in SignUpInput) (UserView, *Issued, error) {
-	return s.signUp(ctx, in)
-}
-
 // SignInInput is POST /api/auth/sign-in/email.
 type SignInInput struct {
 	Email, Password string
 	Meta            Meta
-}
-
-// SignIn verifies the password and creates a new session. An unknown email,
-// a wrong password and a deactivated account all answer
-// Unauthenticated INVALID_EMAIL_OR_PASSWORD in the same time; an unverified
-// email under RequireEmailVerification answers Forbidden
-// EMAIL_NOT_VERIFIED (only after the password checked out). RateLimited
-// per IP and per email.
-func (s *Service) SignIn(ctx context.Context, in SignInInput) (*Issued, error) {
-	return s.signIn(ctx, in)
-}
-
-// Authenticate resolves a session token (the cookie's value) to its
-// session and user, sliding the expiry at most daily. A malformed,
-// unknown or expired token, or a deactivated user, answers
-// Unauthenticated "UNAUTHORIZED" — never a 500.
-func (s *Service) Authenticate(ctx context.Context, token string) (*Authenticated, error) {
-	return s.authenticate(ctx, token)
-}
-
-// SignOut revokes the session of token; an unknown token is not an error.
-func (s *Service) SignOut(ctx context.Context, token string) error { return s.signOut(ctx, token) }
-
-// ListSessions returns the user's active sessions.
-func (s *Service) ListSessions(ctx context.Context, user kernel.UserID) ([]SessionView, error) {
-	return s.listSessions(ctx, user)
-}
-
-// RevokeSession revokes one of the user's sessions by its handle (ID); an
-// unknown handle or another user's answers NotFound.
-func (s *Service) RevokeSession(ctx context.Context, user kernel.UserID, handle string) error {
-	return s.revokeSession(ctx, user, handle)
 }
 
 // RevokeOtherSessions revokes every session of the user but current.
@@ -235,64 +195,3 @@ type ChangePasswordInput struct {
 	RevokeOtherSessions          bool
 	Meta                         Meta
 }
-
-// ChangePassword checks the current password and sets the new one, emailing
-// the user. With RevokeOtherSessions every other session ends and a new
-// session replaces the current one (returned; else nil). Errors:
-// Invalid INVALID_PASSWORD for a wrong current password, the policy errors.
-func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (*Issued, error) {
-	return s.changePassword(ctx, in)
-}
-
-// UpdateProfile applies the signed-in user's own changes (name, image,
-// username, locale). Errors: Invalid with field errors, Conflict
-// USERNAME_IS_ALREADY_TAKEN.
-func (s *Service) UpdateProfile(ctx context.Context, user kernel.UserID, p domain.UserPatch) (UserView, error) {
-	return s.updateProfile(ctx, user, p)
-}
-
-// SendVerificationEmail queues a new verification link for the account
-// with that email, if it exists and is unverified; it answers the same,
-// doing the same work, either way (no enumeration). RateLimited per IP and
-// email.
-func (s *Service) SendVerificationEmail(ctx context.Context, email, callbackURL string, meta Meta) error {
-	return s.sendVerificationEmail(ctx, email, callbackURL, meta)
-}
-
-// VerifyEmail spends a verification token and marks the email verified. A
-// used, expired or unknown token answers Invalid INVALID_TOKEN, nothing
-// changed. It returns the user and, when the token carried one, the
-// callback URL to redirect to (already checked to be trusted).
-func (s *Service) VerifyEmail(ctx context.Context, token string) (UserView, error) {
-	return s.verifyEmail(ctx, token)
-}
-
-// RequestPasswordReset queues a reset link for the account with that email
-// (the answer and the work done are the same whether it exists or not). redirectTo, if given, must be trusted;
-// the link then leads there with ?token=. RateLimited per IP and email.
-func (s *Service) RequestPasswordReset(ctx context.Context, email, redirectTo string, meta Meta) error {
-	return s.requestPasswordReset(ctx, email, redirectTo, meta)
-}
-
-// ResetPassword spends a reset (or set-password) token, sets the new
-// password and revokes every session. Errors: Invalid INVALID_TOKEN, the
-// policy errors.
-func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) error {
-	return s.resetPassword(ctx, token, newPassword)
-}
-
-// DeleteUser deletes the signed-in user's account after checking the
-// password: personal data and sessions are removed; audit keeps the ID.
-func (s *Service) DeleteUser(ctx context.Context, user kernel.UserID, password string) error {
-	return s.deleteUser(ctx, user, password)
-}
-
-// PurgeExpired removes expired sessions and spent or expired tokens.
-func (s *Service) PurgeExpired(ctx context.Context) (sessions, tokens int, err error) {
-	return s.purgeExpired(ctx)
-}
-
-// TrustedURL reports whether u may be used as a redirect or callback: a
-// relative path ("/dashboard", not "//host") or an absolute URL on
-// ServerURL's origin or a trusted origin.
-func (s *Service) TrustedURL(u string) bool { return s.trustedURL(u) }

@@ -9,10 +9,15 @@ import (
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
-// authenticate is the hot path of every signed-in request: one query (the
+// Authenticate resolves a session token (the cookie's value) to its
+// session and user, sliding the expiry at most daily. A malformed,
+// unknown or expired token, or a deactivated user, answers
+// Unauthenticated "UNAUTHORIZED" — never a 500.
+//
+// It is the hot path of every signed-in request: one query (the
 // session joined with its user), plus one write at most daily to slide the
 // expiry. It opens no transaction.
-func (s *Service) authenticate(ctx context.Context, token string) (*Authenticated, error) {
+func (s *Service) Authenticate(ctx context.Context, token string) (*Authenticated, error) {
 	t, ok := domain.ParseToken(token)
 	if !ok {
 		return nil, ErrUnauthorized
@@ -40,7 +45,8 @@ func (s *Service) authenticate(ctx context.Context, token string) (*Authenticate
 	return &Authenticated{Session: sessionView(sess), User: userView(u), Refreshed: refreshed}, nil
 }
 
-func (s *Service) signOut(ctx context.Context, token string) error {
+// SignOut revokes the session of token; an unknown token is not an error.
+func (s *Service) SignOut(ctx context.Context, token string) error {
 	t, ok := domain.ParseToken(token)
 	if !ok {
 		return nil
@@ -70,7 +76,8 @@ func (s *Service) signOut(ctx context.Context, token string) error {
 	return nil
 }
 
-func (s *Service) listSessions(ctx context.Context, user kernel.UserID) ([]SessionView, error) {
+// ListSessions returns the user's active sessions.
+func (s *Service) ListSessions(ctx context.Context, user kernel.UserID) ([]SessionView, error) {
 	list, err := s.deps.Sessions.ListByUser(ctx, user, s.deps.Clock.Now())
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
@@ -82,7 +89,9 @@ func (s *Service) listSessions(ctx context.Context, user kernel.UserID) ([]Sessi
 	return out, nil
 }
 
-func (s *Service) revokeSession(ctx context.Context, user kernel.UserID, handle string) error {
+// RevokeSession revokes one of the user's sessions by its handle (ID); an
+// unknown handle or another user's answers NotFound.
+func (s *Service) RevokeSession(ctx context.Context, user kernel.UserID, handle string) error {
 	id, err := kernel.ParseID[kernel.SessionKind](handle)
 	if err != nil {
 		return ErrUnknownSession

@@ -19,7 +19,13 @@ func newSession(u *domain.User, now time.Time, meta Meta) (domain.Token, *domain
 	return t, domain.NewSession(u.ID(), t, now, meta.IP, meta.UserAgent), nil
 }
 
-func (s *Service) signIn(ctx context.Context, in SignInInput) (*Issued, error) {
+// SignIn verifies the password and creates a new session. An unknown email,
+// a wrong password and a deactivated account all answer
+// Unauthenticated INVALID_EMAIL_OR_PASSWORD in the same time; an unverified
+// email under RequireEmailVerification answers Forbidden
+// EMAIL_NOT_VERIFIED (only after the password checked out). RateLimited
+// per IP and per email.
+func (s *Service) SignIn(ctx context.Context, in SignInInput) (*Issued, error) {
 	now := s.deps.Clock.Now()
 	email, err := domain.ParseEmail(in.Email)
 	if err != nil {

@@ -9,7 +9,11 @@ import (
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
-func (s *Service) signUp(ctx context.Context, in SignUpInput) (UserView, *Issued, error) {
+// SignUp creates the user and, unless email verification is required, a
+// session. It sends the verification email. Errors: kernel.Invalid with
+// field errors (also PASSWORD_TOO_SHORT / PASSWORD_TOO_LONG), Conflict
+// USER_ALREADY_EXISTS, RateLimited.
+func (s *Service) SignUp(ctx context.Context, in SignUpInput) (UserView, *Issued, error) {
 	now := s.deps.Clock.Now()
 	if err := s.hitIP(ctx, "signup", in.Meta.IP, s.limits.SignUpPerIP, now); err != nil {
 		return UserView{}, nil, err
@@ -104,7 +108,7 @@ func (s *Service) validateSignUp(in SignUpInput) (*domain.User, error) {
 		}
 		fields = append(fields, e.Fields...)
 	}
-	callbackOK := in.CallbackURL == "" || s.trustedURL(in.CallbackURL)
+	callbackOK := in.CallbackURL == "" || s.TrustedURL(in.CallbackURL)
 	switch {
 	case userErr == nil && callbackOK && policyErr == nil:
 		return u, nil

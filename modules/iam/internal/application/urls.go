@@ -57,11 +57,15 @@ func trustedOrigins(cfg Config) []origin {
 	return out
 }
 
-// trustedURL implements TrustedURL. It is strict on purpose: anything a
+// TrustedURL reports whether u may be used as a redirect or callback: a
+// relative path ("/dashboard", not "//host") or an absolute URL on
+// ServerURL's origin or a trusted origin.
+//
+// It implements TrustedURL. It is strict on purpose: anything a
 // browser might read differently from net/url (backslashes, which WHATWG
 // parsers treat as slashes; tabs and line breaks, which they strip; user
 // info) is refused rather than interpreted.
-func (s *Service) trustedURL(raw string) bool {
+func (s *Service) TrustedURL(raw string) bool {
 	if raw == "" || len(raw) > 2048 {
 		return false
 	}

@@ -9,12 +9,16 @@ import (
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
-func (s *Service) sendVerificationEmail(ctx context.Context, email, callbackURL string, meta Meta) error {
+// SendVerificationEmail queues a new verification link for the account
+// with that email, if it exists and is unverified; it answers the same,
+// doing the same work, either way (no enumeration). RateLimited per IP and
+// email.
+func (s *Service) SendVerificationEmail(ctx context.Context, email, callbackURL string, meta Meta) error {
 	now := s.deps.Clock.Now()
 	if err := s.hitIP(ctx, "verify", meta.IP, s.limits.VerificationPerIP, now); err != nil {
 		return err
 	}
-	if callbackURL != "" && !s.trustedURL(callbackURL) {
+	if callbackURL != "" && !s.TrustedURL(callbackURL) {
 		return ErrInvalidCallbackURL
 	}
 	e, err := domain.ParseEmail(email)
@@ -59,7 +63,11 @@ func (s *Service) deliverVerification(ctx context.Context, req AccountMail) erro
 	return nil
 }
 
-func (s *Service) verifyEmail(ctx context.Context, token string) (UserView, error) {
+// VerifyEmail spends a verification token and marks the email verified. A
+// used, expired or unknown token answers Invalid INVALID_TOKEN, nothing
+// changed. It returns the user and, when the token carried one, the
+// callback URL to redirect to (already checked to be trusted).
+func (s *Service) VerifyEmail(ctx context.Context, token string) (UserView, error) {
 	t, ok := domain.ParseToken(token)
 	if !ok {
 		return UserView{}, domain.ErrInvalidToken
