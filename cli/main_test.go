@@ -10,10 +10,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/testkit"
 	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
@@ -155,19 +157,21 @@ func TestRun_StopDuringStartIsClean(t *testing.T) {
 func TestRun_ServeAndWorkerStopOnSignal(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		e := envFor(t, dialect)
+		e["LOG_LEVEL"] = "info" // the worker's "running" line
 		for _, args := range [][]string{{"serve"}, {"serve", "--no-workers"}, {"worker"}, nil} {
 			port := freePort(t)
 			e["PORT"] = strconv.Itoa(port)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan int, 1)
-			var stderr bytes.Buffer
-			go func() { done <- run(ctx, args, e.lookup, &bytes.Buffer{}, &stderr) }()
+			stderr := &syncBuffer{}
+			go func() { done <- run(ctx, args, e.lookup, &bytes.Buffer{}, stderr) }()
 
 			if len(args) == 0 || args[0] == "serve" {
 				waitHealthy(t, port, done)
 				requireProblemForBadEscape(t, port)
 			} else {
-				time.Sleep(300 * time.Millisecond) // the worker has no endpoint to poll
+				// The worker has no endpoint: its log says when it runs.
+				testkit.Eventually(t, "the worker runs", func() bool { return strings.Contains(stderr.String(), "worker is running") })
 			}
 			cancel()
 			select {
@@ -180,6 +184,25 @@ func TestRun_ServeAndWorkerStopOnSignal(t *testing.T) {
 			}
 		}
 	})
+}
+
+// syncBuffer is a bytes.Buffer safe for the command's goroutine to write
+// while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // requireProblemForBadEscape sends a path net/http cannot parse: the
