@@ -46,10 +46,11 @@ type DB struct {
 	logger  *slog.Logger
 
 	// SQLite: one writer, many readers.
-	writer     *sql.DB
-	reader     *sql.DB
-	readStmts  *stmtCache
-	sqlitePath string
+	writer      *sql.DB
+	reader      *sql.DB
+	readStmts   *stmtCache
+	sqlitePath  string
+	busyTimeout time.Duration
 
 	// PostgreSQL: a pgx pool, and a database/sql view of it for goose.
 	pool   *pgxpool.Pool

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -10,7 +11,9 @@ import (
 	"runtime"
 	"time"
 
+	"modernc.org/sqlite"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // sqliteTimeLayout is how times are written to SQLite: fixed width and UTC,
@@ -40,7 +43,7 @@ func newSQLite(opts Options) (*DB, error) {
 	}
 	path := (&url.URL{Path: opts.SQLitePath}).EscapedPath()
 
-	d := &DB{dialect: SQLite, logger: opts.Logger, sqlitePath: opts.SQLitePath, notes: newNotifier()}
+	d := &DB{dialect: SQLite, logger: opts.Logger, sqlitePath: opts.SQLitePath, notes: newNotifier(), busyTimeout: busy}
 	var err error
 	// sql.Open connects nothing: connections are made on first use.
 	if d.writer, err = sql.Open("sqlite", "file:"+path+"?"+writeQ.Encode()); err != nil {
@@ -72,7 +75,7 @@ func (d *DB) connectSQLite(ctx context.Context) error {
 	if err := os.MkdirAll(filepath.Dir(d.sqlitePath), 0o750); err != nil {
 		return fmt.Errorf("open sqlite: create folder: %w", err)
 	}
-	if err := d.writer.PingContext(ctx); err != nil {
+	if err := d.pingWriter(ctx); err != nil {
 		return fmt.Errorf("open sqlite %s: %w", d.sqlitePath, err)
 	}
 	if err := createNotificationsTable(ctx, d); err != nil {
@@ -82,6 +85,26 @@ func (d *DB) connectSQLite(ctx context.Context) error {
 		return fmt.Errorf("open sqlite %s: %w", d.sqlitePath, err)
 	}
 	return nil
+}
+
+// pingWriter opens the writer's connection, whose pragmas switch the file
+// to WAL. Switching needs the file to itself, and SQLite answers a
+// concurrent opener SQLITE_BUSY at once rather than through the busy
+// timeout; several processes opening a new file together retry within it.
+func (d *DB) pingWriter(ctx context.Context) error {
+	deadline := time.Now().Add(d.busyTimeout)
+	for {
+		err := d.writer.PingContext(ctx)
+		var liteErr *sqlite.Error
+		if err == nil || !errors.As(err, &liteErr) || liteErr.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // sqlConn is what *sql.DB, *sql.Tx and *sql.Conn share.
