@@ -165,7 +165,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 		Title:      "Groundwork",
 		Version:    Version,
 		WebOrigins: cfg.Server.WebOrigins,
-		Ready:      a.ready,
+		ReadyFunc:  a.ready,
 		Gatherer:   a.registry,
 	}
 	if err = webCfg.Validate(); err != nil {

@@ -53,7 +53,7 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	}
 	b.tenancy, err = tenancy.New(tenancy.Deps{
 		DB: d.DB, Bus: d.Bus, Clock: d.Clock, Logger: d.Logger,
-		Config: tenancy.Config{Secure: d.Config.Server.Secure(), InvitationURL: invitationURL(d)},
+		Config: tenancy.Config{Secure: d.Config.Server.Secure(), InvitationURLFunc: invitationURL(d)},
 		Users:  tenancyUsers{iam: b.iam},
 		Emails: tenancyEmails{n: b.notifications},
 	})

@@ -34,10 +34,10 @@ type Config struct {
 	// A huma operation is also capped by its own Operation.MaxBodyBytes,
 	// which huma defaults to 1 MiB.
 	MaxBodyBytes int64
-	// Ready reports whether the service can take traffic, for /readyz; nil
+	// ReadyFunc reports whether the service can take traffic, for /readyz; nil
 	// means always ready. Its error is logged; the response shows only the
 	// detail of a kernel.Error.
-	Ready func(ctx context.Context) error
+	ReadyFunc func(ctx context.Context) error
 	// Gatherer is exposed at /metrics. Nil means the Registerer given to
 	// NewRouter when it is also a Gatherer, else prometheus.DefaultGatherer.
 	Gatherer prometheus.Gatherer
@@ -206,8 +206,8 @@ func (rt *Router) routes() {
 
 func (rt *Router) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if rt.cfg.Ready != nil {
-		if err := rt.cfg.Ready(ctx); err != nil {
+	if rt.cfg.ReadyFunc != nil {
+		if err := rt.cfg.ReadyFunc(ctx); err != nil {
 			Logger(ctx).WarnContext(ctx, "not ready", "error", err.Error())
 			detail := "The service is not ready."
 			if ke := kernel.AsError(err); ke != nil && ke.Kind != kernel.KindInternal && ke.Detail != "" {

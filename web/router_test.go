@@ -232,7 +232,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := setup(t, func(c *web.Config) { c.Ready = tt.ready })
+			f := setup(t, func(c *web.Config) { c.ReadyFunc = tt.ready })
 			res := f.get(t, tt.path)
 			if tt.status != http.StatusOK {
 				p := decodeProblem(t, res, tt.status, "http.not_ready")

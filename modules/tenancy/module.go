@@ -23,9 +23,9 @@ type Config struct {
 	// Secure marks the active-organization cookie Secure (SERVER_URL is
 	// https).
 	Secure bool
-	// InvitationURL returns the link an invitation email carries for a
+	// InvitationURLFunc returns the link an invitation email carries for a
 	// token; nil links to /invitations/{token} on the server.
-	InvitationURL func(token string) string
+	InvitationURLFunc func(token string) string
 }
 
 // Deps are what the module is built with.
@@ -75,19 +75,19 @@ func New(d Deps) (*Module, error) {
 	}
 	store := sqlstore.New(d.DB)
 	m := &Module{deps: d}
-	m.svc = application.NewService(application.Config{InvitationURL: d.Config.InvitationURL}, application.Deps{
-		UoW:           d.DB,
-		Organizations: store.Organizations(),
-		Memberships:   store.Memberships(),
-		Roles:         store.Roles(),
-		Invitations:   store.Invitations(),
-		Users:         d.Users,
-		Emails:        d.Emails,
-		Events:        d.Bus,
-		Catalog:       catalog,
-		Clock:         d.Clock,
-		Logger:        d.Logger,
-		ClientNetwork: func(ctx context.Context) string { return kernel.NetworkOf(web.ClientIP(ctx)) },
+	m.svc = application.NewService(application.Config{InvitationURLFunc: d.Config.InvitationURLFunc}, application.Deps{
+		UoW:               d.DB,
+		Organizations:     store.Organizations(),
+		Memberships:       store.Memberships(),
+		Roles:             store.Roles(),
+		Invitations:       store.Invitations(),
+		Users:             d.Users,
+		Emails:            d.Emails,
+		Events:            d.Bus,
+		Catalog:           catalog,
+		Clock:             d.Clock,
+		Logger:            d.Logger,
+		ClientNetworkFunc: func(ctx context.Context) string { return kernel.NetworkOf(web.ClientIP(ctx)) },
 	})
 	m.http = httpapi.New(m.svc, httpapi.Options{Secure: d.Config.Secure})
 	return m, nil

@@ -44,8 +44,8 @@ const sendRetention = 24 * time.Hour
 // several organizations cannot pass the cap together.
 func (s *Service) reserveSend(ctx context.Context, a Actor, now time.Time) error {
 	q := SendQuery{Organization: a.Org.OrganizationID, Inviter: a.UserID, Since: now.Add(-time.Hour)}
-	if s.deps.ClientNetwork != nil {
-		q.Network = s.deps.ClientNetwork(ctx)
+	if s.deps.ClientNetworkFunc != nil {
+		q.Network = s.deps.ClientNetworkFunc(ctx)
 	}
 	if err := s.deps.Invitations.LockSenders(ctx, q.Inviter, q.Network); err != nil {
 		return err
@@ -168,7 +168,7 @@ func (s *Service) sendInvitation(ctx context.Context, a Actor, inv *domain.Invit
 	}
 	return s.deps.Emails.Invitation(ctx, InvitationEmail{
 		To: inv.Email().String(), Locale: locale, InviterName: name, OrganizationName: o.Name().String(),
-		Role: inv.Role(), URL: s.cfg.InvitationURL(token.String()), ExpiresIn: inv.ExpiresAt().Sub(s.deps.Clock.Now()),
+		Role: inv.Role(), URL: s.cfg.InvitationURLFunc(token.String()), ExpiresIn: inv.ExpiresAt().Sub(s.deps.Clock.Now()),
 	})
 }
 

@@ -13,9 +13,9 @@ import (
 
 // Config tunes the tenancy use cases.
 type Config struct {
-	// InvitationURL returns the link an invitation email carries for
+	// InvitationURLFunc returns the link an invitation email carries for
 	// token (the accept page of the front end, or Groundwork's own).
-	InvitationURL func(token string) string
+	InvitationURLFunc func(token string) string
 }
 
 // Deps are the service's collaborators.
@@ -31,9 +31,9 @@ type Deps struct {
 	Catalog       *domain.Catalog
 	Clock         kernel.Clock
 	Logger        *slog.Logger
-	// ClientNetwork returns the network (kernel.NetworkOf) of the client
+	// ClientNetworkFunc returns the network (kernel.NetworkOf) of the client
 	// of the request ctx belongs to, "" outside one; nil: always "".
-	ClientNetwork func(ctx context.Context) string
+	ClientNetworkFunc func(ctx context.Context) string
 }
 
 // Service is the tenancy application service. Every change runs in one
@@ -68,8 +68,8 @@ func NewService(cfg Config, d Deps) *Service {
 	if d.Catalog == nil {
 		d.Catalog = domain.NewCatalog()
 	}
-	if cfg.InvitationURL == nil {
-		cfg.InvitationURL = func(token string) string { return "/invitations/" + token }
+	if cfg.InvitationURLFunc == nil {
+		cfg.InvitationURLFunc = func(token string) string { return "/invitations/" + token }
 	}
 	return &Service{cfg: cfg, deps: d, log: log.With("module", "tenancy"), pages: NewVersionedCache[PageKey, MembersPage](pageCacheSize)}
 }
