@@ -65,7 +65,8 @@ func Subscribe[E kernel.Event](b *Bus, owner string, fn HandlerFunc[E]) {
 }
 
 // SubscribeAll registers fn for every event, after the typed handlers of
-// each; the audit log uses it.
+// each: for what watches every event (tests, tracing); modules subscribe
+// to the events they mean with Subscribe.
 func (b *Bus) SubscribeAll(owner string, fn func(ctx context.Context, e kernel.Event) error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -65,8 +65,8 @@ func (s *Service) deliverVerification(ctx context.Context, req AccountMail) erro
 
 // VerifyEmail spends a verification token and marks the email verified. A
 // used, expired or unknown token answers Invalid INVALID_TOKEN, nothing
-// changed. It returns the user and, when the token carried one, the
-// callback URL to redirect to (already checked to be trusted).
+// changed. It returns the user as verified; the HTTP layer checks the
+// link's callback URL and redirects.
 func (s *Service) VerifyEmail(ctx context.Context, token string) (UserView, error) {
 	t, ok := domain.ParseToken(token)
 	if !ok {
