@@ -1,0 +1,44 @@
+package application
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/groundworkhq/groundwork/kernel"
+)
+
+// DeclineInvitation closes an invitation addressed to user, with the same
+// checks as accepting: whoever signed up with an address they never proved
+// cannot turn its invitations down.
+func (s *Service) DeclineInvitation(ctx context.Context, user kernel.UserID, ref InvitationRef) error {
+	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		inv, u, err := s.receivedInvitation(ctx, user, ref)
+		if err != nil {
+			return err
+		}
+		if err := s.deps.Organizations.Lock(ctx, inv.OrganizationID()); err != nil {
+			return err
+		}
+		// Re-read under the lock: a decline racing an accept sees its outcome.
+		if inv, err = s.deps.Invitations.ByID(ctx, inv.OrganizationID(), inv.ID()); err != nil {
+			return err
+		}
+		now := s.deps.Clock.Now()
+		if err := checkInvitee(inv, u, now); err != nil {
+			return err
+		}
+		if err := inv.Decline(now); err != nil {
+			return err
+		}
+		if err := s.deps.Invitations.Save(ctx, inv); err != nil {
+			return err
+		}
+		return s.deps.Events.Publish(ctx, InvitationDeclined{
+			OrganizationID: inv.OrganizationID(), ActorID: user, InvitationID: inv.ID(), Email: inv.Email().String(),
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("decline invitation: %w", err)
+	}
+	return nil
+}
