@@ -37,10 +37,6 @@ const noActiveOrganization = "none"
 // expect of "the organization I was last in".
 const activeCookieMaxAge = 365 * 24 * 60 * 60
 
-// memberPagesCached bounds the encoded member pages kept (about 6 KB each
-// for 20 members).
-const memberPagesCached = 2048
-
 // Options configure a Handler.
 type Options struct {
 	// Secure marks cookies Secure (SERVER_URL is https).
@@ -51,13 +47,11 @@ type Options struct {
 type Handler struct {
 	svc    *application.Service
 	secure bool
-	// memberPages caches encoded member pages by members version.
-	memberPages *application.VersionedCache[application.PageKey, []byte]
 }
 
 // New returns a Handler over the use cases.
 func New(svc *application.Service, o Options) *Handler {
-	return &Handler{svc: svc, secure: o.Secure, memberPages: application.NewVersionedCache[application.PageKey, []byte](memberPagesCached)}
+	return &Handler{svc: svc, secure: o.Secure}
 }
 
 // Register mounts the routes on r.
