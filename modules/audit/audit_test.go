@@ -12,6 +12,7 @@ import (
 	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/audit"
+	"github.com/groundworkhq/groundwork/testkit"
 	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
@@ -363,13 +364,7 @@ func TestRetentionJobPrunes(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The job runs once as soon as the client leads.
-		deadline := time.Now().Add(waitFor)
-		for b.count(t, org.String()) != 1 {
-			if time.Now().After(deadline) {
-				t.Fatalf("the retention job did not prune within %s", waitFor)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		testkit.Eventually(t, "the retention job prunes", func() bool { return b.count(t, org.String()) == 1 })
 		var action string
 		if err := b.db.Q(ctx).QueryRow(ctx, `SELECT action FROM audit_entries`).Scan(&action); err != nil || action != "thing.recent" {
 			t.Errorf("kept %q, %v; want thing.recent", action, err)

@@ -162,20 +162,13 @@ func TestPurgeJob_RemovesExpiredSessionsTokensAndLimits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(waitFor)
-		for {
+		testkit.Eventually(t, "the purge job completes", func() bool {
 			j, err := a.Jobs().Job(ctx, row.ID)
-			if err != nil {
-				t.Fatal(err)
+			if err != nil || j.State == rivertype.JobStateDiscarded {
+				t.Fatalf("purge job: %v %v", err, j)
 			}
-			if j.State == rivertype.JobStateCompleted {
-				break
-			}
-			if time.Now().After(deadline) || j.State == rivertype.JobStateDiscarded {
-				t.Fatalf("purge job %s after %s: %v", j.State, waitFor, j.Errors)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+			return j.State == rivertype.JobStateCompleted
+		})
 		// Left: the sign-in's counters (per IP, per email and network, per
 		// email); every older one is gone.
 		if count("sessions") != 1 || count("verification_tokens") != 0 || count("rate_limits") != 3 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -53,17 +54,12 @@ func mailbox(t *testing.T, a *testkit.App) []localmail.Message {
 // waitMailbox polls until the mailbox holds n messages, then returns them.
 func waitMailbox(t *testing.T, a *testkit.App, n int) []localmail.Message {
 	t.Helper()
-	deadline := time.Now().Add(mailWait)
-	for {
-		msgs := mailbox(t, a)
-		if len(msgs) >= n {
-			return msgs
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("mailbox holds %d messages after %s, want %d", len(msgs), mailWait, n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var msgs []localmail.Message
+	testkit.Eventually(t, fmt.Sprintf("%d messages in the mailbox", n), func() bool {
+		msgs = mailbox(t, a)
+		return len(msgs) >= n
+	})
+	return msgs
 }
 
 func welcome(to, locale string) notifications.EmailRequest {
@@ -322,18 +318,11 @@ func waitJob(t *testing.T, a *testkit.App, to string, done func(*rivertype.JobRo
 // waitJobState polls until n email jobs are in state.
 func waitJobState(t *testing.T, a *testkit.App, state rivertype.JobState, n int) {
 	t.Helper()
-	deadline := time.Now().Add(mailWait)
-	for {
+	testkit.Eventually(t, fmt.Sprintf("%d email jobs %s", n, state), func() bool {
 		rows, err := a.Jobs().List(context.Background(), jobs.ListParams{Kind: "notifications.email", States: []rivertype.JobState{state}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows) >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d email jobs %s after %s, want %d", len(rows), state, mailWait, n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return len(rows) >= n
+	})
 }

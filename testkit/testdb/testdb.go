@@ -145,7 +145,7 @@ func Migrate(t testing.TB, d *db.DB, module string, m db.Migrations) {
 // another process asynchronously, such as database notifications. It never stands in for a timing claim.
 func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second) // generous: CI runs the suite under -race on two cores
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting: %s", what)
