@@ -32,10 +32,22 @@ func useProblemsInHuma() {
 			}
 			p := humaProblem(ctx, hctx, status, msg, errs)
 			p.RequestID = RequestID(ctx)
+			if hctx != nil && hctx.Operation() != nil {
+				if rewrite, ok := hctx.Operation().Metadata[ProblemRewriteKey].(func(*Problem)); ok {
+					rewrite(p)
+				}
+			}
 			return p
 		}
 	})
 }
+
+// ProblemRewriteKey names, in a huma operation's Metadata, a func(*Problem)
+// that adjusts every problem the operation answers — its status and code —
+// after the usual mapping: for a family of routes that speaks another
+// API's dialect (iam's /api/auth answers as Better Auth does). Plain
+// handlers apply the same function to ProblemFrom's result themselves.
+const ProblemRewriteKey = "groundwork.problem_rewrite"
 
 // Messages huma passes with its own errors (huma.go, v2.37). They are replaced
 // by details written for API users.
@@ -188,6 +200,7 @@ func completeProblem(hctx huma.Context, _ string, v any) (any, error) {
 	}
 	if c.retryAfter > 0 {
 		hctx.SetHeader("Retry-After", strconv.Itoa(c.retryAfter))
+		hctx.SetHeader("X-Retry-After", strconv.Itoa(c.retryAfter)) // Better Auth's clients read this one
 	}
 	return &c, nil
 }

@@ -163,7 +163,7 @@ func crossOriginProtection(origins []string) func(http.Handler) http.Handler {
 var (
 	corsMethods        = "GET, POST, PUT, PATCH, DELETE"
 	corsDefaultHeaders = "Content-Type, X-Request-Id"
-	corsExposed        = "X-Request-Id, Retry-After"
+	corsExposed        = "X-Request-Id, Retry-After, X-Retry-After"
 	headerList         = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+.^_|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_|~-]+)*$`)
 )
 

@@ -232,6 +232,7 @@ func writeProblem(w http.ResponseWriter, p *Problem) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	if p.retryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(p.retryAfter))
+		h.Set("X-Retry-After", strconv.Itoa(p.retryAfter)) // Better Auth's clients read this one
 	}
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)

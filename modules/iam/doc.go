@@ -48,23 +48,23 @@
 //     change-password, get-session, list-sessions), Groundwork returns the
 //     session's ID: a handle for revoke-session, not a credential. The
 //     credential only ever travels in the HttpOnly cookie.
-//   - Statuses follow Groundwork's error kinds: invalid input (a short
-//     password, a used token, a wrong current password) is 422 where Better
-//     Auth answers 400; USER_ALREADY_EXISTS is 409. The code and message
-//     are Better Auth's, which is what its client reads.
-//   - Unknown body fields are refused (422) rather than ignored, and every
-//     field is validated with field errors; malformed JSON is 400, an
-//     oversized body 413.
+//   - Statuses are Better Auth's under /api/auth (betterauth.go): 400 for
+//     validation and credential errors and VALIDATION_ERROR for a body that
+//     fails the schema, 401 for a bad verification token, 403 for an
+//     untrusted callback or redirect, 422 for a taken email; unknown body
+//     fields are ignored. Field errors come along in our problem JSON;
+//     malformed JSON is 400, an oversized body 413.
 //   - sign-out without a session succeeds (Better Auth answers 400).
 //   - update-user refuses email (EMAIL_CAN_NOT_BE_UPDATED) and active
 //     (FIELD_NOT_ALLOWED); an empty update is NO_FIELDS_TO_UPDATE.
-//   - delete-user requires the password (no session-freshness fallback, no
-//     deletion email).
+//   - delete-user takes the password, or none on a session opened within
+//     the last day (Better Auth's freshAge; else SESSION_EXPIRED); no
+//     deletion email.
 //   - verify-email answers {status, user} with the verified user (Better
 //     Auth sends user null). On failure with a callbackURL it redirects to
 //     callbackURL?error=INVALID_TOKEN (one code for used, expired and
-//     unknown tokens); without one it answers the 422 INVALID_TOKEN
-//     problem. A callbackURL (or redirectTo) not on SERVER_URL or
+//     unknown tokens); without one it answers the 401 INVALID_TOKEN
+//     problem. The emailed link always carries a callbackURL. A callbackURL (or redirectTo) not on SERVER_URL or
 //     WEB_ORIGINS is refused with INVALID_CALLBACK_URL (INVALID_REDIRECT_URL)
 //     before anything happens: there is no open redirect.
 //   - GET /reset-password/{token} checks only that the token is well formed

@@ -27,7 +27,7 @@ func TestEmailVerification(t *testing.T) {
 		token := u.Query().Get("token")
 		for _, evil := range []string{"https://evil.example/x", "//evil.example", "/\\evil.example", "javascript:alert(1)"} {
 			r := a.Client().Get("/api/auth/verify-email?token=" + url.QueryEscape(token) + "&callbackURL=" + url.QueryEscape(evil))
-			r.RequireProblem(t, http.StatusUnprocessableEntity, "INVALID_CALLBACK_URL")
+			r.RequireProblem(t, http.StatusForbidden, "INVALID_CALLBACK_URL")
 			if loc := r.Header.Get("Location"); loc != "" {
 				t.Errorf("%s: Location %q", evil, loc)
 			}
@@ -56,17 +56,17 @@ func TestEmailVerification(t *testing.T) {
 		if loc := r.Header.Get("Location"); loc != "/welcome?error=INVALID_TOKEN" {
 			t.Errorf("reused link Location = %q", loc)
 		}
-		a.Client().Get("/api/auth/verify-email?token="+url.QueryEscape(token)).RequireProblem(t, http.StatusUnprocessableEntity, "INVALID_TOKEN")
-		a.Client().Get("/api/auth/verify-email?token=nope").RequireProblem(t, http.StatusUnprocessableEntity, "INVALID_TOKEN")
-		a.Client().Get("/api/auth/verify-email").RequireProblem(t, http.StatusUnprocessableEntity, "INVALID_TOKEN")
+		a.Client().Get("/api/auth/verify-email?token="+url.QueryEscape(token)).RequireProblem(t, http.StatusUnauthorized, "INVALID_TOKEN")
+		a.Client().Get("/api/auth/verify-email?token=nope").RequireProblem(t, http.StatusUnauthorized, "INVALID_TOKEN")
+		a.Client().Get("/api/auth/verify-email").RequireProblem(t, http.StatusUnauthorized, "INVALID_TOKEN")
 		r = a.Client().Get("/api/auth/verify-email?token=nope&callbackURL="+url.QueryEscape("/done?tab=1")).RequireStatus(t, http.StatusFound)
 		if loc := r.Header.Get("Location"); loc != "/done?tab=1&error=INVALID_TOKEN" {
 			t.Errorf("Location = %q", loc)
 		}
 
 		// Signed in and verified: Better Auth's refusals.
-		c.Post("/api/auth/send-verification-email", map[string]any{"email": email}).RequireProblem(t, 422, "EMAIL_ALREADY_VERIFIED")
-		c.Post("/api/auth/send-verification-email", map[string]any{"email": newEmail("else")}).RequireProblem(t, 422, "EMAIL_MISMATCH")
+		c.Post("/api/auth/send-verification-email", map[string]any{"email": email}).RequireProblem(t, 400, "EMAIL_ALREADY_VERIFIED")
+		c.Post("/api/auth/send-verification-email", map[string]any{"email": newEmail("else")}).RequireProblem(t, 400, "EMAIL_MISMATCH")
 
 		// Anonymous: the same answer for an unknown address; a new link for
 		// an unverified account, which verifies with a JSON answer.
@@ -87,15 +87,18 @@ func TestEmailVerification(t *testing.T) {
 			Status bool     `json:"status"`
 			User   userJSON `json:"user"`
 		}
-		anon.Get(pathOf(t, a, msgs[1].Link(t, a.URL))).RequireStatus(t, http.StatusOK).JSON(t, &verified)
+		// The link lands on a page; the API call without a callbackURL
+		// (Better Auth's client's verifyEmail) answers JSON.
+		sent, _ := url.Parse(msgs[1].Link(t, a.URL))
+		anon.Get("/api/auth/verify-email?token="+url.QueryEscape(sent.Query().Get("token"))).RequireStatus(t, http.StatusOK).JSON(t, &verified)
 		if !verified.Status || !verified.User.EmailVerified || verified.User.Email != other {
 			t.Errorf("verify-email = %+v", verified)
 		}
 		// Bad input.
 		anon.Post("/api/auth/send-verification-email", map[string]any{"email": other, "callbackURL": "https://evil.example"}).
-			RequireProblem(t, 422, "INVALID_CALLBACK_URL")
-		anon.Post("/api/auth/send-verification-email", map[string]any{"email": "nope"}).RequireProblem(t, 422, "INVALID_EMAIL")
-		anon.Post("/api/auth/send-verification-email", map[string]any{}).RequireProblem(t, 422, "http.validation")
+			RequireProblem(t, 403, "INVALID_CALLBACK_URL")
+		anon.Post("/api/auth/send-verification-email", map[string]any{"email": "nope"}).RequireProblem(t, 400, "INVALID_EMAIL")
+		anon.Post("/api/auth/send-verification-email", map[string]any{}).RequireProblem(t, 400, "VALIDATION_ERROR")
 	})
 }
 
@@ -126,8 +129,12 @@ func TestRequireEmailVerification(t *testing.T) {
 		a.Client().Post("/api/auth/sign-in/email", map[string]any{"email": email, "password": "wrong password"}).
 			RequireProblem(t, http.StatusUnauthorized, "INVALID_EMAIL_OR_PASSWORD")
 
+		// Opened in a browser, the link lands on a page (the server's home
+		// without WEB_ORIGINS), never on raw JSON.
 		link := waitEmail(t, a, email, "verify_email").Link(t, a.URL+"/api/auth/verify-email?")
-		a.Client().Get(pathOf(t, a, link)).RequireStatus(t, http.StatusOK)
+		if loc := a.Client().Get(pathOf(t, a, link)).RequireStatus(t, http.StatusFound).Header.Get("Location"); loc != "/" {
+			t.Errorf("the link redirects to %q, want /", loc)
+		}
 		signIn(t, c, email, password)
 		if s := getSession(t, c); s == nil || !s.User.EmailVerified {
 			t.Errorf("after verifying, get-session = %+v", s)
@@ -174,14 +181,14 @@ func TestPasswordReset(t *testing.T) {
 			t.Errorf("Location = %q", loc)
 		}
 		r = a.Client().Get("/api/auth/reset-password/" + token + "?callbackURL=" + url.QueryEscape("https://evil.example/reset"))
-		r.RequireProblem(t, http.StatusUnprocessableEntity, "INVALID_CALLBACK_URL")
+		r.RequireProblem(t, http.StatusForbidden, "INVALID_CALLBACK_URL")
 
 		// The reset: policy first, then the token is spent, every session
 		// ends and the new password works.
 		a.Client().Post("/api/auth/reset-password", map[string]any{"token": token, "newPassword": "short"}).
-			RequireProblem(t, 422, "PASSWORD_TOO_SHORT")
+			RequireProblem(t, 400, "PASSWORD_TOO_SHORT")
 		a.Client().Post("/api/auth/reset-password", map[string]any{"newPassword": "a fine new password"}).
-			RequireProblem(t, 422, "INVALID_TOKEN")
+			RequireProblem(t, 400, "INVALID_TOKEN")
 		var st struct {
 			Status bool `json:"status"`
 		}
@@ -205,7 +212,7 @@ func TestPasswordReset(t *testing.T) {
 
 		// Single use, whichever way the token comes.
 		a.Client().Post("/api/auth/reset-password?token="+token, map[string]any{"newPassword": "yet another password"}).
-			RequireProblem(t, 422, "INVALID_TOKEN")
+			RequireProblem(t, 400, "INVALID_TOKEN")
 
 		// With redirectTo the link goes to the front end; the older
 		// forget-password path works too; an untrusted one is refused.
@@ -217,8 +224,8 @@ func TestPasswordReset(t *testing.T) {
 			t.Errorf("front-end link = %q", front)
 		}
 		a.Client().Post("/api/auth/request-password-reset", map[string]any{"email": email, "redirectTo": "https://evil.example"}).
-			RequireProblem(t, 422, "INVALID_REDIRECT_URL")
-		a.Client().Post("/api/auth/request-password-reset", map[string]any{"email": "nope"}).RequireProblem(t, 422, "INVALID_EMAIL")
+			RequireProblem(t, 403, "INVALID_REDIRECT_URL")
+		a.Client().Post("/api/auth/request-password-reset", map[string]any{"email": "nope"}).RequireProblem(t, 400, "INVALID_EMAIL")
 
 		// The page's form, posted as a browser would.
 		newToken := fu.Query().Get("token")

@@ -32,7 +32,7 @@ var (
 	// not hold (malformed, unknown, or another user's).
 	ErrUnknownSession = kernel.NotFound("SESSION_NOT_FOUND", "Session not found")
 	// ErrUserAlreadyExists is sign-up with an email that has an account.
-	ErrUserAlreadyExists = kernel.Conflict("USER_ALREADY_EXISTS", "User already exists.")
+	ErrUserAlreadyExists = kernel.Conflict("USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", "User already exists. Use another email.")
 	// ErrInvalidEmail is an address that cannot be an account's, where
 	// Better Auth answers INVALID_EMAIL rather than a field list.
 	ErrInvalidEmail = kernel.Invalid("INVALID_EMAIL", "Invalid email",

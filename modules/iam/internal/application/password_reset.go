@@ -183,6 +183,22 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 // precheckToken is the read-only check resetPassword makes before hashing:
 // the token is live and its user still has the address it was sent to.
 // The transaction checks it all again.
+// ResetTokenLive reports whether token is a reset (or set-password) token
+// that would still set a password now: well formed, unspent, unexpired,
+// for its user's current address. A GET of the link asks it before handing
+// the token on.
+func (s *Service) ResetTokenLive(ctx context.Context, token string) (bool, error) {
+	t, ok := domain.ParseToken(token)
+	if !ok {
+		return false, nil
+	}
+	err := s.precheckToken(ctx, t, domain.PurposePasswordReset, domain.PurposeSetPassword)
+	if kernel.CodeOf(err) == domain.ErrInvalidToken.Code {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 func (s *Service) precheckToken(ctx context.Context, t domain.Token, purposes ...domain.VerificationPurpose) error {
 	vt, err := s.liveToken(ctx, t, s.deps.Clock.Now(), purposes...)
 	if err != nil {

@@ -243,14 +243,14 @@ func TestDeleteUser(t *testing.T) {
 	s2 := b.signIn(t, "ana@example.com", goodPassword)
 
 	check := b.unchanged(t)
-	e := wantCode(t, b.svc.DeleteUser(ctx, u.ID, "wrong password!"), kernel.KindInvalid, "INVALID_PASSWORD")
+	e := wantCode(t, b.svc.DeleteUser(ctx, u.ID, "wrong password!", t0), kernel.KindInvalid, "INVALID_PASSWORD")
 	if e.Detail != "Invalid password" {
 		t.Errorf("detail = %q", e.Detail)
 	}
 	check()
 
 	before := len(b.events())
-	if err := b.svc.DeleteUser(ctx, u.ID, goodPassword); err != nil {
+	if err := b.svc.DeleteUser(ctx, u.ID, goodPassword, t0); err != nil {
 		t.Fatal(err)
 	}
 	b.w.mu.Lock()
@@ -279,5 +279,5 @@ func TestDeleteUserWithoutPassword(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	u := b.seedUser(t, "ana@example.com", "", nil)
-	wantCode(t, b.svc.DeleteUser(context.Background(), u.ID(), "anything at all"), kernel.KindInvalid, "CREDENTIAL_ACCOUNT_NOT_FOUND")
+	wantCode(t, b.svc.DeleteUser(context.Background(), u.ID(), "anything at all", t0), kernel.KindInvalid, "CREDENTIAL_ACCOUNT_NOT_FOUND")
 }

@@ -16,7 +16,7 @@ import (
 // carries, if any.
 type Users interface {
 	// Create stores a new user. It returns kernel.Conflict with code
-	// "USER_ALREADY_EXISTS" when the email is taken and
+	// "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL" when the email is taken and
 	// "USERNAME_IS_ALREADY_TAKEN" when the username is.
 	Create(ctx context.Context, u *domain.User) error
 	// ByID returns the user, or ErrUserNotFound.

@@ -12,7 +12,7 @@ import (
 // SignUp creates the user and, unless email verification is required, a
 // session. It sends the verification email. Errors: kernel.Invalid with
 // field errors (also PASSWORD_TOO_SHORT / PASSWORD_TOO_LONG), Conflict
-// USER_ALREADY_EXISTS, RateLimited.
+// USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL, RateLimited.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (UserView, *Issued, error) {
 	now := s.deps.Clock.Now()
 	if err := s.hitIP(ctx, "signup", in.Meta.IP, s.limits.SignUpPerIP, now); err != nil {

@@ -110,11 +110,16 @@ func (s *Service) serverLink(path string) string {
 // verifyEmailURL is the link in a verification email: a GET on
 // /api/auth/verify-email, which redirects to callbackURL when given.
 func (s *Service) verifyEmailURL(t domain.Token, callbackURL string) string {
-	link := s.serverLink("/api/auth/verify-email") + "?token=" + t.String()
-	if callbackURL != "" {
-		link += "&callbackURL=" + url.QueryEscape(callbackURL)
+	if callbackURL == "" {
+		// Opened in a browser, the link always lands on a page: the front
+		// end's home (the first WEB_ORIGINS), or the server's. As Better
+		// Auth's links do ("/" by default).
+		callbackURL = "/"
+		if len(s.cfg.TrustedOrigins) > 0 {
+			callbackURL = strings.TrimRight(s.cfg.TrustedOrigins[0], "/") + "/"
+		}
 	}
-	return link
+	return s.serverLink("/api/auth/verify-email") + "?token=" + t.String() + "&callbackURL=" + url.QueryEscape(callbackURL)
 }
 
 // passwordLinkURL is the link in a reset or set-password email. With a

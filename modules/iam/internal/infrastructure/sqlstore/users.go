@@ -22,7 +22,7 @@ const MaxListLimit = 1000
 // The conflicts a unique key of users gives; codes and messages are Better
 // Auth's.
 var (
-	errUserExists    = kernel.Conflict("USER_ALREADY_EXISTS", "User already exists. Use another email.")
+	errUserExists    = kernel.Conflict("USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", "User already exists. Use another email.")
 	errUsernameTaken = kernel.Conflict("USERNAME_IS_ALREADY_TAKEN", "Username is already taken. Please try another.")
 )
 
@@ -50,7 +50,7 @@ func selectColumns(alias string, cols []string) string {
 var selectUser = `SELECT ` + selectColumns("", userColumns) + ` FROM users`
 
 // Create stores a new user, in the transaction ctx carries or on the
-// writer. A taken email gives kernel.Conflict "USER_ALREADY_EXISTS", a taken
+// writer. A taken email gives kernel.Conflict "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", a taken
 // username "USERNAME_IS_ALREADY_TAKEN". On PostgreSQL a conflict aborts the
 // caller's transaction: the caller rolls back.
 func (r *Users) Create(ctx context.Context, u *domain.User) error {

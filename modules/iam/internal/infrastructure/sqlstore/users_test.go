@@ -54,7 +54,7 @@ func TestUsersCreateAndGet(t *testing.T) {
 		}
 
 		// Taken email, whatever its case.
-		checkConflict(t, "duplicate email", users.Create(ctx, newUser(t, "ANA@example.com", "Other")), "USER_ALREADY_EXISTS")
+		checkConflict(t, "duplicate email", users.Create(ctx, newUser(t, "ANA@example.com", "Other")), "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL")
 
 		// Usernames: unique, case-insensitively; any number of users have none.
 		withName := func(email, username string) *domain.User {
@@ -233,7 +233,7 @@ func TestUsersUpdateFailures(t *testing.T) {
 			_, err := u.ChangeEmail(b.Email(), t0.Add(time.Hour))
 			return err
 		})
-		checkConflict(t, "Update to a taken email", err, "USER_ALREADY_EXISTS")
+		checkConflict(t, "Update to a taken email", err, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL")
 		unchanged("a taken email")
 
 		// Update joins the caller's transaction: its rollback undoes it.

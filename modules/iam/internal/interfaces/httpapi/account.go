@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -37,6 +38,7 @@ func (h *Handler) registerAccount(api huma.API, op opFunc, withSession func(huma
 
 type updateUserInput struct {
 	Body struct {
+		_        struct{}       `additionalProperties:"true"` // Better Auth ignores unknown fields
 		Name     *string        `json:"name,omitempty" doc:"Display name, at most 100 characters."`
 		Image    optionalString `json:"image,omitempty" doc:"Picture URL (absolute http or https); null clears it."`
 		Username optionalString `json:"username,omitempty" doc:"Groundwork: unique username, 3–32 of a-z 0-9 _ -; null clears it."`
@@ -112,8 +114,9 @@ func (h *Handler) changePassword(ctx context.Context, in *changePasswordInput) (
 
 type deleteUserInput struct {
 	Body struct {
-		Password    string `json:"password" doc:"The current password, to confirm."`
-		CallbackURL string `json:"callbackURL,omitempty" doc:"Accepted for Better Auth clients (a path or a trusted URL); unused, as deletion needs no email confirmation."`
+		_           struct{} `additionalProperties:"true"` // Better Auth ignores unknown fields
+		Password    string   `json:"password,omitempty" doc:"The current password, to confirm; may be left out on a session opened within the last day (else SESSION_EXPIRED)."`
+		CallbackURL string   `json:"callbackURL,omitempty" doc:"Accepted for Better Auth clients (a path or a trusted URL); unused, as deletion needs no email confirmation."`
 	}
 }
 
@@ -133,7 +136,11 @@ func (h *Handler) deleteUser(ctx context.Context, in *deleteUserInput) (*deleteU
 	if cb := in.Body.CallbackURL; cb != "" && !h.svc.TrustedURL(cb) {
 		return nil, application.ErrInvalidCallbackURL
 	}
-	if err := h.svc.DeleteUser(ctx, p.UserID, in.Body.Password); err != nil {
+	var opened time.Time // zero: not fresh (a principal set without a session)
+	if a, ok := currentSession(ctx); ok {
+		opened = a.Session.CreatedAt
+	}
+	if err := h.svc.DeleteUser(ctx, p.UserID, in.Body.Password, opened); err != nil {
 		return nil, err
 	}
 	out := &deleteUserOutput{SetCookie: h.clearCookies()}

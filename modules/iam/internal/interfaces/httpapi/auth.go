@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"reflect"
 
@@ -21,6 +22,7 @@ func (h *Handler) registerAuth(r *web.Router) {
 		return huma.Operation{
 			OperationID: id, Method: method, Path: "/api/auth" + path,
 			Summary: summary, Description: desc, Tags: []string{tagAuth}, Errors: errs,
+			Metadata: map[string]any{web.ProblemRewriteKey: betterAuthProblem},
 		}
 	}
 	withSession := func(o huma.Operation) huma.Operation {
@@ -70,14 +72,15 @@ type userTokenBody struct {
 type signUpInput struct {
 	clientMeta
 	Body struct {
-		Name        string `json:"name" doc:"Display name (may be empty)."`
-		Email       string `json:"email"`
-		Password    string `json:"password" doc:"8 to 128 characters."`
-		Image       string `json:"image,omitempty" doc:"Picture URL (absolute http or https)."`
-		CallbackURL string `json:"callbackURL,omitempty" doc:"Where the verification link leads after verifying: a path or a URL on SERVER_URL or WEB_ORIGINS."`
-		RememberMe  *bool  `json:"rememberMe,omitempty" doc:"False makes the cookie last only as long as the browser session."`
-		Username    string `json:"username,omitempty" doc:"Groundwork: optional unique username, 3–32 of a-z 0-9 _ -."`
-		Locale      string `json:"locale,omitempty" doc:"Groundwork: preferred locale (BCP 47)."`
+		_           struct{} `additionalProperties:"true"` // Better Auth ignores unknown fields
+		Name        string   `json:"name" doc:"Display name (may be empty)."`
+		Email       string   `json:"email"`
+		Password    string   `json:"password" doc:"8 to 128 characters."`
+		Image       string   `json:"image,omitempty" doc:"Picture URL (absolute http or https)."`
+		CallbackURL string   `json:"callbackURL,omitempty" doc:"Where the verification link leads after verifying: a path or a URL on SERVER_URL or WEB_ORIGINS."`
+		RememberMe  *bool    `json:"rememberMe,omitempty" doc:"False makes the cookie last only as long as the browser session."`
+		Username    string   `json:"username,omitempty" doc:"Groundwork: optional unique username, 3–32 of a-z 0-9 _ -."`
+		Locale      string   `json:"locale,omitempty" doc:"Groundwork: preferred locale (BCP 47)."`
 	}
 }
 
@@ -108,10 +111,11 @@ func rememberMe(v *bool) bool { return v == nil || *v }
 type signInInput struct {
 	clientMeta
 	Body struct {
-		Email       string `json:"email"`
-		Password    string `json:"password"`
-		CallbackURL string `json:"callbackURL,omitempty" doc:"Where the client should go once signed in: a path or a URL on SERVER_URL or WEB_ORIGINS."`
-		RememberMe  *bool  `json:"rememberMe,omitempty" doc:"False makes the cookie last only as long as the browser session."`
+		_           struct{} `additionalProperties:"true"` // Better Auth ignores unknown fields
+		Email       string   `json:"email"`
+		Password    string   `json:"password"`
+		CallbackURL string   `json:"callbackURL,omitempty" doc:"Where the client should go once signed in: a path or a URL on SERVER_URL or WEB_ORIGINS."`
+		RememberMe  *bool    `json:"rememberMe,omitempty" doc:"False makes the cookie last only as long as the browser session."`
 	}
 }
 
@@ -231,7 +235,8 @@ func statusTrue(cookies ...http.Cookie) *statusOutput {
 
 type revokeSessionInput struct {
 	Body struct {
-		Token string `json:"token" maxLength:"100" doc:"The handle of the session to revoke (the token field of list-sessions)."`
+		_     struct{} `additionalProperties:"true"` // Better Auth ignores unknown fields
+		Token string   `json:"token" maxLength:"100" doc:"The handle of the session to revoke (the token field of list-sessions)."`
 	}
 }
 
@@ -240,7 +245,9 @@ func (h *Handler) revokeSession(ctx context.Context, in *revokeSessionInput) (*s
 	if err != nil {
 		return nil, err
 	}
-	if err := h.svc.RevokeSession(ctx, p.UserID, in.Body.Token); err != nil {
+	// An unknown or another user's session is already not yours: Better
+	// Auth answers true, and so does this.
+	if err := h.svc.RevokeSession(ctx, p.UserID, in.Body.Token); err != nil && !errors.Is(err, application.ErrUnknownSession) {
 		return nil, err
 	}
 	if in.Body.Token == p.SessionID.String() {

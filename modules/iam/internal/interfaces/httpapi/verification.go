@@ -58,8 +58,9 @@ func (h *Handler) registerVerification(r *web.Router, op opFunc) {
 type sendVerificationInput struct {
 	clientMeta
 	Body struct {
-		Email       string `json:"email"`
-		CallbackURL string `json:"callbackURL,omitempty" doc:"Where the link leads after verifying: a path or a URL on SERVER_URL or WEB_ORIGINS."`
+		_           struct{} `additionalProperties:"true"` // Better Auth ignores unknown fields
+		Email       string   `json:"email"`
+		CallbackURL string   `json:"callbackURL,omitempty" doc:"Where the link leads after verifying: a path or a URL on SERVER_URL or WEB_ORIGINS."`
 	}
 }
 
@@ -81,15 +82,17 @@ func (h *Handler) sendVerificationEmail(ctx context.Context, in *sendVerificatio
 type requestResetInput struct {
 	clientMeta
 	Body struct {
-		Email      string `json:"email"`
-		RedirectTo string `json:"redirectTo,omitempty" doc:"The front end's reset page: a path or a URL on SERVER_URL or WEB_ORIGINS. The email's link leads there with ?token=."`
+		_          struct{} `additionalProperties:"true"` // Better Auth ignores unknown fields
+		Email      string   `json:"email"`
+		RedirectTo string   `json:"redirectTo,omitempty" doc:"The front end's reset page: a path or a URL on SERVER_URL or WEB_ORIGINS. The email's link leads there with ?token=."`
 	}
 }
 
 type requestResetOutput struct {
 	Body struct {
-		Status  bool   `json:"status"`
-		Message string `json:"message"`
+		_       struct{} `additionalProperties:"true"` // Better Auth ignores unknown fields
+		Status  bool     `json:"status"`
+		Message string   `json:"message"`
 	}
 }
 
@@ -134,7 +137,7 @@ func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	token, callback := q.Get("token"), q.Get("callbackURL")
 	if callback != "" && !h.svc.TrustedURL(callback) {
-		web.WriteProblem(w, r, application.ErrInvalidCallbackURL)
+		writeAuthProblem(w, r, application.ErrInvalidCallbackURL, verifyEmailProblem)
 		return
 	}
 	user, err := h.svc.VerifyEmail(r.Context(), token)
@@ -142,7 +145,7 @@ func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request) {
 	case err != nil && callback != "" && kernel.KindOf(err) != kernel.KindInternal:
 		redirect(w, withQuery(callback, "error", kernel.CodeOf(err)))
 	case err != nil:
-		web.WriteProblem(w, r, err)
+		writeAuthProblem(w, r, err, verifyEmailProblem)
 	case callback != "":
 		redirect(w, callback)
 	default:
@@ -166,11 +169,21 @@ func (h *Handler) resetPasswordLink(w http.ResponseWriter, r *http.Request) {
 	_, wellFormed := domain.ParseToken(token)
 	switch {
 	case callback != "" && !h.svc.TrustedURL(callback):
-		web.WriteProblem(w, r, application.ErrInvalidCallbackURL)
+		writeAuthProblem(w, r, application.ErrInvalidCallbackURL, betterAuthProblem)
 	case callback != "" && !wellFormed:
 		redirect(w, withQuery(callback, "error", domain.ErrInvalidToken.Code))
 	case callback != "":
-		redirect(w, withQuery(callback, "token", token))
+		// A spent or expired token is not handed on: the front end is told,
+		// as Better Auth tells it.
+		live, err := h.svc.ResetTokenLive(r.Context(), token)
+		switch {
+		case err != nil:
+			writeAuthProblem(w, r, err, betterAuthProblem)
+		case !live:
+			redirect(w, withQuery(callback, "error", domain.ErrInvalidToken.Code))
+		default:
+			redirect(w, withQuery(callback, "token", token))
+		}
 	case !wellFormed:
 		writeResetPage(w, http.StatusUnprocessableEntity, resetPage{Error: invalidLinkMessage})
 	default:
