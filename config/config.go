@@ -93,6 +93,10 @@ type Auth struct {
 	// RateLimit limits sign-in, sign-up, reset and verification attempts
 	// (AUTH_RATE_LIMIT, default true).
 	RateLimit bool
+	// CookiePrefix prefixes the session cookies' names (AUTH_COOKIE_PREFIX,
+	// default groundwork: groundwork.session_token); better-auth keeps a
+	// Better Auth deployment's. 1–64 of A-Z a-z 0-9 . _ -.
+	CookiePrefix string
 }
 
 // Email configures outgoing mail.

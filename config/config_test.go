@@ -250,6 +250,7 @@ func TestLoadBadValues(t *testing.T) {
 		{"shutdown zero", env{"SHUTDOWN_TIMEOUT": "0s"}, "SHUTDOWN_TIMEOUT", "positive Go duration"},
 		{"shutdown negative", env{"SHUTDOWN_TIMEOUT": "-5s"}, "SHUTDOWN_TIMEOUT", "positive Go duration"},
 		{"job timeout zero", env{"JOB_TIMEOUT": "0s"}, "JOB_TIMEOUT", "positive Go duration"},
+		{"cookie prefix with a space", env{"AUTH_COOKIE_PREFIX": "my app"}, "AUTH_COOKIE_PREFIX", "1 to 64"},
 		{"rescue not after the timeout", env{"JOB_TIMEOUT": "5m", "JOB_RESCUE_AFTER": "5m"}, "JOB_RESCUE_AFTER", "longer than JOB_TIMEOUT (5m0s)"},
 		{"rescue not a duration", env{"JOB_RESCUE_AFTER": "soon"}, "JOB_RESCUE_AFTER", "longer than JOB_TIMEOUT"},
 		{"database other scheme", env{"DATABASE_URL": "mysql://db/gw"}, "DATABASE_URL", "postgres:// or postgresql://"},
@@ -516,6 +517,7 @@ var samples = map[string]env{
 	"USAGE_METERING_ENABLED":     {"USAGE_METERING_ENABLED": "true"},
 	"AUDIT_RETENTION_DAYS":       {"AUDIT_RETENTION_DAYS": "30"},
 	"AUTH_RATE_LIMIT":            {"AUTH_RATE_LIMIT": "false"},
+	"AUTH_COOKIE_PREFIX":         {"AUTH_COOKIE_PREFIX": "better-auth"},
 }
 
 func TestEveryVariableIsUsed(t *testing.T) {

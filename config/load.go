@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -159,6 +160,10 @@ var specs = []spec{
 	{
 		Variable: Variable{Name: "AUTH_RATE_LIMIT", Default: "true", Description: "Limit sign-in, sign-up, password reset and verification email attempts per client address and per email address (429 with Retry-After). Turn off only for tests and load runs."},
 		set:      setBool(func(c *Config) *bool { return &c.Auth.RateLimit }),
+	},
+	{
+		Variable: Variable{Name: "AUTH_COOKIE_PREFIX", Default: "groundwork", Description: "Prefix of the session cookies' names (<prefix>.session_token); better-auth keeps a Better Auth deployment's cookie."},
+		set:      setCookiePrefix,
 	},
 
 	// Email
@@ -485,6 +490,16 @@ func setShutdownTimeout(c *Config, v string) error {
 		return errors.New("must be a positive Go duration such as 30s or 1m30s")
 	}
 	c.Server.ShutdownTimeout = d
+	return nil
+}
+
+var cookiePrefix = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+func setCookiePrefix(c *Config, v string) error {
+	if !cookiePrefix.MatchString(v) {
+		return errors.New("must be 1 to 64 of A-Z a-z 0-9 . _ -")
+	}
+	c.Auth.CookiePrefix = v
 	return nil
 }
 

@@ -48,7 +48,8 @@ func (a *App) SignUp(t testing.TB, email, name string, verified bool) Account {
 	}
 	if verified {
 		link := a.WaitEmail(t, email, "verify_email").Link(t, a.URL+"/api/auth/verify-email?")
-		c.Get(strings.TrimPrefix(link, a.URL)).RequireStatus(t, http.StatusOK)
+		// The link lands on a page: a redirect to its callbackURL.
+		c.Get(strings.TrimPrefix(link, a.URL)).RequireStatus(t, http.StatusFound)
 	}
 	return Account{Client: c, ID: id, Email: email, Name: name}
 }

@@ -93,6 +93,9 @@ func (c *Client) Do(method, path string, body any, headers ...string) *Response 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions {
+		req.Header.Set("Origin", c.base) // a same-origin page's unsafe request
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

@@ -143,9 +143,23 @@ func limitBody(limit int64) func(http.Handler) http.Handler {
 	}
 }
 
+// The answers of the cross-origin checks: Better Auth's codes, so its
+// clients read them, on every route.
+var (
+	errInvalidOrigin  = kernel.Forbidden(codeInvalidOrigin, "Invalid origin")
+	errMissingOrigin  = kernel.Forbidden(codeMissingOrigin, "Missing or null Origin")
+	errCrossSiteLogin = kernel.Forbidden(codeCrossSiteLogin,
+		"Cross-site navigation login blocked. This request appears to be a CSRF attack.")
+)
+
 // crossOriginProtection rejects unsafe cross-origin browser requests
-// (CSRF), except from the trusted web origins and on /webhooks/, whose
-// callers are servers that authenticate by signature.
+// (CSRF) with 403 INVALID_ORIGIN — CROSS_SITE_NAVIGATION_LOGIN_BLOCKED for
+// a cross-site form posted to sign-in or sign-up — and an unsafe request
+// that carries cookies but neither Origin nor Sec-Fetch-Site (or "Origin:
+// null") with MISSING_OR_NULL_ORIGIN: only a browser sends cookies, and
+// every browser in use sends one of the two. The trusted web origins pass,
+// and so does /webhooks/, whose callers are servers that authenticate by
+// signature; a request without cookies from a non-browser client passes.
 func crossOriginProtection(origins []string) func(http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	for _, o := range origins {
@@ -155,9 +169,33 @@ func crossOriginProtection(origins []string) func(http.Handler) http.Handler {
 	}
 	cop.AddInsecureBypassPattern("/webhooks/")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteProblem(w, r, kernel.Forbidden(codeCrossOrigin, "Cross-origin request refused."))
+		if r.Header.Get("Sec-Fetch-Mode") == "navigate" && isSignInPath(r.URL.Path) {
+			WriteProblem(w, r, errCrossSiteLogin)
+			return
+		}
+		WriteProblem(w, r, errInvalidOrigin)
 	}))
-	return cop.Handler
+	return func(next http.Handler) http.Handler {
+		protected := cop.Handler(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if unsafeMethod(r.Method) && !strings.HasPrefix(r.URL.Path, "/webhooks/") && len(r.Cookies()) > 0 &&
+				r.Header.Get("Sec-Fetch-Site") == "" && (r.Header.Get("Origin") == "" || r.Header.Get("Origin") == "null") {
+				WriteProblem(w, r, errMissingOrigin)
+				return
+			}
+			protected.ServeHTTP(w, r)
+		})
+	}
+}
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+// isSignInPath reports whether path opens a session (Better Auth's
+// sign-in and sign-up routes).
+func isSignInPath(path string) bool {
+	return strings.HasPrefix(path, "/api/auth/sign-in/") || strings.HasPrefix(path, "/api/auth/sign-up/")
 }
 
 var (

@@ -174,10 +174,17 @@ func TestCrossOriginProtection(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	tests := []struct {
-		name, path, origin, fetchSite string
-		status                        int
+		name, path, origin, fetchSite, fetchMode, cookie string
+		status                                           int
+		code                                             string
 	}{
 		{name: "cross-site browser POST", path: "/upload", origin: "https://evil.example", fetchSite: "cross-site", status: http.StatusForbidden},
+		{name: "cookie without Origin or Sec-Fetch-Site", path: "/upload", cookie: "s=1", status: http.StatusForbidden, code: "MISSING_OR_NULL_ORIGIN"},
+		{name: "cookie with Origin null", path: "/upload", origin: "null", cookie: "s=1", status: http.StatusForbidden, code: "MISSING_OR_NULL_ORIGIN"},
+		{name: "cookie, same-origin Sec-Fetch-Site only", path: "/upload", fetchSite: "same-origin", cookie: "s=1", status: http.StatusOK},
+		{name: "cookie, same Origin", path: "/upload", origin: "http://example.com", cookie: "s=1", status: http.StatusOK},
+		{name: "cross-site form to sign-in", path: "/api/auth/sign-in/email", origin: "https://evil.example", fetchSite: "cross-site", fetchMode: "navigate", status: http.StatusForbidden, code: "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED"},
+		{name: "webhook with a cookie and no Origin", path: "/webhooks/stripe", cookie: "s=1", status: http.StatusNoContent},
 		{name: "cross-site POST to a huma op", path: "/api/widgets", origin: "https://evil.example", fetchSite: "cross-site", status: http.StatusForbidden},
 		{name: "old browser, foreign Origin", path: "/upload", origin: "https://evil.example", status: http.StatusForbidden},
 		{name: "same-origin browser POST", path: "/upload", origin: "http://example.com", fetchSite: "same-origin", status: http.StatusOK},
@@ -198,9 +205,19 @@ func TestCrossOriginProtection(t *testing.T) {
 			if tt.fetchSite != "" {
 				r.Header.Set("Sec-Fetch-Site", tt.fetchSite)
 			}
+			if tt.fetchMode != "" {
+				r.Header.Set("Sec-Fetch-Mode", tt.fetchMode)
+			}
+			if tt.cookie != "" {
+				r.Header.Set("Cookie", tt.cookie)
+			}
 			res := f.serve(t, r)
 			if tt.status == http.StatusForbidden {
-				decodeProblem(t, res, http.StatusForbidden, "http.cross_origin")
+				code := tt.code
+				if code == "" {
+					code = "INVALID_ORIGIN"
+				}
+				decodeProblem(t, res, http.StatusForbidden, code)
 				return
 			}
 			if res.StatusCode != tt.status {

@@ -71,19 +71,42 @@ describe("Better Auth client against Groundwork", () => {
     assert.equal(String(cookie.attributes.samesite).toLowerCase(), "lax", "session cookie is SameSite=Lax");
   });
 
-  it("refuses a second sign-up with the same email", async () => {
-    const { data, error } = await browser().client.signUp.email({ email, password, name: "Mallory" });
+  it("refuses a second sign-up with the same email, in any case, as Better Auth does (422)", async () => {
+    const { data, error } = await browser().client.signUp.email({ email: email.toUpperCase(), password, name: "Mallory" });
     assert.equal(data, null);
-    assert.match(String(error?.code), /^USER_ALREADY_EXISTS/, JSON.stringify(error));
+    assert.equal(error?.code, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", JSON.stringify(error));
+    assert.equal(error?.status, 422);
   });
 
-  it("refuses a password that is too short", async () => {
+  it("refuses a password that is too short with 400", async () => {
     const { error } = await browser().client.signUp.email({
       email: `short-${randomBytes(4).toString("hex")}@example.com`,
       password: "short",
       name: "Shorty",
     });
     assert.equal(error?.code, "PASSWORD_TOO_SHORT", JSON.stringify(error));
+    assert.equal(error?.status, 400);
+  });
+
+  it("answers a body that fails the schema with 400 VALIDATION_ERROR", async () => {
+    const { error } = await browser().client.signUp.email({ email: "not-an-email", password, name: "Bad" });
+    assert.equal(error?.status, 400, JSON.stringify(error));
+    assert.equal(error?.code, "VALIDATION_ERROR", JSON.stringify(error));
+  });
+
+  it("ignores unknown body fields at sign-up, as Better Auth does", async () => {
+    const b = browser();
+    const extra = `extra-${randomBytes(4).toString("hex")}@example.com`;
+    const data = ok(await b.client.signUp.email({ email: extra, password, name: "Extra", favouriteColour: "teal" }), "signUp.email with an unknown field");
+    assert.equal(data.user.email, extra);
+  });
+
+  it("refuses an untrusted callbackURL with 403 INVALID_CALLBACK_URL", async () => {
+    const { error } = await browser().client.signUp.email({
+      email: `cb-${randomBytes(4).toString("hex")}@example.com`, password, name: "Cb", callbackURL: "https://evil.example/welcome",
+    });
+    assert.equal(error?.status, 403, JSON.stringify(error));
+    assert.equal(error?.code, "INVALID_CALLBACK_URL");
   });
 
   it("signs in with email and password on another device", async () => {
@@ -177,6 +200,34 @@ describe("Better Auth client against Groundwork", () => {
     await assertSignedOut(phone, "the other device after revokeOtherSessions");
     assert.equal((await sessionOf(alice))?.user.id, userId, "the caller stays signed in");
     assert.equal(ok(await alice.client.listSessions(), "listSessions").length, 1);
+  });
+
+  it("revokes an unknown session idempotently (200 true)", async () => {
+    const data = ok(await alice.client.revokeSession({ token: "ses_nothing_like_it" }), "revokeSession of an unknown handle");
+    assert.equal(data.status, true);
+  });
+
+  it("answers a wrong current password with 400 INVALID_PASSWORD", async () => {
+    const { error } = await alice.client.changePassword({ currentPassword: "not the password", newPassword: "whatever whatever" });
+    assert.equal(error?.status, 400, JSON.stringify(error));
+    assert.equal(error?.code, "INVALID_PASSWORD");
+  });
+
+  it("refuses a cookie-bearing write without Origin with MISSING_OR_NULL_ORIGIN, and a foreign one with INVALID_ORIGIN", async () => {
+    const cookie = `${SESSION_COOKIE}=${alice.jar.get(SESSION_COOKIE)?.value}`;
+    const post = (headers) =>
+      fetch(new URL("/api/auth/update-user", BASE_URL), {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie, ...headers },
+        body: JSON.stringify({ name: "CSRF" }),
+      });
+    let res = await post({});
+    assert.equal(res.status, 403);
+    assert.equal((await res.json()).code, "MISSING_OR_NULL_ORIGIN");
+    res = await post({ origin: "https://evil.example" });
+    assert.equal(res.status, 403);
+    assert.equal((await res.json()).code, "INVALID_ORIGIN");
+    assert.equal((await sessionOf(alice)).user.name, "Alice Liddell", "nothing changed");
   });
 
   it("signs out, and the old cookie is dead on the server too", async () => {

@@ -100,3 +100,65 @@ func TestBetterAuth_RateLimitHeaders(t *testing.T) {
 		}
 	}, rateLimited)
 }
+
+// TestBetterAuth_OriginChecks: Better Auth's codes for cross-origin and
+// origin-less browser requests; non-browser calls without cookies pass.
+func TestBetterAuth_OriginChecks(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		email := newEmail("origin")
+		c := a.Client()
+		signUp(t, c, email, "Ori")
+		c.Post("/api/auth/update-user", map[string]any{"name": "X"}, "Origin", "https://evil.example").
+			RequireProblem(t, http.StatusForbidden, "INVALID_ORIGIN")
+		c.Post("/api/auth/update-user", map[string]any{"name": "X"}, "Origin", "null").
+			RequireProblem(t, http.StatusForbidden, "MISSING_OR_NULL_ORIGIN")
+		a.Client().Post("/api/auth/sign-in/email", map[string]any{"email": email, "password": password},
+			"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "navigate").
+			RequireProblem(t, http.StatusForbidden, "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED")
+		if s := getSession(t, c); s == nil || s.User.Name != "Ori" {
+			t.Errorf("a refused request changed the user: %+v", s)
+		}
+		// A server-side client without cookies and without Origin signs in.
+		req, _ := http.NewRequest(http.MethodPost, a.URL+"/api/auth/sign-in/email", strings.NewReader(`{"email":"`+email+`","password":"`+password+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("a non-browser sign-in = %d", res.StatusCode)
+		}
+	})
+}
+
+// TestBetterAuth_CookiePrefix: AUTH_COOKIE_PREFIX=better-auth keeps a
+// Better Auth deployment's cookie names.
+func TestBetterAuth_CookiePrefix(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		c := a.Client()
+		email := newEmail("prefix")
+		r := c.Post("/api/auth/sign-up/email", map[string]any{"email": email, "password": password, "name": "Pre", "rememberMe": false}).
+			RequireStatus(t, http.StatusOK)
+		names := map[string]bool{}
+		for _, ck := range r.Cookies() {
+			names[ck.Name] = true
+		}
+		if !names["better-auth.session_token"] || !names["better-auth.dont_remember"] || names["groundwork.session_token"] {
+			t.Fatalf("cookies = %v", names)
+		}
+		if s := getSession(t, c); s == nil || s.User.Email != email {
+			t.Fatalf("get-session with the prefixed cookie = %+v", s)
+		}
+		out := c.Post("/api/auth/sign-out", map[string]any{}).RequireStatus(t, http.StatusOK)
+		cleared := false
+		for _, ck := range out.Cookies() {
+			if ck.Name == "better-auth.session_token" && ck.MaxAge < 0 {
+				cleared = true
+			}
+		}
+		if !cleared || getSession(t, c) != nil {
+			t.Error("sign-out did not end the prefixed session")
+		}
+	}, testkit.WithEnv("AUTH_COOKIE_PREFIX", "better-auth"))
+}

@@ -109,9 +109,10 @@ func New(d Deps) (*Module, error) {
 		Logger:  d.Logger,
 	})
 	m.http = httpapi.New(m.svc, httpapi.Options{
-		Secure: d.Config.Secure,
-		Clock:  d.Clock,
-		User:   m.User,
+		Secure:       d.Config.Secure,
+		Clock:        d.Clock,
+		User:         m.User,
+		CookiePrefix: d.Config.Auth.CookiePrefix,
 	})
 	return m, nil
 }

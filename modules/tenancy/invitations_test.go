@@ -94,7 +94,7 @@ func requireActive(t testing.TB, c *testkit.Client, org, role string) activeJSON
 func verify(t testing.TB, a *testkit.App, acc testkit.Account) {
 	t.Helper()
 	link := a.WaitEmail(t, acc.Email, "verify_email").Link(t, a.URL+"/api/auth/verify-email?")
-	acc.Get(strings.TrimPrefix(link, a.URL)).RequireStatus(t, http.StatusOK)
+	acc.Get(strings.TrimPrefix(link, a.URL)).RequireStatus(t, http.StatusFound) // the link lands on a page
 }
 
 // requireField fails unless p has a field error at location.

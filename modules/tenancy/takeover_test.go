@@ -248,7 +248,7 @@ func TestTakeover_OneAddressGrammar(t *testing.T) {
 				RequireProblem(t, http.StatusUnprocessableEntity, "tenancy.invalid_invitation")
 			owner.Post("/api/users", map[string]any{"email": email}).RequireProblem(t, http.StatusUnprocessableEntity, "iam.invalid_email")
 			r := a.Client().Post("/api/auth/sign-up/email", map[string]any{"email": email, "password": testkit.Password, "name": "A"}).
-				RequireStatus(t, http.StatusUnprocessableEntity)
+				RequireStatus(t, http.StatusBadRequest) // Better Auth's VALIDATION_ERROR
 			if !strings.Contains(string(r.Body), `"location":"email"`) {
 				t.Errorf("sign-up with %q: %s", email, r.Body)
 			}

@@ -153,10 +153,6 @@ func (h *Handler) signIn(ctx context.Context, in *signInInput) (*signInOutput, e
 	}, nil
 }
 
-type signOutInput struct {
-	Token string `cookie:"groundwork.session_token" doc:"The session cookie."`
-}
-
 type signOutOutput struct {
 	SetCookie []http.Cookie `header:"Set-Cookie"`
 	Body      struct {
@@ -164,8 +160,11 @@ type signOutOutput struct {
 	}
 }
 
-func (h *Handler) signOut(ctx context.Context, in *signOutInput) (*signOutOutput, error) {
-	if err := h.svc.SignOut(ctx, in.Token); err != nil {
+func (h *Handler) signOut(ctx context.Context, _ *struct{}) (*signOutOutput, error) {
+	// Hydrate put the cookie's value in ctx when it named a live session;
+	// any other cookie it has cleared already.
+	token, _ := ctx.Value(tokenKey{}).(string)
+	if err := h.svc.SignOut(ctx, token); err != nil {
 		return nil, err
 	}
 	out := &signOutOutput{SetCookie: h.clearCookies()}

@@ -7,21 +7,29 @@ import (
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
-// SessionCookieName is the cookie that carries the session token: the raw
-// 256-bit token, which the server stores only as its SHA-256 hash.
-const SessionCookieName = "groundwork.session_token"
+// DefaultCookiePrefix is the cookies' prefix unless AUTH_COOKIE_PREFIX
+// says otherwise ("better-auth" keeps a Better Auth deployment's names).
+const DefaultCookiePrefix = "groundwork"
 
-// dontRememberCookieName marks a browser whose user signed in with
-// rememberMe false, as Better Auth's dont_remember cookie does: its session
-// cookie is then a browser-session cookie (no Max-Age), also when a request
-// slides the session's expiry.
-const dontRememberCookieName = "groundwork.dont_remember"
+// SessionCookieName is the default name of the cookie that carries the
+// session token: the raw 256-bit token, which the server stores only as
+// its SHA-256 hash. It is <prefix>.session_token.
+const SessionCookieName = DefaultCookiePrefix + sessionCookieSuffix
+
+const (
+	sessionCookieSuffix = ".session_token"
+	// dontRememberCookieSuffix names the cookie that marks a browser whose
+	// user signed in with rememberMe false, as Better Auth's dont_remember
+	// does: its session cookie is then a browser-session cookie (no
+	// Max-Age), also when a request slides the session's expiry.
+	dontRememberCookieSuffix = ".dont_remember"
+)
 
 // sessionCookie is the cookie for token, living until expires unless the
 // user asked not to be remembered. Max-Age is relative, so the browser's
 // clock does not matter.
 func (h *Handler) sessionCookie(token string, expires time.Time, remember bool) http.Cookie {
-	c := h.baseCookie(SessionCookieName, token)
+	c := h.baseCookie(h.sessionCookieName, token)
 	if remember {
 		c.MaxAge = max(1, int(expires.Sub(h.clock.Now()).Seconds()))
 	}
@@ -31,7 +39,7 @@ func (h *Handler) sessionCookie(token string, expires time.Time, remember bool) 
 // issueCookies are the cookies a new session sets: the token, and the
 // dont_remember marker set or cleared.
 func (h *Handler) issueCookies(token domain.Token, expires time.Time, remember bool) []http.Cookie {
-	marker := h.baseCookie(dontRememberCookieName, "true")
+	marker := h.baseCookie(h.dontRememberCookieName, "true")
 	if remember {
 		marker.Value, marker.MaxAge = "", -1
 	}
@@ -40,7 +48,7 @@ func (h *Handler) issueCookies(token domain.Token, expires time.Time, remember b
 
 // clearCookies delete the session cookie and the dont_remember marker.
 func (h *Handler) clearCookies() []http.Cookie {
-	s, m := h.baseCookie(SessionCookieName, ""), h.baseCookie(dontRememberCookieName, "")
+	s, m := h.baseCookie(h.sessionCookieName, ""), h.baseCookie(h.dontRememberCookieName, "")
 	s.MaxAge, m.MaxAge = -1, -1 // sent as Max-Age=0
 	return []http.Cookie{s, m}
 }
@@ -57,7 +65,7 @@ func (h *Handler) baseCookie(name, value string) http.Cookie {
 }
 
 // remembered reports whether r's browser did not ask to be forgotten.
-func remembered(r *http.Request) bool {
-	_, err := r.Cookie(dontRememberCookieName)
+func (h *Handler) remembered(r *http.Request) bool {
+	_, err := r.Cookie(h.dontRememberCookieName)
 	return err != nil
 }

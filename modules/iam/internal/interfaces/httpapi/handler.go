@@ -34,6 +34,9 @@ type Options struct {
 	Clock kernel.Clock
 	// User looks a user up by ID.
 	User UserFunc
+	// CookiePrefix prefixes the cookies' names (AUTH_COOKIE_PREFIX);
+	// empty is DefaultCookiePrefix.
+	CookiePrefix string
 }
 
 // Handler serves iam's routes.
@@ -42,6 +45,8 @@ type Handler struct {
 	secure bool
 	clock  kernel.Clock
 	user   UserFunc
+
+	sessionCookieName, dontRememberCookieName string
 }
 
 // New returns a Handler over the use cases.
@@ -49,7 +54,14 @@ func New(svc *application.Service, o Options) *Handler {
 	if o.Clock == nil {
 		o.Clock = kernel.SystemClock{}
 	}
-	return &Handler{svc: svc, secure: o.Secure, clock: o.Clock, user: o.User}
+	prefix := o.CookiePrefix
+	if prefix == "" {
+		prefix = DefaultCookiePrefix
+	}
+	return &Handler{
+		svc: svc, secure: o.Secure, clock: o.Clock, user: o.User,
+		sessionCookieName: prefix + sessionCookieSuffix, dontRememberCookieName: prefix + dontRememberCookieSuffix,
+	}
 }
 
 // Register mounts /api/auth and /api/users on r. Hydrate must run before
@@ -60,6 +72,9 @@ func (h *Handler) Register(r *web.Router) {
 }
 
 type sessionKey struct{}
+
+// tokenKey carries the session cookie's raw value, for sign-out.
+type tokenKey struct{}
 
 // Hydrate is the session hydration middleware. A request with a live
 // session cookie gets the kernel principal (and the session, for
@@ -72,7 +87,7 @@ type sessionKey struct{}
 // response.
 func (h *Handler) Hydrate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(SessionCookieName)
+		c, err := r.Cookie(h.sessionCookieName)
 		if err != nil || c.Value == "" {
 			next.ServeHTTP(w, r)
 			return
@@ -94,7 +109,7 @@ func (h *Handler) Hydrate(next http.Handler) http.Handler {
 			return
 		}
 		if a.Refreshed {
-			sc := h.sessionCookie(c.Value, a.Session.ExpiresAt, remembered(r))
+			sc := h.sessionCookie(c.Value, a.Session.ExpiresAt, h.remembered(r))
 			http.SetCookie(w, &sc)
 		}
 		ctx = kernel.WithPrincipal(ctx, kernel.Principal{
@@ -105,6 +120,7 @@ func (h *Handler) Hydrate(next http.Handler) http.Handler {
 		})
 		ctx = context.WithValue(ctx, sessionKey{}, a)
 		token := c.Value
+		ctx = context.WithValue(ctx, tokenKey{}, token)
 		ctx = kernel.WithSessionRecheck(ctx, func(ctx context.Context) bool {
 			_, err := h.svc.Authenticate(ctx, token)
 			// Only a definite "no" ends the session's streams; a database
