@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { request } from "node:http";
 import { describe, it } from "node:test";
 
 import { createAuthClient } from "better-auth/client";
@@ -240,5 +241,33 @@ describe("Better Auth client against Groundwork", () => {
     const replay = browser();
     replay.jar.set(SESSION_COOKIE, token);
     await assertSignedOut(replay, "the signed-out cookie replayed");
+  });
+
+  it("blocks a cross-site form navigation to sign-in with CROSS_SITE_NAVIGATION_LOGIN_BLOCKED", async () => {
+    // fetch drops Sec-Fetch-* (a browser sets them itself): send them raw.
+    const { status, body } = await new Promise((resolve, reject) => {
+      const req = request(new URL("/api/auth/sign-in/email", BASE_URL), {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "https://evil.example", "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate" },
+      }, (res) => {
+        let text = "";
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify({ email, password: newPassword }));
+    });
+    assert.equal(status, 403);
+    assert.equal(body.code, "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED");
+  });
+
+  it("deletes the account without a password on a fresh session (Better Auth's freshAge)", async () => {
+    const b = browser();
+    const gone = `gone-${randomBytes(4).toString("hex")}@example.com`;
+    ok(await b.client.signUp.email({ email: gone, password, name: "Gone" }), "signUp.email");
+    ok(await b.client.deleteUser({}), "deleteUser without a password");
+    await assertSignedOut(b, "after deleteUser");
+    const { error } = await browser().client.signIn.email({ email: gone, password });
+    assert.equal(error?.code, "INVALID_EMAIL_OR_PASSWORD", JSON.stringify(error));
   });
 });
