@@ -8,7 +8,9 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 
 import { createAuthClient } from "better-auth/client";
@@ -19,6 +21,24 @@ const BASE_URL = process.env.GROUNDWORK_URL;
 if (!BASE_URL) throw new Error("GROUNDWORK_URL is not set (the server's base URL)");
 
 const SESSION_COOKIE = "groundwork.session_token";
+
+// The server's file mailbox, and a second server run with
+// AUTH_COOKIE_PREFIX=better-auth and the rate limits on.
+const MAILBOX = process.env.GROUNDWORK_MAILBOX;
+const BA_URL = process.env.GROUNDWORK_BETTER_AUTH_URL;
+
+// verifyLink returns the verification link emailed to address (the .eml is
+// quoted-printable).
+function verifyLink(address) {
+  for (const name of readdirSync(MAILBOX).sort().reverse()) {
+    const eml = readFileSync(join(MAILBOX, name), "utf8");
+    if (!eml.includes(`To: <${address}>`) || !eml.includes("X-Groundwork-Tag-template: verify_email")) continue;
+    const text = eml.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+    const m = text.match(/https?:\/\/\S+\/api\/auth\/verify-email\?\S+/);
+    if (m) return m[0];
+  }
+  return null;
+}
 
 // browser returns a client with a cookie jar of its own: one browser.
 function browser() {
@@ -269,5 +289,41 @@ describe("Better Auth client against Groundwork", () => {
     await assertSignedOut(b, "after deleteUser");
     const { error } = await browser().client.signIn.email({ email: gone, password });
     assert.equal(error?.code, "INVALID_EMAIL_OR_PASSWORD", JSON.stringify(error));
+  });
+
+  it("sends a verification link that lands on a page, not on JSON", async () => {
+    const link = verifyLink(email);
+    assert.ok(link, `a verification email to ${email} in ${MAILBOX}`);
+    const res = await fetch(link, { redirect: "manual" });
+    assert.equal(res.status, 302, `the link answered ${res.status}`);
+    assert.equal(res.headers.get("location"), "/");
+  });
+});
+
+describe("Better Auth's cookie names and rate-limit headers (AUTH_COOKIE_PREFIX=better-auth)", () => {
+  it("sets better-auth.session_token, and reads it back", async () => {
+    const jar = new CookieJar();
+    const client = createAuthClient({ baseURL: BA_URL, fetchOptions: { customFetchImpl: jar.fetch } });
+    const address = `ba-${randomBytes(4).toString("hex")}@example.com`;
+    ok(await client.signUp.email({ email: address, password: "correct horse battery", name: "Bea" }), "signUp.email");
+    assert.ok(jar.get("better-auth.session_token"), "better-auth.session_token set");
+    assert.equal(jar.get(SESSION_COOKIE), undefined, "no groundwork cookie");
+    const s = ok(await client.getSession(), "getSession");
+    assert.equal(s?.user.email, address);
+  });
+
+  it("answers a 429 with Retry-After and X-Retry-After", async () => {
+    const address = `limited-${randomBytes(4).toString("hex")}@example.com`;
+    let res;
+    for (let i = 0; i < 11; i++) {
+      res = await fetch(new URL("/api/auth/sign-in/email", BA_URL), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: address, password: `wrong ${i}` }),
+      });
+    }
+    assert.equal(res.status, 429);
+    assert.ok(res.headers.get("x-retry-after"), "X-Retry-After");
+    assert.equal(res.headers.get("x-retry-after"), res.headers.get("retry-after"));
   });
 });

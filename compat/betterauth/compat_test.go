@@ -8,6 +8,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -24,10 +25,14 @@ func TestBetterAuthClient(t *testing.T) {
 		// Off the whole second, so timestamps carry the fractional digits a
 		// real clock gives them (the client mis-parses more than three).
 		a.Clock.Advance(123456 * time.Microsecond)
+		// A second server as a team moving from Better Auth runs it: its
+		// cookie names, and the rate limits on.
+		ba := testkit.New(t, a.Dialect, testkit.WithEnv("AUTH_COOKIE_PREFIX", "better-auth", "AUTH_RATE_LIMIT", "true"))
 		ctx, cancel := context.WithTimeout(t.Context(), suiteTimeout)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "auth.test.mjs")
-		cmd.Env = append(os.Environ(), "GROUNDWORK_URL="+a.URL, "NO_COLOR=1")
+		cmd.Env = append(os.Environ(), "GROUNDWORK_URL="+a.URL, "NO_COLOR=1",
+			"GROUNDWORK_MAILBOX="+filepath.Join(a.Config.Database.DataDir, "mailbox"), "GROUNDWORK_BETTER_AUTH_URL="+ba.URL)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("node --test auth.test.mjs against %s: %v\n%s", a.URL, err, out)
