@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -203,4 +204,39 @@ func completeProblem(hctx huma.Context, _ string, v any) (any, error) {
 		hctx.SetHeader("X-Retry-After", strconv.Itoa(c.retryAfter)) // Better Auth's clients read this one
 	}
 	return &c, nil
+}
+
+// uniqueSchemaNamer is huma's DefaultSchemaNamer that never gives two
+// types one name: the first type keeps it, a later one becomes Name2,
+// Name3 … in registration order (deterministic: modules register in
+// order).
+func uniqueSchemaNamer() func(t reflect.Type, hint string) string {
+	var (
+		mu    sync.Mutex
+		names = map[reflect.Type]string{}
+		taken = map[string]reflect.Type{}
+	)
+	return func(t reflect.Type, hint string) string {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		base := huma.DefaultSchemaNamer(t, hint)
+		if t.Name() == "" && t.Kind() != reflect.Struct {
+			return base // lists, maps and scalars are named by what they hold
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if n, ok := names[t]; ok {
+			return n
+		}
+		name := base
+		for i := 2; ; i++ {
+			if other, ok := taken[name]; !ok || other == t {
+				break
+			}
+			name = base + strconv.Itoa(i)
+		}
+		names[t], taken[name] = name, t
+		return name
+	}
 }

@@ -119,6 +119,10 @@ func NewRouter(cfg Config, logger *slog.Logger, reg prometheus.Registerer) *Rout
 	hc.OpenAPIPath, hc.DocsPath, hc.SchemasPath = "", "", ""
 	hc.CreateHooks = nil
 	hc.Transformers = []huma.Transformer{completeProblem}
+	// Schemas are named after Go types, which modules name alike
+	// (listOutput): a later type of a taken name gets a number, instead of
+	// huma's "duplicate name" panic at boot.
+	hc.OpenAPI.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", uniqueSchemaNamer())
 
 	rt := &Router{
 		cfg:      cfg,
