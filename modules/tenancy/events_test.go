@@ -432,8 +432,7 @@ func TestEvents_AccountDeletion(t *testing.T) {
 func TestEvents_AccountDeletionRefusedForSoleOwner(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		bob := join(t, a, owner.Client, o.ID, "bob", "admin")
 		log := newTenancyEventLog(a)
 

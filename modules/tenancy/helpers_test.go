@@ -60,6 +60,14 @@ type page[T any] struct {
 	NextCursor string `json:"nextCursor"`
 }
 
+// acme is the setup most tests share: Olivia Owner, verified, and her
+// organization Acme (slug acme).
+func acme(t testing.TB, a *testkit.App) (testkit.Account, orgJSON) {
+	t.Helper()
+	owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
+	return owner, createOrg(t, owner.Client, "Acme", "acme")
+}
+
 // createOrg creates an organization as c and returns it.
 func createOrg(t testing.TB, c *testkit.Client, name, slug string) orgJSON {
 	t.Helper()

@@ -108,8 +108,7 @@ func requireField(t testing.TB, p testkit.Problem, location string) {
 func TestInvitations_Flow(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		bob := a.SignUp(t, testkit.NewEmail("bob"), "Bob", true)
 
 		inv := invite(t, owner.Client, o.ID, bob.Email, "admin")
@@ -220,8 +219,7 @@ func TestInvitations_EmailAndPreview(t *testing.T) {
 func TestInvitations_LinkUsesTheFrontEnd(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		email := testkit.NewEmail("invitee")
 		invite(t, owner.Client, o.ID, email, "member")
 		m := a.WaitEmail(t, email, "organization_invitation")
@@ -242,8 +240,7 @@ func TestInvitations_LinkUsesTheFrontEnd(t *testing.T) {
 func TestInvitations_Accept(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 
 		// Bob has an organization of his own, active until he accepts.
 		bob := a.SignUp(t, testkit.NewEmail("bob"), "Bob", true)
@@ -304,8 +301,7 @@ func TestInvitations_Accept(t *testing.T) {
 func TestInvitations_AcceptNeedsAVerifiedEmail(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		carol := a.SignUp(t, testkit.NewEmail("carol"), "Carol", false)
 		invite(t, owner.Client, o.ID, carol.Email, "member")
 		tok := invitationToken(t, a, carol.Email, 1)
@@ -334,8 +330,7 @@ func TestInvitations_AcceptNeedsAVerifiedEmail(t *testing.T) {
 func TestInvitations_ThroughUsersRoute(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		bob := a.SignUp(t, testkit.NewEmail("bob"), "Bob", true)
 		owner.Post("/api/organizations/active", map[string]any{"organizationId": o.ID}).RequireStatus(t, http.StatusOK)
 		owner.Post("/api/users", map[string]any{"email": bob.Email}).RequireStatus(t, http.StatusAccepted)
@@ -357,8 +352,7 @@ func TestInvitations_ThroughUsersRoute(t *testing.T) {
 func TestInvitations_Decline(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		dan := a.SignUp(t, testkit.NewEmail("dan"), "Dan", true)
 		inv := invite(t, owner.Client, o.ID, dan.Email, "member")
 		tok := invitationToken(t, a, dan.Email, 1)
@@ -406,8 +400,7 @@ func TestInvitations_Decline(t *testing.T) {
 func TestInvitations_DeclineNeedsAVerifiedEmail(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		squatter := a.SignUp(t, testkit.NewEmail("victim"), "Not The Victim", false)
 		inv := invite(t, owner.Client, o.ID, squatter.Email, "member")
 		tok := invitationToken(t, a, squatter.Email, 1)
@@ -429,8 +422,7 @@ func TestInvitations_DeclineNeedsAVerifiedEmail(t *testing.T) {
 func TestInvitations_Revoke(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		bob := a.SignUp(t, testkit.NewEmail("bob"), "Bob", true)
 		inv := invite(t, owner.Client, o.ID, bob.Email, "admin")
 		tok := invitationToken(t, a, bob.Email, 1)
@@ -465,8 +457,7 @@ func TestInvitations_Revoke(t *testing.T) {
 func TestInvitations_Resend(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		bob := a.SignUp(t, testkit.NewEmail("bob"), "Bob", true)
 		inv := invite(t, owner.Client, o.ID, bob.Email, "admin")
 		oldTok := invitationToken(t, a, bob.Email, 1)
@@ -514,8 +505,7 @@ func TestInvitations_Resend(t *testing.T) {
 func TestInvitations_Expiry(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		bob := a.SignUp(t, testkit.NewEmail("bob"), "Bob", true)
 		inv := invite(t, owner.Client, o.ID, bob.Email, "member")
 		tok := invitationToken(t, a, bob.Email, 1)
@@ -567,8 +557,7 @@ func TestInvitations_Expiry(t *testing.T) {
 func TestInvitations_List(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		bob := a.SignUp(t, testkit.NewEmail("bob"), "Bob", true)
 		dan := a.SignUp(t, testkit.NewEmail("dan"), "Dan", true)
 
@@ -682,8 +671,7 @@ func TestInvitations_Mine(t *testing.T) {
 func TestInvitations_InviteRefusals(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		bob := join(t, a, owner.Client, o.ID, "bob", "member")
 		path := "/api/organizations/" + o.ID + "/invitations"
 
@@ -727,8 +715,7 @@ func TestInvitations_InviteRefusals(t *testing.T) {
 func TestInvitations_EmailCaseInsensitive(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		bob := a.SignUp(t, testkit.NewEmail("bob"), "Bob", true)
 
 		inv := invite(t, owner.Client, o.ID, strings.ToUpper(bob.Email), "admin")
@@ -756,8 +743,7 @@ func TestInvitations_EmailCaseInsensitive(t *testing.T) {
 func TestInvitations_ConcurrentAccept(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		bob := a.SignUp(t, testkit.NewEmail("bob"), "Bob", true)
 		invite(t, owner.Client, o.ID, bob.Email, "admin")
 		tok := invitationToken(t, a, bob.Email, 1)
@@ -809,8 +795,7 @@ func TestInvitations_ConcurrentAccept(t *testing.T) {
 func TestInvitations_ReinviteAfterExpiry(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		email := testkit.NewEmail("late")
 		old := invite(t, owner.Client, o.ID, email, "member")
 		oldTok := invitationToken(t, a, email, 1)
@@ -846,8 +831,7 @@ func TestInvitations_ReinviteAfterExpiry(t *testing.T) {
 func TestInvitations_SendLimits(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		base := "/api/organizations/" + o.ID + "/invitations"
 		first := invite(t, owner.Client, o.ID, testkit.NewEmail("first"), "member")
 

@@ -49,8 +49,7 @@ func catalogNames(a *testkit.App) []string {
 func TestRoles_List(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		now := a.Clock.Now()
 		zeta := createRole(t, owner.Client, o.ID, "zeta", "members:read")
 		alpha := createRole(t, owner.Client, o.ID, "alpha", "roles:read", "members:*")
@@ -100,8 +99,7 @@ func TestRoles_List(t *testing.T) {
 func TestRoles_Create(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		path := "/api/organizations/" + o.ID + "/roles"
 
 		r := createRole(t, owner.Client, o.ID, "billing", "roles:read", "members:read", "users:read", "members:read")
@@ -144,8 +142,7 @@ func TestRoles_Create(t *testing.T) {
 func TestRoles_Get(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		created := createRole(t, owner.Client, o.ID, "billing", "members:read")
 		path := "/api/organizations/" + o.ID + "/roles/"
 
@@ -177,8 +174,7 @@ func TestRoles_Get(t *testing.T) {
 func TestRoles_Update(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		viewer := createRole(t, owner.Client, o.ID, "viewer", "members:read")
 		createRole(t, owner.Client, o.ID, "other", "roles:read")
 		carol := join(t, a, owner.Client, o.ID, "carol", "viewer")
@@ -254,8 +250,7 @@ func TestRoles_Update(t *testing.T) {
 func TestRoles_RenameCarriesPendingInvitations(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		createRole(t, owner.Client, o.ID, "guest") // no permissions at all
 		bob := a.SignUp(t, testkit.NewEmail("bob"), "Bob", true)
 		inv := invite(t, owner.Client, o.ID, bob.Email, "guest")
@@ -288,8 +283,7 @@ func TestRoles_RenameCarriesPendingInvitations(t *testing.T) {
 func TestRoles_Delete(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		billing := createRole(t, owner.Client, o.ID, "billing", "members:read")
 		unused := createRole(t, owner.Client, o.ID, "unused", "roles:read")
 		dan := join(t, a, owner.Client, o.ID, "dan", "billing")

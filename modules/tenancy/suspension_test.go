@@ -29,8 +29,7 @@ func userStatus(t testing.TB, c *testkit.Client, user string) string {
 func TestSuspension_OrganizationSuspendsAMembershipNotAnAccount(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		admin := join(t, a, owner.Client, o.ID, "adam", "admin")
 		member := join(t, a, owner.Client, o.ID, "mia", "admin")
 		own := createOrg(t, member.Client, "Mia's", "mias")
@@ -153,8 +152,7 @@ func countOf(xs []string, x string) int {
 func TestSuspension_Guards(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		admin := join(t, a, owner.Client, o.ID, "adam", "admin")
 		member := join(t, a, owner.Client, o.ID, "mia", "member")
 		coOwner := join(t, a, owner.Client, o.ID, "cole", "admin")

@@ -105,8 +105,7 @@ func TestTakeover_UsersRouteCannotSeizeAnAccount(t *testing.T) {
 func TestTakeover_AdminCannotLockOutTheOwner(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		admin := join(t, a, owner.Client, o.ID, "adam", "admin")
 		member := join(t, a, owner.Client, o.ID, "mia", "member")
 		activate(t, admin.Client, o.ID)
@@ -235,8 +234,7 @@ func TestTakeover_InvitationCapHoldsUnderRaces(t *testing.T) {
 func TestTakeover_OneAddressGrammar(t *testing.T) {
 	t.Parallel()
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
-		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia Owner", true)
-		o := createOrg(t, owner.Client, "Acme", "acme")
+		owner, o := acme(t, a)
 		activate(t, owner.Client, o.ID)
 		for _, email := range []string{"ana@localhost", "o'brien@example.com"} {
 			invite(t, owner.Client, o.ID, email, "member")
