@@ -80,20 +80,13 @@ func TestProductModule_EndToEnd(t *testing.T) {
 func waitForReceipt(t *testing.T, a *testkit.App, id string) {
 	t.Helper()
 	ctx := context.Background()
-	deadline := time.Now().Add(waitFor)
-	for {
+	testkit.Eventually(t, "the receipt of widget "+id, func() bool {
 		var n int
 		if err := a.DB().Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM widget_receipts WHERE widget_id = $1`, id).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n == 1 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no receipt for widget %s after %s", id, waitFor)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return n == 1
+	})
 }
 
 func TestReadiness(t *testing.T) {

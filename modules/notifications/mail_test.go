@@ -296,8 +296,8 @@ func TestEmailJob_RetriesBackoffAndRejections(t *testing.T) {
 // waitJob polls the email job addressed to `to` until done(job) holds.
 func waitJob(t *testing.T, a *testkit.App, to string, done func(*rivertype.JobRow) bool) *rivertype.JobRow {
 	t.Helper()
-	deadline := time.Now().Add(mailWait)
-	for {
+	var found *rivertype.JobRow
+	testkit.Eventually(t, "the email job to "+to+" reaches the expected state", func() bool {
 		rows, err := a.Jobs().List(context.Background(), jobs.ListParams{Kind: "notifications.email", Limit: 100})
 		if err != nil {
 			t.Fatal(err)
@@ -305,14 +305,13 @@ func waitJob(t *testing.T, a *testkit.App, to string, done func(*rivertype.JobRo
 		for _, j := range rows {
 			var args struct{ Email struct{ To []string } }
 			if json.Unmarshal(j.EncodedArgs, &args) == nil && len(args.Email.To) == 1 && args.Email.To[0] == to && done(j) {
-				return j
+				found = j
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the email job to %s did not reach the expected state within %s", to, mailWait)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return false
+	})
+	return found
 }
 
 // waitJobState polls until n email jobs are in state.

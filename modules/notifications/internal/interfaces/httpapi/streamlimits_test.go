@@ -12,6 +12,7 @@ import (
 
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/interfaces/httpapi"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 // open starts a stream and returns its response, the body still open.
@@ -63,11 +64,7 @@ func TestStream_EndsWithItsSession(t *testing.T) {
 	}
 	live.Store(false)
 	requireEnds(t, resp)
-	for end := time.Now().Add(waitFor); hub.Subscribers() != 0; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatal("the subscription outlived the stream")
-		}
-	}
+	testdb.Eventually(t, "the subscription ends with the stream", func() bool { return hub.Subscribers() == 0 })
 }
 
 // TestStream_HasAMaximumLifetime: a stream is closed after its lifetime;
@@ -100,11 +97,7 @@ func TestStream_CappedPerSession(t *testing.T) {
 		t.Fatalf("stream over the cap: %d %+v %v", resp.StatusCode, p, err)
 	}
 	cancels[0]()
-	for end := time.Now().Add(waitFor); hub.Subscribers() != httpapi.MaxStreamsPerSession-1; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatal("a closed stream kept its place")
-		}
-	}
+	testdb.Eventually(t, "a closed stream gives its place back", func() bool { return hub.Subscribers() == httpapi.MaxStreamsPerSession-1 })
 	if resp := open(t, context.Background(), srv); resp.StatusCode != http.StatusOK {
 		t.Fatalf("after one closed: status %d", resp.StatusCode)
 	}
