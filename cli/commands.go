@@ -69,6 +69,26 @@ func open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...a
 	return a, nil
 }
 
+// openAndStart is open, then Start. A nil App comes with the error to
+// exit with: nil when the stop signal cut the start short (a clean exit).
+func openAndStart(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...app.Option) (*app.App, error) {
+	a, err := open(ctx, cfg, logger, opts...)
+	if stoppedEarly(ctx, err, logger) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Start(ctx); err != nil {
+		_ = a.Close()
+		if stoppedEarly(ctx, err, logger) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return a, nil
+}
+
 func serve(ctx context.Context, args []string, lookup func(string) (string, bool), stderr io.Writer, base []app.Option) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	noWorkers := fs.Bool("no-workers", false, "serve HTTP only; jobs are enqueued for 'groundwork worker' processes")
@@ -80,20 +100,11 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 	if *noWorkers {
 		opts = append(opts, app.WithoutWorkers())
 	}
-	a, err := open(ctx, cfg, logger, opts...)
-	if stoppedEarly(ctx, err, logger) {
-		return nil
-	}
-	if err != nil {
-		return err
+	a, err := openAndStart(ctx, cfg, logger, opts...)
+	if a == nil {
+		return err // nil when the stop signal came first
 	}
 	defer a.Close()
-	if err := a.Start(ctx); err != nil {
-		if stoppedEarly(ctx, err, logger) {
-			return nil
-		}
-		return err
-	}
 	addr := net.JoinHostPort("", strconv.Itoa(cfg.Server.Port))
 	err = a.Serve(ctx, addr, func(bound net.Addr) {
 		logger.Info("groundwork is listening",
@@ -117,20 +128,11 @@ func worker(ctx context.Context, args []string, lookup func(string) (string, boo
 	if err != nil {
 		return err
 	}
-	a, err := open(ctx, cfg, logger, base...)
-	if stoppedEarly(ctx, err, logger) {
-		return nil
-	}
-	if err != nil {
-		return err
+	a, err := openAndStart(ctx, cfg, logger, base...)
+	if a == nil {
+		return err // nil when the stop signal came first
 	}
 	defer a.Close()
-	if err := a.Start(ctx); err != nil {
-		if stoppedEarly(ctx, err, logger) {
-			return nil
-		}
-		return err
-	}
 	logger.Info("groundwork worker is running", "database", string(a.DB().Dialect()), "version", app.Version)
 	<-ctx.Done()
 	logger.Info("shutting down: draining jobs")

@@ -61,6 +61,28 @@ func checkInvitee(inv *domain.Invitation, u UserInfo, now time.Time) error {
 	return nil
 }
 
+// lockedReceivedInvitation is the invitation addressed to user that ref
+// names, re-read under its organization's lock and checked as acceptable
+// by user now: every accept and decline starts here, so two racing ones
+// serialize and the loser sees the winner's outcome.
+func (s *Service) lockedReceivedInvitation(ctx context.Context, user kernel.UserID, ref InvitationRef) (*domain.Invitation, UserInfo, time.Time, error) {
+	inv, u, err := s.receivedInvitation(ctx, user, ref)
+	if err != nil {
+		return nil, UserInfo{}, time.Time{}, err
+	}
+	if err := s.deps.Organizations.Lock(ctx, inv.OrganizationID()); err != nil {
+		return nil, UserInfo{}, time.Time{}, err
+	}
+	if inv, err = s.deps.Invitations.ByID(ctx, inv.OrganizationID(), inv.ID()); err != nil {
+		return nil, UserInfo{}, time.Time{}, err
+	}
+	now := s.deps.Clock.Now()
+	if err := checkInvitee(inv, u, now); err != nil {
+		return nil, UserInfo{}, time.Time{}, err
+	}
+	return inv, u, now, nil
+}
+
 // invitationByID finds an invitation in any organization.
 func (s *Service) invitationByID(ctx context.Context, id domain.InvitationID) (*domain.Invitation, error) {
 	return s.deps.Invitations.ByIDAnyOrganization(ctx, id)
@@ -72,19 +94,8 @@ func (s *Service) invitationByID(ctx context.Context, id domain.InvitationID) (*
 func (s *Service) AcceptInvitation(ctx context.Context, user kernel.UserID, ref InvitationRef) (OrganizationView, error) {
 	var view OrganizationView
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		inv, u, err := s.receivedInvitation(ctx, user, ref)
+		inv, u, now, err := s.lockedReceivedInvitation(ctx, user, ref)
 		if err != nil {
-			return err
-		}
-		if err := s.deps.Organizations.Lock(ctx, inv.OrganizationID()); err != nil {
-			return err
-		}
-		// Re-read under the lock: two accepts of one link serialize here.
-		if inv, err = s.deps.Invitations.ByID(ctx, inv.OrganizationID(), inv.ID()); err != nil {
-			return err
-		}
-		now := s.deps.Clock.Now()
-		if err := checkInvitee(inv, u, now); err != nil {
 			return err
 		}
 		if err := inv.Accept(now, u.Email); err != nil {

@@ -12,19 +12,8 @@ import (
 // cannot turn its invitations down.
 func (s *Service) DeclineInvitation(ctx context.Context, user kernel.UserID, ref InvitationRef) error {
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		inv, u, err := s.receivedInvitation(ctx, user, ref)
+		inv, _, now, err := s.lockedReceivedInvitation(ctx, user, ref)
 		if err != nil {
-			return err
-		}
-		if err := s.deps.Organizations.Lock(ctx, inv.OrganizationID()); err != nil {
-			return err
-		}
-		// Re-read under the lock: a decline racing an accept sees its outcome.
-		if inv, err = s.deps.Invitations.ByID(ctx, inv.OrganizationID(), inv.ID()); err != nil {
-			return err
-		}
-		now := s.deps.Clock.Now()
-		if err := checkInvitee(inv, u, now); err != nil {
 			return err
 		}
 		if err := inv.Decline(now); err != nil {

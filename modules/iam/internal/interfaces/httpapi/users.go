@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
 	"time"
 
@@ -103,22 +102,13 @@ func (h *Handler) listUsers(ctx context.Context, in *listUsersInput) (*listUsers
 	for _, u := range users {
 		out.Body.Items = append(out.Body.Items, adminUserJSON(u))
 	}
-	if !next.IsZero() {
-		out.Body.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(next.String()))
-	}
+	out.Body.NextCursor = web.EncodeCursor(next)
 	return out, nil
 }
 
 func decodeCursor(s string) (kernel.UserID, error) {
-	if s == "" {
-		return kernel.UserID{}, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return kernel.UserID{}, errInvalidCursor
-	}
-	id, err := kernel.ParseID[kernel.UserKind](string(raw))
-	if err != nil {
+	id, ok := web.DecodeCursor[kernel.UserKind](s)
+	if !ok {
 		return kernel.UserID{}, errInvalidCursor
 	}
 	return id, nil

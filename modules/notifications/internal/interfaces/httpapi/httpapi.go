@@ -5,7 +5,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
 	"time"
 
@@ -122,23 +121,16 @@ func (h *Handler) list(ctx context.Context, in *listInput) (*listOutput, error) 
 
 // encodeCursor makes the last ID of a page opaque, so clients do not come
 // to rely on its form.
-func encodeCursor(id application.NotificationID) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(id.String()))
-}
+func encodeCursor(id application.NotificationID) string { return web.EncodeCursor(id) }
 
 func decodeCursor(s string) (application.NotificationID, error) {
 	if s == "" {
 		return application.NotificationID{}, nil
 	}
-	invalid := kernel.Invalid(application.CodeInvalidCursor, "The cursor is not valid; list again from the first page.",
-		kernel.FieldError{Field: "query.cursor", Code: "invalid", Message: "The cursor is not one this API returned."})
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return application.NotificationID{}, invalid
-	}
-	id, err := kernel.ParseID[application.NotificationKind](string(raw))
-	if err != nil {
-		return application.NotificationID{}, invalid
+	id, ok := web.DecodeCursor[application.NotificationKind](s)
+	if !ok {
+		return application.NotificationID{}, kernel.Invalid(application.CodeInvalidCursor, "The cursor is not valid; list again from the first page.",
+			kernel.FieldError{Field: "query.cursor", Code: "invalid", Message: "The cursor is not one this API returned."})
 	}
 	return id, nil
 }

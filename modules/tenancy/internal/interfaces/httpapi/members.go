@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
 	"reflect"
 
@@ -122,15 +121,9 @@ type listMembersOutput struct {
 }
 
 func (h *Handler) listMembers(ctx context.Context, in *listMembersInput) (*listMembersOutput, error) {
-	var after domain.MembershipID
-	if in.Cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(in.Cursor)
-		if err != nil {
-			return nil, errInvalidCursor
-		}
-		if after, err = kernel.ParseID[domain.MembershipKind](string(raw)); err != nil {
-			return nil, errInvalidCursor
-		}
+	after, ok := web.DecodeCursor[domain.MembershipKind](in.Cursor)
+	if !ok {
+		return nil, errInvalidCursor
 	}
 	a := actor(ctx)
 	page, err := h.svc.ListMembers(ctx, a, after, in.Limit)
@@ -143,9 +136,7 @@ func (h *Handler) listMembers(ctx context.Context, in *listMembersInput) (*listM
 	for i, m := range page.Members {
 		body.Items[i] = memberJSON(m)
 	}
-	if !page.Next.IsZero() {
-		body.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(page.Next.String()))
-	}
+	body.NextCursor = web.EncodeCursor(page.Next)
 	b := body.appendJSON(make([]byte, 0, 64+300*len(body.Items)))
 	return &listMembersOutput{ContentType: "application/json", Body: b}, nil
 }

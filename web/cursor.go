@@ -1,0 +1,31 @@
+package web
+
+import (
+	"encoding/base64"
+
+	"github.com/groundworkhq/groundwork/kernel"
+)
+
+// EncodeCursor is the opaque cursor of a page that ends at id: what list
+// answers carry as nextCursor. Clients pass it back; they do not read it.
+func EncodeCursor[K kernel.Kind](id kernel.ID[K]) string {
+	if id.IsZero() {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(id.String()))
+}
+
+// DecodeCursor reads a cursor EncodeCursor made: the zero ID for "", ok
+// false for anything this API did not hand out (answer it with the
+// module's invalid-cursor problem on field query.cursor).
+func DecodeCursor[K kernel.Kind](s string) (id kernel.ID[K], ok bool) {
+	if s == "" {
+		return kernel.ID[K]{}, true
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return kernel.ID[K]{}, false
+	}
+	id, err = kernel.ParseID[K](string(raw))
+	return id, err == nil
+}
