@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"errors"
 	"net/mail"
 	"strings"
 )
@@ -72,6 +73,17 @@ func ParseEmail(s string) (Email, error) {
 		return Email{}, &EmailError{"must be an email address like name@example.com"}
 	}
 	return Email{s: s}, nil
+}
+
+// ParseEmailFor is ParseEmail answering as module's value objects do: an
+// Invalid error with code "<module>.invalid_email" and a field error on
+// "email" (InvalidField).
+func ParseEmailFor(module, s string) (Email, error) {
+	e, err := ParseEmail(s)
+	if ee := (*EmailError)(nil); errors.As(err, &ee) {
+		return Email{}, InvalidField(module, "email", ee.Reason)
+	}
+	return e, err
 }
 
 // RehydrateEmail returns stored as an Email without checking it: for

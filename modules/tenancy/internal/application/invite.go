@@ -89,11 +89,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, email, role string) (Invi
 		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
 			return err
 		}
-		r, err := s.roleOf(ctx, a.Org.OrganizationID, inv.Role())
-		if err != nil {
-			return err
-		}
-		if err := domain.CanGrant(a.Org.Grants, r.Permissions()); err != nil {
+		if _, err := s.grantableRole(ctx, a, inv.Role()); err != nil {
 			return err
 		}
 		if err := s.checkNotMember(ctx, a.Org.OrganizationID, inv.Email()); err != nil {

@@ -63,6 +63,29 @@ func (s *Service) checkOverMember(ctx context.Context, a Actor, m *domain.Member
 	return domain.CanGrant(a.Org.Grants, perms)
 }
 
+// grantableRole returns the role named name in the actor's organization
+// when the actor holds every permission it grants: what inviting with a
+// role, resending an invitation and giving a member a role all require.
+func (s *Service) grantableRole(ctx context.Context, a Actor, name string) (*domain.Role, error) {
+	r, err := s.roleOf(ctx, a.Org.OrganizationID, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := domain.CanGrant(a.Org.Grants, r.Permissions()); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// lockedOrganization locks the actor's organization row for the
+// transaction in ctx and reads it under the lock.
+func (s *Service) lockedOrganization(ctx context.Context, a Actor) (*domain.Organization, error) {
+	if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
+		return nil, err
+	}
+	return s.deps.Organizations.ByID(ctx, a.Org.OrganizationID)
+}
+
 // guardOwners locks the organization and refuses a change that would leave
 // it without an owner. Call it in the transaction that makes the change.
 func (s *Service) guardOwners(ctx context.Context, org kernel.OrganizationID, change domain.OwnerChange) error {

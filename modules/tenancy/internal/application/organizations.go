@@ -86,10 +86,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, a Actor, in Organizati
 	}
 	var view OrganizationView
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
-			return err
-		}
-		o, err := s.deps.Organizations.ByID(ctx, a.Org.OrganizationID)
+		o, err := s.lockedOrganization(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -142,10 +139,7 @@ func (s *Service) DeleteOrganization(ctx context.Context, a Actor, confirm strin
 		return ErrOwnerOnly
 	}
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
-			return err
-		}
-		o, err := s.deps.Organizations.ByID(ctx, a.Org.OrganizationID)
+		o, err := s.lockedOrganization(ctx, a)
 		if err != nil {
 			return err
 		}

@@ -32,11 +32,7 @@ func (s *Service) ResendInvitation(ctx context.Context, a Actor, id domain.Invit
 		if err != nil {
 			return err
 		}
-		r, err := s.roleOf(ctx, a.Org.OrganizationID, inv.Role())
-		if err != nil {
-			return err
-		}
-		if err := domain.CanGrant(a.Org.Grants, r.Permissions()); err != nil {
+		if _, err := s.grantableRole(ctx, a, inv.Role()); err != nil {
 			return err
 		}
 		now := s.deps.Clock.Now()

@@ -71,11 +71,8 @@ func (s *Service) UpdateMember(ctx context.Context, a Actor, ref MemberRef, c Me
 // UpdateMember's transaction, and returns the event to publish (none when
 // m already holds role).
 func (s *Service) changeRole(ctx context.Context, a Actor, m *domain.Membership, role string) ([]kernel.Event, error) {
-	r, err := s.roleOf(ctx, a.Org.OrganizationID, role)
+	r, err := s.grantableRole(ctx, a, role)
 	if err != nil {
-		return nil, err
-	}
-	if err := domain.CanGrant(a.Org.Grants, r.Permissions()); err != nil {
 		return nil, err
 	}
 	from, change := m.Role(), m.OwnerChangeTo(r.Name())

@@ -1,8 +1,6 @@
 package domain
 
 import (
-	"errors"
-
 	"github.com/groundworkhq/groundwork/kernel"
 )
 
@@ -17,9 +15,5 @@ type Email = kernel.Email
 // ParseEmail is kernel.ParseEmail with tenancy's error: an Invalid error
 // with code "tenancy.invalid_email" and a field error on "email".
 func ParseEmail(s string) (Email, error) {
-	e, err := kernel.ParseEmail(s)
-	if ee := (*kernel.EmailError)(nil); errors.As(err, &ee) {
-		return Email{}, invalidField("email", ee.Reason)
-	}
-	return e, err
+	return kernel.ParseEmailFor("tenancy", s)
 }
