@@ -49,3 +49,21 @@ func ExampleDB_Tx() {
 	// 0 <nil>
 	// true
 }
+
+// A list query's WHERE clause from the filters a request sets.
+func ExampleFilter() {
+	var f db.Filter
+	f.Where("organization_id = " + f.Arg("org_1"))
+	if search := "ana"; search != "" {
+		f.Where("name = " + f.Arg(search))
+	}
+	query := `SELECT id FROM tickets` + f.Clause() + ` ORDER BY id LIMIT ` + f.Arg(50)
+	fmt.Println(query)
+	fmt.Println(f.Args()...)
+	var none db.Filter
+	fmt.Printf("%q\n", none.Clause())
+	// Output:
+	// SELECT id FROM tickets WHERE organization_id = $1 AND name = $2 ORDER BY id LIMIT $3
+	// org_1 ana 50
+	// ""
+}

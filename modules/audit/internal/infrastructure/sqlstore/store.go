@@ -5,7 +5,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -136,51 +135,41 @@ func extends(n int64, e domain.Entry, head domain.Head) error {
 
 // List returns the entries q selects, newest first by (occurred_at, id).
 func (s *Store) List(ctx context.Context, q application.StoreQuery) ([]domain.Entry, error) {
-	var (
-		where []string
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
+	var f db.Filter
+	arg := f.Arg
 	if !q.AllOrganizations {
 		if q.Org.IsZero() {
 			return nil, errors.New("list audit entries: no organization")
 		}
-		where = append(where, "organization_id = "+arg(q.Org))
+		f.Where("organization_id = " + arg(q.Org))
 	}
 	if p := q.ActionPrefix; p != "" {
 		// substr, not LIKE: LIKE is case-insensitive on SQLite and would
 		// need escaping; both count characters the same way.
-		where = append(where, fmt.Sprintf("substr(action, 1, %s) = %s", arg(utf8.RuneCountInString(p)), arg(p)))
+		f.Where(fmt.Sprintf("substr(action, 1, %s) = %s", arg(utf8.RuneCountInString(p)), arg(p)))
 	}
 	if q.ActorID != "" {
-		where = append(where, "actor_id = "+arg(q.ActorID))
+		f.Where("actor_id = " + arg(q.ActorID))
 	}
 	if q.TargetType != "" {
-		where = append(where, "target_type = "+arg(q.TargetType))
+		f.Where("target_type = " + arg(q.TargetType))
 	}
 	if q.TargetID != "" {
-		where = append(where, "target_id = "+arg(q.TargetID))
+		f.Where("target_id = " + arg(q.TargetID))
 	}
 	if !q.From.IsZero() {
-		where = append(where, "occurred_at >= "+arg(q.From))
+		f.Where("occurred_at >= " + arg(q.From))
 	}
 	if !q.To.IsZero() {
-		where = append(where, "occurred_at < "+arg(q.To))
+		f.Where("occurred_at < " + arg(q.To))
 	}
 	if c := q.After; c != nil {
 		t, id := arg(c.OccurredAt), arg(c.ID)
-		where = append(where, fmt.Sprintf("(occurred_at < %s OR (occurred_at = %s AND id < %s))", t, t, id))
+		f.Where(fmt.Sprintf("(occurred_at < %s OR (occurred_at = %s AND id < %s))", t, t, id))
 	}
-	query := `SELECT ` + columns + ` FROM audit_entries`
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	query += ` ORDER BY occurred_at DESC, id DESC LIMIT ` + arg(q.Limit)
+	query := `SELECT ` + columns + ` FROM audit_entries` + f.Clause() + ` ORDER BY occurred_at DESC, id DESC LIMIT ` + arg(q.Limit)
 	var out []domain.Entry
-	err := s.each(ctx, query, args, func(e domain.Entry) bool {
+	err := s.each(ctx, query, f.Args(), func(e domain.Entry) bool {
 		out = append(out, e)
 		return true
 	})

@@ -166,20 +166,14 @@ func (r *Users) List(ctx context.Context, q application.UserQuery) ([]*domain.Us
 	if q.IDs != nil && len(q.IDs) == 0 {
 		return nil, nil
 	}
-	var (
-		where []string
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
+	var f db.Filter
+	arg := f.Arg
 	if q.IDs != nil {
 		ph := make([]string, len(q.IDs))
 		for i, id := range q.IDs {
 			ph[i] = arg(id)
 		}
-		where = append(where, `id IN (`+strings.Join(ph, ", ")+`)`)
+		f.Where(`id IN (` + strings.Join(ph, ", ") + `)`)
 	}
 	if search := strings.TrimSpace(q.Search); search != "" {
 		lower := strings.ToLower(search)
@@ -189,22 +183,18 @@ func (r *Users) List(ctx context.Context, q application.UserQuery) ([]*domain.Us
 			// Also the name as typed: SQLite's lower() leaves "Â" alone.
 			cond += ` OR name LIKE ` + arg(likeContains(search)) + ` ESCAPE '\'`
 		}
-		where = append(where, `(`+cond+`)`)
+		f.Where(`(` + cond + `)`)
 	}
 	if !q.After.IsZero() {
-		where = append(where, `id > `+arg(q.After))
+		f.Where(`id > ` + arg(q.After))
 	}
 	limit := q.Limit
 	if limit <= 0 || limit > MaxListLimit {
 		limit = MaxListLimit
 	}
-	query := selectUser
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	query += ` ORDER BY id LIMIT ` + arg(limit)
+	query := selectUser + f.Clause() + ` ORDER BY id LIMIT ` + arg(limit)
 
-	out, err := db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (*domain.User, error) { return scanUser(row) }, query, args...)
+	out, err := db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (*domain.User, error) { return scanUser(row) }, query, f.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}

@@ -1,0 +1,34 @@
+package db
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Filter builds the WHERE clause of a list query from the conditions a
+// request asks for, numbering its arguments $1, $2 … as both dialects take
+// them. The zero Filter is empty.
+type Filter struct {
+	conds []string
+	args  []any
+}
+
+// Arg adds v as the next argument and returns its placeholder ("$3").
+func (f *Filter) Arg(v any) string {
+	f.args = append(f.args, v)
+	return fmt.Sprintf("$%d", len(f.args))
+}
+
+// Where adds a condition; conditions are joined with AND.
+func (f *Filter) Where(cond string) { f.conds = append(f.conds, cond) }
+
+// Clause returns " WHERE c1 AND c2 …", or "" without conditions.
+func (f *Filter) Clause() string {
+	if len(f.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(f.conds, " AND ")
+}
+
+// Args returns the arguments in placeholder order.
+func (f *Filter) Args() []any { return f.args }
