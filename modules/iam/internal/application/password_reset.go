@@ -33,24 +33,46 @@ func (s *Service) accountFor(ctx context.Context, email string) (*domain.User, e
 // (the answer and the work done are the same whether it exists or not). redirectTo, if given, must be trusted;
 // the link then leads there with ?token=. RateLimited per IP and email.
 func (s *Service) RequestPasswordReset(ctx context.Context, email, redirectTo string, meta Meta) error {
-	now := s.deps.Clock.Now()
-	if err := s.hitIP(ctx, "reset", meta.IP, s.limits.PasswordResetPerIP, now); err != nil {
-		return err
-	}
-	if redirectTo != "" && !s.TrustedURL(redirectTo) {
-		return ErrInvalidRedirectURL
-	}
-	e, err := domain.ParseEmail(email)
+	err := s.queueLink(ctx, linkRequest{
+		purpose: domain.PurposePasswordReset, email: email, url: redirectTo, meta: meta,
+		limitKey: "reset", perIP: s.limits.PasswordResetPerIP, perEmail: s.limits.ResetPerEmail, untrusted: ErrInvalidRedirectURL,
+	})
 	if err != nil {
-		return ErrInvalidEmail
-	}
-	if err := s.hit(ctx, "reset:email:"+e.String(), s.limits.ResetPerEmail, now); err != nil {
-		return err
-	}
-	if err := s.deps.Mail.Enqueue(ctx, AccountMail{Purpose: domain.PurposePasswordReset, Email: e.String(), URL: redirectTo}); err != nil {
 		return fmt.Errorf("request password reset: %w", err)
 	}
 	return nil
+}
+
+// linkRequest is a request for a link by email: what it is for, where the
+// link leads, and its limits.
+type linkRequest struct {
+	purpose         domain.VerificationPurpose
+	email, url      string
+	meta            Meta
+	limitKey        string // "reset": reset:ip:…, reset:email:…
+	perIP, perEmail Limit
+	untrusted       error // the answer to an untrusted url
+}
+
+// queueLink is the request side of every link by email: the client's
+// limit, the url's trust, the address, the address's limit, then one job —
+// the same work whoever the address belongs to.
+func (s *Service) queueLink(ctx context.Context, r linkRequest) error {
+	now := s.deps.Clock.Now()
+	if err := s.hitIP(ctx, r.limitKey, r.meta.IP, r.perIP, now); err != nil {
+		return err
+	}
+	if r.url != "" && !s.TrustedURL(r.url) {
+		return r.untrusted
+	}
+	e, err := domain.ParseEmail(r.email)
+	if err != nil {
+		return ErrInvalidEmail
+	}
+	if err := s.hit(ctx, r.limitKey+":email:"+e.String(), r.perEmail, now); err != nil {
+		return err
+	}
+	return s.deps.Mail.Enqueue(ctx, AccountMail{Purpose: r.purpose, Email: e.String(), URL: r.url})
 }
 
 // DeliverAccountMail does the work of a queued AccountMail: when an

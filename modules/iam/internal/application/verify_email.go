@@ -14,21 +14,11 @@ import (
 // doing the same work, either way (no enumeration). RateLimited per IP and
 // email.
 func (s *Service) SendVerificationEmail(ctx context.Context, email, callbackURL string, meta Meta) error {
-	now := s.deps.Clock.Now()
-	if err := s.hitIP(ctx, "verify", meta.IP, s.limits.VerificationPerIP, now); err != nil {
-		return err
-	}
-	if callbackURL != "" && !s.TrustedURL(callbackURL) {
-		return ErrInvalidCallbackURL
-	}
-	e, err := domain.ParseEmail(email)
+	err := s.queueLink(ctx, linkRequest{
+		purpose: domain.PurposeEmailVerification, email: email, url: callbackURL, meta: meta,
+		limitKey: "verify", perIP: s.limits.VerificationPerIP, perEmail: s.limits.VerificationPerEml, untrusted: ErrInvalidCallbackURL,
+	})
 	if err != nil {
-		return ErrInvalidEmail
-	}
-	if err := s.hit(ctx, "verify:email:"+e.String(), s.limits.VerificationPerEml, now); err != nil {
-		return err
-	}
-	if err := s.deps.Mail.Enqueue(ctx, AccountMail{Purpose: domain.PurposeEmailVerification, Email: e.String(), URL: callbackURL}); err != nil {
 		return fmt.Errorf("send verification email: %w", err)
 	}
 	return nil
