@@ -89,3 +89,32 @@ func TestGates(t *testing.T) {
 		}
 	}
 }
+
+// TestPageFormsPassTheOriginCheck: a page's own form post, as browsers
+// send it from a page whose referrer policy is same-origin — the real
+// Origin, with or without Sec-Fetch-Site — passes with the session cookie.
+func TestPageFormsPassTheOriginCheck(t *testing.T) {
+	t.Parallel()
+	rt := web.NewRouter(web.Config{Title: "t", Version: "1"}, slog.New(slog.DiscardHandler), nil)
+	rt.Handle("POST /invitations/{token}", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	for _, fetchSite := range []string{"same-origin", ""} {
+		r := httptest.NewRequest(http.MethodPost, "http://example.com/invitations/tok", strings.NewReader("action=accept"))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Cookie", "groundwork.session_token=x")
+		r.Header.Set("Origin", "http://example.com")
+		if fetchSite != "" {
+			r.Header.Set("Sec-Fetch-Site", fetchSite)
+		}
+		rec := httptest.NewRecorder()
+		rt.Handler().ServeHTTP(rec, r)
+		if rec.Code != http.StatusOK {
+			t.Errorf("Sec-Fetch-Site %q: %d %s", fetchSite, rec.Code, rec.Body)
+		}
+	}
+	p := web.NewPage(`{{define "title"}}x{{end}}{{define "content"}}x{{end}}`)
+	rec := httptest.NewRecorder()
+	p.Write(rec, http.StatusOK, nil)
+	if !strings.Contains(rec.Body.String(), `<meta name="referrer" content="same-origin">`) {
+		t.Error("the page shell's referrer policy is not same-origin")
+	}
+}

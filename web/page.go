@@ -13,13 +13,15 @@ import (
 const PageCSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // pageShell is the one look of the server's own pages (where email links
-// lead when there is no front end): a card on a grey page.
+// lead when there is no front end): a card on a grey page. Their URLs carry
+// secrets, so the referrer never leaves the origin (same-origin, which
+// still lets the page's form posts carry their real Origin).
 const pageShell = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>{{template "title" .}}</title>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f5f6f8;color:#1f2328;margin:0;padding:48px 16px}

@@ -42,7 +42,7 @@ func TestEmailVerification(t *testing.T) {
 		if loc := r.Header.Get("Location"); loc != "/welcome" {
 			t.Errorf("Location = %q, want /welcome", loc)
 		}
-		if r.Header.Get("Referrer-Policy") != "no-referrer" {
+		if r.Header.Get("Referrer-Policy") != "same-origin" {
 			t.Error("verify-email does not hide its URL from the next site")
 		}
 		if !getSession(t, c).User.EmailVerified {

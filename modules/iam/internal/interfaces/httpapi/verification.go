@@ -224,8 +224,11 @@ func (h *Handler) resetPasswordForm(w http.ResponseWriter, r *http.Request) {
 func noStore(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
-	// The URL carries a secret token: do not hand it to the next site.
-	h.Set("Referrer-Policy", "no-referrer")
+	// The URL carries a secret token: do not hand it to another site.
+	// same-origin, not no-referrer: the page's own form posts then carry
+	// its real Origin (no-referrer makes it "null", which the origin check
+	// refuses from a browser too old to send Sec-Fetch-Site).
+	h.Set("Referrer-Policy", "same-origin")
 }
 
 func redirect(w http.ResponseWriter, location string) {
