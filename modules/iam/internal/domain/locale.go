@@ -1,6 +1,10 @@
 package domain
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/groundworkhq/groundwork/kernel"
+)
 
 // maxLocaleLength bounds a locale tag; real tags are far shorter.
 const maxLocaleLength = 64
@@ -32,7 +36,7 @@ func ParseLocale(s string) (Locale, error) {
 	if len(s) > maxLocaleLength {
 		return Locale{}, bad
 	}
-	lower, ascii := asciiLower(s)
+	lower, ascii := kernel.LowerASCII(s)
 	if !ascii {
 		return Locale{}, bad
 	}

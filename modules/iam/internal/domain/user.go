@@ -56,7 +56,7 @@ func NewUser(p NewUserParams) (*User, error) {
 	var fields []kernel.FieldError
 	check := func(err error) {
 		if err != nil {
-			fields = append(fields, fieldsOf(err)...)
+			fields = append(fields, kernel.FieldsOf(err)...)
 		}
 	}
 	email, err := ParseEmail(p.Email)
@@ -355,7 +355,7 @@ func (u *User) Update(p UserPatch, now time.Time) (changes []string, err error) 
 	var fields []kernel.FieldError
 	check := func(err error) {
 		if err != nil {
-			fields = append(fields, fieldsOf(err)...)
+			fields = append(fields, kernel.FieldsOf(err)...)
 		}
 	}
 	var (

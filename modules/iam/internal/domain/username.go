@@ -1,6 +1,10 @@
 package domain
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/groundworkhq/groundwork/kernel"
+)
 
 // Username limits.
 const (
@@ -19,7 +23,7 @@ type Username struct {
 // the zero Username (unset) and no error. It returns an Invalid error with
 // code "iam.invalid_username" and a field error on "username".
 func ParseUsername(s string) (Username, error) {
-	s, ascii := asciiLower(strings.TrimSpace(s))
+	s, ascii := kernel.LowerASCII(strings.TrimSpace(s))
 	if !ascii {
 		return Username{}, invalidField("username", "may contain only letters a-z, digits, _ and -")
 	}

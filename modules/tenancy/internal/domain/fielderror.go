@@ -8,13 +8,7 @@ func invalidField(field, message string) *kernel.Error {
 	return kernel.InvalidField("tenancy", field, message)
 }
 
-// fieldsOf returns the field errors carried by err.
-func fieldsOf(err error) []kernel.FieldError { return kernel.FieldsOf(err) }
-
 // invalidAggregate wraps the collected field errors of a constructor.
 func invalidAggregate(code, what string, fields []kernel.FieldError) error {
 	return kernel.Invalid(code, "The "+what+" is not valid; check the fields.", fields...)
 }
-
-// asciiLower is kernel.LowerASCII.
-func asciiLower(s string) (string, bool) { return kernel.LowerASCII(s) }

@@ -99,10 +99,10 @@ func NewInvitation(p NewInvitationParams) (*Invitation, error) {
 	var fields []kernel.FieldError
 	email, err := ParseEmail(p.Email)
 	if err != nil {
-		fields = append(fields, fieldsOf(err)...)
+		fields = append(fields, kernel.FieldsOf(err)...)
 	}
 	if err := checkInvitedRole(p.Role); err != nil {
-		fields = append(fields, fieldsOf(err)...)
+		fields = append(fields, kernel.FieldsOf(err)...)
 	}
 	if len(fields) > 0 {
 		return nil, invalidAggregate("tenancy.invalid_invitation", "invitation", fields)

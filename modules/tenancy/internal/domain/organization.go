@@ -24,11 +24,11 @@ func NewOrganization(name, slug string, now time.Time) (*Organization, error) {
 	var fields []kernel.FieldError
 	n, err := ParseOrgName(name)
 	if err != nil {
-		fields = append(fields, fieldsOf(err)...)
+		fields = append(fields, kernel.FieldsOf(err)...)
 	}
 	s, err := ParseSlug(slug)
 	if err != nil {
-		fields = append(fields, fieldsOf(err)...)
+		fields = append(fields, kernel.FieldsOf(err)...)
 	}
 	if len(fields) > 0 {
 		return nil, invalidAggregate("tenancy.invalid_organization", "organization", fields)

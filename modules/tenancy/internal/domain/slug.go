@@ -3,6 +3,8 @@ package domain
 import (
 	"slices"
 	"strings"
+
+	"github.com/groundworkhq/groundwork/kernel"
 )
 
 // Slug limits.
@@ -27,7 +29,7 @@ type Slug struct {
 // is too short or long, holds another character, misplaces a hyphen or is
 // reserved (api, admin, www, new, settings).
 func ParseSlug(s string) (Slug, error) {
-	s, ascii := asciiLower(strings.TrimSpace(s))
+	s, ascii := kernel.LowerASCII(strings.TrimSpace(s))
 	switch {
 	case !ascii:
 		return Slug{}, invalidField("slug", "must contain only a-z, 0-9 and hyphens")
