@@ -44,7 +44,7 @@ func (s *Service) Record(ctx context.Context, e NewEntry) error {
 		return fmt.Errorf("record audit entry %s: %w", e.Action, err)
 	}
 	req := s.request(ctx)
-	params := domain.NewEntryParams{
+	params := domain.EntryFields{
 		ActorType:      actorType,
 		ActorID:        actorID,
 		ImpersonatorID: impersonator,

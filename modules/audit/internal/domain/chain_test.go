@@ -15,7 +15,7 @@ var t0 = time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
 // newEntry returns a valid, unlinked entry of org's chain.
 func newEntry(t *testing.T, org kernel.OrganizationID, action string) domain.Entry {
 	t.Helper()
-	e, err := domain.NewEntry(domain.NewEntryParams{
+	e, err := domain.NewEntry(domain.EntryFields{
 		ID: kernel.NewID[domain.EntryKind](), OccurredAt: t0, ActorType: domain.ActorUser,
 		ActorID: kernel.NewID[kernel.UserKind]().String(), OrganizationID: org, Action: action,
 		TargetType: "user", TargetID: "usr_x", Metadata: `{"a":1}`, IP: "192.0.2.1", UserAgent: "test", RequestID: "req-1",
@@ -215,7 +215,7 @@ func TestWalkChecksAUsersChain(t *testing.T) {
 	h := domain.NewHead(user)
 	var es []domain.Entry
 	for range 2 {
-		e, err := domain.NewEntry(domain.NewEntryParams{
+		e, err := domain.NewEntry(domain.EntryFields{
 			ID: kernel.NewID[domain.EntryKind](), OccurredAt: t0, ActorType: domain.ActorUser, ActorID: user, Action: "user.signed_in",
 		})
 		if err != nil || e.Chain != user {

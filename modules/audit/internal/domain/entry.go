@@ -58,15 +58,23 @@ const (
 	MaxMetadataLen  = 64 << 10
 )
 
-// Entry is one audit log entry as stored: what happened (Action, Target,
-// Metadata), who did it (Actor, Impersonator), where (Organization, IP, user
-// agent, request ID), when, and its link in its chain (Seq, PrevHash, Hash).
+// Entry is one audit log entry as stored: what its writer decided
+// (EntryFields) and its link in its chain (Chain, Seq, PrevHash, Hash).
 // Entries are never changed once written; NewEntry builds one and
 // Head.Append links it.
 type Entry struct {
+	EntryFields
+	Chain    string
+	Seq      int64
+	PrevHash []byte
+	Hash     []byte
+}
+
+// EntryFields are the fields of an entry that its writer decides: what
+// happened (Action, Target, Metadata), who did it (Actor, Impersonator),
+// where (Organization, IP, user agent, request ID) and when.
+type EntryFields struct {
 	ID             EntryID
-	Chain          string
-	Seq            int64
 	OccurredAt     time.Time
 	ActorType      string
 	ActorID        string
@@ -81,26 +89,6 @@ type Entry struct {
 	IP        string
 	UserAgent string
 	RequestID string
-	PrevHash  []byte
-	Hash      []byte
-}
-
-// NewEntryParams are the fields of an entry that its writer decides; the
-// chain link is added by Head.Append.
-type NewEntryParams struct {
-	ID             EntryID
-	OccurredAt     time.Time
-	ActorType      string
-	ActorID        string
-	ImpersonatorID kernel.UserID
-	OrganizationID kernel.OrganizationID
-	Action         string
-	TargetType     string
-	TargetID       string
-	Metadata       string
-	IP             string
-	UserAgent      string
-	RequestID      string
 }
 
 // CodeInvalidEntry is the code of the error NewEntry returns.
@@ -113,7 +101,7 @@ var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]*$`)
 // the hash computed now is the hash computed from the stored row. It returns
 // a kernel Invalid error (CodeInvalidEntry) with a field error per bad
 // field; the user agent is cut to MaxUserAgentLen instead.
-func NewEntry(p NewEntryParams) (Entry, error) {
+func NewEntry(p EntryFields) (Entry, error) {
 	var fields []kernel.FieldError
 	bad := func(field, code, msg string) {
 		fields = append(fields, kernel.FieldError{Field: field, Code: code, Message: msg})
@@ -161,22 +149,9 @@ func NewEntry(p NewEntryParams) (Entry, error) {
 	if len(fields) > 0 {
 		return Entry{}, kernel.Invalid(CodeInvalidEntry, "The audit entry is not valid.", fields...)
 	}
-	return Entry{
-		ID:             p.ID,
-		Chain:          ChainOf(p.OrganizationID, p.ActorType, p.ActorID),
-		OccurredAt:     p.OccurredAt.UTC().Truncate(time.Microsecond),
-		ActorType:      p.ActorType,
-		ActorID:        p.ActorID,
-		ImpersonatorID: p.ImpersonatorID,
-		OrganizationID: p.OrganizationID,
-		Action:         p.Action,
-		TargetType:     p.TargetType,
-		TargetID:       p.TargetID,
-		Metadata:       p.Metadata,
-		IP:             p.IP,
-		UserAgent:      truncateUTF8(p.UserAgent, MaxUserAgentLen),
-		RequestID:      p.RequestID,
-	}, nil
+	p.OccurredAt = p.OccurredAt.UTC().Truncate(time.Microsecond)
+	p.UserAgent = truncateUTF8(p.UserAgent, MaxUserAgentLen)
+	return Entry{EntryFields: p, Chain: ChainOf(p.OrganizationID, p.ActorType, p.ActorID)}, nil
 }
 
 // truncateUTF8 cuts s to at most n bytes without splitting a character, and

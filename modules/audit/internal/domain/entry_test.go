@@ -9,8 +9,8 @@ import (
 	"github.com/groundworkhq/groundwork/modules/audit/internal/domain"
 )
 
-func validParams() domain.NewEntryParams {
-	return domain.NewEntryParams{
+func validParams() domain.EntryFields {
+	return domain.EntryFields{
 		ID: kernel.NewID[domain.EntryKind](), OccurredAt: t0, ActorType: domain.ActorSystem, Action: "user.created",
 	}
 }
@@ -69,21 +69,21 @@ func TestNewEntryRefuses(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
-		edit  func(*domain.NewEntryParams)
+		edit  func(*domain.EntryFields)
 		field string
 	}{
-		{"no ID", func(p *domain.NewEntryParams) { p.ID = domain.EntryID{} }, "id"},
-		{"no time", func(p *domain.NewEntryParams) { p.OccurredAt = time.Time{} }, "occurredAt"},
-		{"no action", func(p *domain.NewEntryParams) { p.Action = "" }, "action"},
-		{"long action", func(p *domain.NewEntryParams) { p.Action = strings.Repeat("a", domain.MaxActionLen+1) }, "action"},
-		{"action with a space", func(p *domain.NewEntryParams) { p.Action = "user created" }, "action"},
-		{"no actor type", func(p *domain.NewEntryParams) { p.ActorType = "" }, "actorType"},
-		{"long actor ID", func(p *domain.NewEntryParams) { p.ActorID = strings.Repeat("a", domain.MaxIDLen+1) }, "actorId"},
-		{"bad target type", func(p *domain.NewEntryParams) { p.TargetType = "-user" }, "targetType"},
-		{"target ID without type", func(p *domain.NewEntryParams) { p.TargetID = "usr_x" }, "targetType"},
-		{"invalid UTF-8", func(p *domain.NewEntryParams) { p.TargetType, p.TargetID = "user", "\xff" }, "targetId"},
-		{"long IP", func(p *domain.NewEntryParams) { p.IP = strings.Repeat("1", domain.MaxIPLen+1) }, "ip"},
-		{"huge metadata", func(p *domain.NewEntryParams) {
+		{"no ID", func(p *domain.EntryFields) { p.ID = domain.EntryID{} }, "id"},
+		{"no time", func(p *domain.EntryFields) { p.OccurredAt = time.Time{} }, "occurredAt"},
+		{"no action", func(p *domain.EntryFields) { p.Action = "" }, "action"},
+		{"long action", func(p *domain.EntryFields) { p.Action = strings.Repeat("a", domain.MaxActionLen+1) }, "action"},
+		{"action with a space", func(p *domain.EntryFields) { p.Action = "user created" }, "action"},
+		{"no actor type", func(p *domain.EntryFields) { p.ActorType = "" }, "actorType"},
+		{"long actor ID", func(p *domain.EntryFields) { p.ActorID = strings.Repeat("a", domain.MaxIDLen+1) }, "actorId"},
+		{"bad target type", func(p *domain.EntryFields) { p.TargetType = "-user" }, "targetType"},
+		{"target ID without type", func(p *domain.EntryFields) { p.TargetID = "usr_x" }, "targetType"},
+		{"invalid UTF-8", func(p *domain.EntryFields) { p.TargetType, p.TargetID = "user", "\xff" }, "targetId"},
+		{"long IP", func(p *domain.EntryFields) { p.IP = strings.Repeat("1", domain.MaxIPLen+1) }, "ip"},
+		{"huge metadata", func(p *domain.EntryFields) {
 			p.Metadata = `{"a":"` + strings.Repeat("x", domain.MaxMetadataLen) + `"}`
 		}, "metadata"},
 	}

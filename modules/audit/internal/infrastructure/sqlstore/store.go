@@ -358,9 +358,12 @@ func (n *nullableEntry) entry() (domain.Entry, bool) {
 		return *p
 	}
 	e := domain.Entry{
-		Chain: str(n.chain), ActorType: str(n.actorType), ActorID: str(n.actorID),
-		Action: str(n.action), TargetType: str(n.targetType), TargetID: str(n.targetID), Metadata: str(n.metadata),
-		IP: str(n.ip), UserAgent: str(n.userAgent), RequestID: str(n.requestID), PrevHash: n.prevHash, Hash: n.hash,
+		EntryFields: domain.EntryFields{
+			ActorType: str(n.actorType), ActorID: str(n.actorID),
+			Action: str(n.action), TargetType: str(n.targetType), TargetID: str(n.targetID), Metadata: str(n.metadata),
+			IP: str(n.ip), UserAgent: str(n.userAgent), RequestID: str(n.requestID),
+		},
+		Chain: str(n.chain), PrevHash: n.prevHash, Hash: n.hash,
 	}
 	if n.seq != nil {
 		e.Seq = *n.seq

@@ -56,7 +56,7 @@ func appendEntry(t testing.TB, s *sqlstore.Store, d *db.DB, p params) domain.Ent
 		if err != nil {
 			return err
 		}
-		e, err := domain.NewEntry(domain.NewEntryParams{
+		e, err := domain.NewEntry(domain.EntryFields{
 			ID: kernel.NewID[domain.EntryKind](), OccurredAt: p.at, ActorType: domain.ActorUser, ActorID: p.actor,
 			OrganizationID: p.org, Action: p.action, TargetType: p.targetType, TargetID: p.targetID,
 			Metadata: `{"n":1}`, IP: "192.0.2.1", UserAgent: "test", RequestID: "req",
@@ -183,7 +183,7 @@ func TestAppendRefusesAStaleHead(t *testing.T) {
 		stale := domain.NewHead(domain.PlatformChain)
 		appendEntry(t, s, d, params{})
 		err := d.Tx(ctx, func(ctx context.Context) error {
-			e, _ := domain.NewEntry(domain.NewEntryParams{ID: kernel.NewID[domain.EntryKind](), OccurredAt: t0, ActorType: "system", Action: "x.y"})
+			e, _ := domain.NewEntry(domain.EntryFields{ID: kernel.NewID[domain.EntryKind](), OccurredAt: t0, ActorType: "system", Action: "x.y"})
 			e, h := stale.Append(e)
 			e.Seq = 2 // not a duplicate seq: the head's guard must catch it
 			return s.Append(ctx, e, h)
