@@ -100,6 +100,10 @@ func subscribeAudit(d Deps, b builtins) {
 	org := func(o kernel.OrganizationID, by kernel.UserID, targetType, targetID string, meta map[string]any) audit.Entry {
 		return audit.Entry{ActorID: actor(by), OrganizationID: o, TargetType: targetType, TargetID: targetID, Metadata: meta}
 	}
+	// member is an entry on a membership whose metadata is its user and role.
+	member := func(o kernel.OrganizationID, by kernel.UserID, membership string, user kernel.UserID, role string) audit.Entry {
+		return org(o, by, targetMember, membership, map[string]any{"userId": user.String(), "role": role})
+	}
 	audit.On(m, bus, func(_ context.Context, e tenancy.OrganizationCreated) (audit.Entry, bool) {
 		return org(e.OrganizationID, e.ActorID, targetOrganization, e.OrganizationID.String(), map[string]any{"name": e.Name, "slug": e.Slug}), true
 	})
@@ -126,20 +130,16 @@ func subscribeAudit(d Deps, b builtins) {
 			map[string]any{"userId": e.UserID.String(), "from": e.From, "to": e.To}), true
 	})
 	audit.On(m, bus, func(_ context.Context, e tenancy.MemberRemoved) (audit.Entry, bool) {
-		return org(e.OrganizationID, e.ActorID, targetMember, e.MembershipID.String(),
-			map[string]any{"userId": e.UserID.String(), "role": e.Role}), true
+		return member(e.OrganizationID, e.ActorID, e.MembershipID.String(), e.UserID, e.Role), true
 	})
 	audit.On(m, bus, func(_ context.Context, e tenancy.MemberSuspended) (audit.Entry, bool) {
-		return org(e.OrganizationID, e.ActorID, targetMember, e.MembershipID.String(),
-			map[string]any{"userId": e.UserID.String(), "role": e.Role}), true
+		return member(e.OrganizationID, e.ActorID, e.MembershipID.String(), e.UserID, e.Role), true
 	})
 	audit.On(m, bus, func(_ context.Context, e tenancy.MemberReinstated) (audit.Entry, bool) {
-		return org(e.OrganizationID, e.ActorID, targetMember, e.MembershipID.String(),
-			map[string]any{"userId": e.UserID.String(), "role": e.Role}), true
+		return member(e.OrganizationID, e.ActorID, e.MembershipID.String(), e.UserID, e.Role), true
 	})
 	audit.On(m, bus, func(_ context.Context, e tenancy.MemberLeft) (audit.Entry, bool) {
-		return org(e.OrganizationID, e.UserID, targetMember, e.MembershipID.String(),
-			map[string]any{"userId": e.UserID.String(), "role": e.Role}), true
+		return member(e.OrganizationID, e.UserID, e.MembershipID.String(), e.UserID, e.Role), true
 	})
 	audit.On(m, bus, func(_ context.Context, e tenancy.InvitationRevoked) (audit.Entry, bool) {
 		return org(e.OrganizationID, e.ActorID, targetInvitation, e.InvitationID.String(), map[string]any{"email": e.Email}), true

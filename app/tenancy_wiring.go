@@ -62,30 +62,23 @@ type tenancyUsers struct{ iam *iam.Module }
 
 var _ tenancy.Users = tenancyUsers{}
 
-func userInfo(u iam.User) tenancy.UserInfo {
-	return tenancy.UserInfo{ID: u.ID, Email: u.Email, EmailVerified: u.EmailVerified, Name: u.Name, Image: u.Image, Locale: u.Locale}
+// userInfo is what tenancy knows of u; iam's not-found becomes tenancy's.
+func userInfo(u iam.User, err error) (tenancy.UserInfo, error) {
+	if errors.Is(err, iam.ErrUserNotFound) {
+		return tenancy.UserInfo{}, tenancy.ErrUserNotFound
+	}
+	if err != nil {
+		return tenancy.UserInfo{}, err
+	}
+	return tenancy.UserInfo{ID: u.ID, Email: u.Email, EmailVerified: u.EmailVerified, Name: u.Name, Image: u.Image, Locale: u.Locale}, nil
 }
 
 func (p tenancyUsers) User(ctx context.Context, id kernel.UserID) (tenancy.UserInfo, error) {
-	u, err := p.iam.User(ctx, id)
-	if errors.Is(err, iam.ErrUserNotFound) {
-		return tenancy.UserInfo{}, tenancy.ErrUserNotFound
-	}
-	if err != nil {
-		return tenancy.UserInfo{}, err
-	}
-	return userInfo(u), nil
+	return userInfo(p.iam.User(ctx, id))
 }
 
 func (p tenancyUsers) ByEmail(ctx context.Context, email string) (tenancy.UserInfo, error) {
-	u, err := p.iam.UserByEmail(ctx, email)
-	if errors.Is(err, iam.ErrUserNotFound) {
-		return tenancy.UserInfo{}, tenancy.ErrUserNotFound
-	}
-	if err != nil {
-		return tenancy.UserInfo{}, err
-	}
-	return userInfo(u), nil
+	return userInfo(p.iam.UserByEmail(ctx, email))
 }
 
 func (p tenancyUsers) Profiles(ctx context.Context, ids []kernel.UserID) (map[kernel.UserID]tenancy.UserInfo, error) {

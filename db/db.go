@@ -219,36 +219,38 @@ func QueryAll[T any](ctx context.Context, q Querier, scan func(Row) (T, error), 
 	return out, nil
 }
 
-// Q returns the Querier for ctx: the transaction in flight if ctx carries
-// one of this DB's, otherwise the pool (SQLite: the read-only pool).
-func (d *DB) Q(ctx context.Context) Querier {
-	return d.observed(d.q(ctx))
+// ExecOne runs on q a statement meant to change one row (an UPDATE or
+// DELETE by key) and returns notFound when it changed none. Other errors
+// are returned as Exec returns them.
+func ExecOne(ctx context.Context, q Querier, notFound error, query string, args ...any) error {
+	n, err := q.Exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound
+	}
+	return nil
 }
 
-func (d *DB) q(ctx context.Context) Querier {
-	if t := txFrom(ctx); t != nil && t.db == d {
-		return t.q
-	}
-	if d.dialect == Postgres {
-		return pgQuerier{d.pool}
-	}
-	return cachedQuerier{d.readStmts}
-}
+// Q returns the Querier for ctx: the transaction in flight if ctx carries
+// one of this DB's, otherwise the pool (SQLite: the read-only pool).
+func (d *DB) Q(ctx context.Context) Querier { return d.observed(d.querier(ctx, false)) }
 
 // QW is Q for a statement that writes outside a transaction: on SQLite it
 // goes to the writer instead of the read-only pool.
-func (d *DB) QW(ctx context.Context) Querier {
-	return d.observed(d.qw(ctx))
-}
+func (d *DB) QW(ctx context.Context) Querier { return d.observed(d.querier(ctx, true)) }
 
-func (d *DB) qw(ctx context.Context) Querier {
-	if t := txFrom(ctx); t != nil && t.db == d {
+func (d *DB) querier(ctx context.Context, write bool) Querier {
+	switch t := txFrom(ctx); {
+	case t != nil && t.db == d:
 		return t.q
-	}
-	if d.dialect == Postgres {
+	case d.dialect == Postgres:
 		return pgQuerier{d.pool}
+	case write:
+		return sqlQuerier{d.writer}
 	}
-	return sqlQuerier{d.writer}
+	return cachedQuerier{d.readStmts}
 }
 
 // Observe has fn called with every statement run through Q and QW — in a
@@ -420,6 +422,16 @@ func AfterCommit(ctx context.Context, fn func(context.Context)) {
 		return
 	}
 	fn(ctx)
+}
+
+// scan is every driver's Scan: read into dest with read, translate the
+// error, and return times in UTC.
+func scan(read func(dest ...any) error, dest []any) error {
+	if err := read(dest...); err != nil {
+		return translate(err)
+	}
+	normalizeTimes(dest)
+	return nil
 }
 
 // normalizeTimes makes every scanned time UTC, so values read from either

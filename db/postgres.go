@@ -70,26 +70,14 @@ func (q pgQuerier) QueryRow(ctx context.Context, query string, args ...any) Row 
 
 type pgRows struct{ r pgx.Rows }
 
-func (r pgRows) Next() bool { return r.r.Next() }
-func (r pgRows) Err() error { return translate(r.r.Err()) }
-func (r pgRows) Close()     { r.r.Close() }
-func (r pgRows) Scan(dest ...any) error {
-	if err := r.r.Scan(dest...); err != nil {
-		return translate(err)
-	}
-	normalizeTimes(dest)
-	return nil
-}
+func (r pgRows) Next() bool             { return r.r.Next() }
+func (r pgRows) Err() error             { return translate(r.r.Err()) }
+func (r pgRows) Close()                 { r.r.Close() }
+func (r pgRows) Scan(dest ...any) error { return scan(r.r.Scan, dest) }
 
 type pgRow struct{ r pgx.Row }
 
-func (r pgRow) Scan(dest ...any) error {
-	if err := r.r.Scan(dest...); err != nil {
-		return translate(err)
-	}
-	normalizeTimes(dest)
-	return nil
-}
+func (r pgRow) Scan(dest ...any) error { return scan(r.r.Scan, dest) }
 
 // pgArgs turns typed nil pointers into untyped nil; pgx encodes them as NULL
 // already, but a nil driver.Valuer pointer would be called and panic.

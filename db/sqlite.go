@@ -142,26 +142,14 @@ func (q sqlQuerier) QueryRow(ctx context.Context, query string, args ...any) Row
 
 type sqlRows struct{ r *sql.Rows }
 
-func (r sqlRows) Next() bool { return r.r.Next() }
-func (r sqlRows) Err() error { return translate(r.r.Err()) }
-func (r sqlRows) Close()     { _ = r.r.Close() }
-func (r sqlRows) Scan(dest ...any) error {
-	if err := r.r.Scan(dest...); err != nil {
-		return translate(err)
-	}
-	normalizeTimes(dest)
-	return nil
-}
+func (r sqlRows) Next() bool             { return r.r.Next() }
+func (r sqlRows) Err() error             { return translate(r.r.Err()) }
+func (r sqlRows) Close()                 { _ = r.r.Close() }
+func (r sqlRows) Scan(dest ...any) error { return scan(r.r.Scan, dest) }
 
 type sqlRow struct{ r *sql.Row }
 
-func (r sqlRow) Scan(dest ...any) error {
-	if err := r.r.Scan(dest...); err != nil {
-		return translate(err)
-	}
-	normalizeTimes(dest)
-	return nil
-}
+func (r sqlRow) Scan(dest ...any) error { return scan(r.r.Scan, dest) }
 
 // sqliteArgs writes times in sqliteTimeLayout. Other values pass through;
 // typed IDs and other driver.Valuers are handled by database/sql.

@@ -70,59 +70,43 @@ func (e *riverEngine[TTx]) addPeriodic(jobs []*river.PeriodicJob) error {
 }
 
 func (e *riverEngine[TTx]) insertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
-	if !db.InTx(ctx) {
-		return e.rc.InsertMany(ctx, params)
-	}
-	var res []*rivertype.JobInsertResult
-	err := e.inTx(ctx, func(ctx context.Context, tx TTx) error {
-		var err error
-		res, err = e.rc.InsertManyTx(ctx, tx, params)
-		return err
-	})
-	return res, err
+	return inTx(ctx, e, params, e.rc.InsertMany, e.rc.InsertManyTx)
 }
 
 func (e *riverEngine[TTx]) jobGet(ctx context.Context, id int64) (*rivertype.JobRow, error) {
-	if !db.InTx(ctx) {
-		return e.rc.JobGet(ctx, id)
-	}
-	var row *rivertype.JobRow
-	err := e.inTx(ctx, func(ctx context.Context, tx TTx) error {
-		var err error
-		row, err = e.rc.JobGetTx(ctx, tx, id)
-		return err
-	})
-	return row, err
+	return inTx(ctx, e, id, e.rc.JobGet, e.rc.JobGetTx)
 }
 
 func (e *riverEngine[TTx]) jobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error) {
-	if !db.InTx(ctx) {
-		return e.rc.JobList(ctx, params)
-	}
-	var res *river.JobListResult
-	err := e.inTx(ctx, func(ctx context.Context, tx TTx) error {
-		var err error
-		res, err = e.rc.JobListTx(ctx, tx, params)
-		return err
-	})
-	return res, err
+	return inTx(ctx, e, params, e.rc.JobList, e.rc.JobListTx)
 }
 
 func (e *riverEngine[TTx]) subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
 	return e.rc.Subscribe(kinds...)
 }
 
-// inTx runs fn in the transaction ctx carries. db.SQLTx and db.PgxTx return
-// a transaction of any database, so the call goes through d.Tx, which joins
-// the caller's transaction only when it is d's and otherwise opens one of
-// its own on d (committed when fn returns). On SQLite this matters doubly:
-// going to the pool while the caller holds the single writer would deadlock.
-func (e *riverEngine[TTx]) inTx(ctx context.Context, fn func(ctx context.Context, tx TTx) error) error {
-	return e.d.Tx(ctx, func(ctx context.Context) error {
+// inTx calls River's plain method with p when ctx carries no transaction,
+// else its Tx method with p in the transaction ctx carries. db.SQLTx and
+// db.PgxTx return a transaction of any database, so the call goes through
+// d.Tx, which joins the caller's transaction only when it is d's and
+// otherwise opens one of its own on d (committed when the call returns). On
+// SQLite this matters doubly: going to the pool while the caller holds the
+// single writer would deadlock.
+func inTx[TTx, P, T any](ctx context.Context, e *riverEngine[TTx], p P,
+	plain func(context.Context, P) (T, error), withTx func(context.Context, TTx, P) (T, error),
+) (T, error) {
+	if !db.InTx(ctx) {
+		return plain(ctx, p)
+	}
+	var res T
+	err := e.d.Tx(ctx, func(ctx context.Context) error {
 		tx, ok := e.txFrom(ctx)
 		if !ok {
 			return errors.New("no transaction of the expected type in context")
 		}
-		return fn(ctx, tx)
+		var err error
+		res, err = withTx(ctx, tx, p)
+		return err
 	})
+	return res, err
 }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -204,5 +205,26 @@ func TestErrorsIsNilTarget(t *testing.T) {
 	t.Parallel()
 	if errors.Is(errWidgetMissing, (*kernel.Error)(nil)) {
 		t.Error("matched a nil target")
+	}
+}
+
+func TestFieldsOf(t *testing.T) {
+	one := kernel.FieldError{Field: "name", Code: "invalid_name", Message: "must not be empty"}
+	tests := []struct {
+		name string
+		err  error
+		want []kernel.FieldError
+	}{
+		{"nil", nil, nil},
+		{"field error", kernel.InvalidField("x", "name", "must not be empty"), []kernel.FieldError{one}},
+		{"wrapped", fmt.Errorf("create: %w", kernel.Invalid("x.bad", "Bad.", one)), []kernel.FieldError{one}},
+		{"plain", errors.New("boom"), []kernel.FieldError{{Message: "boom"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := kernel.FieldsOf(tt.err); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("FieldsOf = %#v, want %#v", got, tt.want)
+			}
+		})
 	}
 }

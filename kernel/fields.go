@@ -12,8 +12,11 @@ func InvalidField(module, field, message string) *Error {
 }
 
 // FieldsOf returns the field errors err carries; an error without any
-// becomes one field error with its message.
+// becomes one field error with its message, and nil gives none.
 func FieldsOf(err error) []FieldError {
+	if err == nil {
+		return nil
+	}
 	if e := AsError(err); e != nil && len(e.Fields) > 0 {
 		return e.Fields
 	}

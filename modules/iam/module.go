@@ -94,10 +94,10 @@ func New(d Deps) (*Module, error) {
 		NoRateLimits:             !d.Config.Auth.RateLimit,
 	}, application.Deps{
 		UoW:      d.DB,
-		Users:    m.store.Users(),
-		Sessions: m.store.Sessions(),
-		Tokens:   m.store.Tokens(),
-		Limiter:  m.store.Limiter(),
+		Users:    m.store.Users,
+		Sessions: m.store.Sessions,
+		Tokens:   m.store.Tokens,
+		Limiter:  m.store.Limiter,
 		// One hash per core at a time: a sign-in flood queues up instead of
 		// starving other requests.
 		Hasher:  password.New(password.DefaultParams, 0),
@@ -190,7 +190,7 @@ func (m *Module) purge(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	limits, err := m.store.Limiter().DeleteStale(ctx, m.deps.Clock.Now())
+	limits, err := m.store.Limiter.DeleteStale(ctx, m.deps.Clock.Now())
 	if err != nil {
 		return fmt.Errorf("purge rate limits: %w", err)
 	}

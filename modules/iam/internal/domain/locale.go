@@ -90,28 +90,18 @@ func isVariant(s string) bool {
 	return false
 }
 
-func isAlpha(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 'a' || s[i] > 'z' {
-			return false
-		}
-	}
-	return s != ""
-}
+func isAlpha(s string) bool { return allBytes(s, func(c byte) bool { return 'a' <= c && c <= 'z' }) }
 
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
+func isDigits(s string) bool { return allBytes(s, func(c byte) bool { return '0' <= c && c <= '9' }) }
 
 func isAlnum(s string) bool {
+	return allBytes(s, func(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' })
+}
+
+// allBytes reports whether s is not empty and ok holds for each of its bytes.
+func allBytes(s string, ok func(byte) bool) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+		if !ok(s[i]) {
 			return false
 		}
 	}

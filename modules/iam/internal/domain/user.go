@@ -352,33 +352,20 @@ const (
 // … FieldActive, in that order), for events and the audit log; none means
 // nothing changed and UpdatedAt is untouched.
 func (u *User) Update(p UserPatch, now time.Time) (changes []string, err error) {
-	var fields []kernel.FieldError
-	check := func(err error) {
-		if err != nil {
-			fields = append(fields, kernel.FieldsOf(err)...)
-		}
-	}
 	var (
+		fields   []kernel.FieldError
 		name     DisplayName
 		username Username
 		locale   Locale
 		image    ImageURL
 	)
-	if p.Name != nil {
-		name, err = ParseDisplayName(*p.Name)
-		check(err)
-	}
-	if p.Username != nil {
-		username, err = ParseUsername(*p.Username)
-		check(err)
-	}
-	if p.Locale != nil {
-		locale, err = ParseLocale(*p.Locale)
-		check(err)
-	}
-	if p.Image != nil {
-		image, err = ParseImageURL(*p.Image)
-		check(err)
+	for _, err := range []error{
+		parsePatched(p.Name, ParseDisplayName, &name),
+		parsePatched(p.Username, ParseUsername, &username),
+		parsePatched(p.Locale, ParseLocale, &locale),
+		parsePatched(p.Image, ParseImageURL, &image),
+	} {
+		fields = append(fields, kernel.FieldsOf(err)...)
 	}
 	if len(fields) > 0 {
 		return nil, invalidUser(fields)
@@ -399,4 +386,15 @@ func (u *User) Update(p UserPatch, now time.Time) (changes []string, err error) 
 		changes = append(changes, FieldActive)
 	}
 	return changes, nil
+}
+
+// parsePatched parses a patched field into dst with parse; a nil s (the
+// field is not in the patch) leaves dst alone and is no error.
+func parsePatched[T any](s *string, parse func(string) (T, error), dst *T) error {
+	if s == nil {
+		return nil
+	}
+	v, err := parse(*s)
+	*dst = v
+	return err
 }

@@ -18,7 +18,7 @@ func TestRateLimiterWindow(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		limiter, ctx := s.Limiter(), context.Background()
+		limiter, ctx := s.Limiter, context.Background()
 		const limit, window = 3, time.Minute
 		steps := []struct {
 			name    string
@@ -62,7 +62,7 @@ func TestRateLimiterInTransaction(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, d := setup(t, dialect)
-		limiter, ctx := s.Limiter(), context.Background()
+		limiter, ctx := s.Limiter, context.Background()
 		err := d.Tx(ctx, func(ctx context.Context) error {
 			// On SQLite, Hit on the writer instead of the transaction would
 			// wait for it forever.
@@ -85,7 +85,7 @@ func TestRateLimiterConcurrent(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		limiter, ctx := s.Limiter(), context.Background()
+		limiter, ctx := s.Limiter, context.Background()
 		const workers, limit = 20, 10
 		var (
 			wg      sync.WaitGroup
@@ -113,7 +113,7 @@ func TestRateLimiterDeleteStale(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		limiter, ctx := s.Limiter(), context.Background()
+		limiter, ctx := s.Limiter, context.Background()
 		for _, key := range []string{"old1", "old2"} {
 			if _, _, err := limiter.Hit(ctx, key, 1, time.Hour, t0); err != nil {
 				t.Fatal(err)
@@ -140,7 +140,7 @@ func TestRateLimiterHitAll(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		limiter, ctx := s.Limiter(), context.Background()
+		limiter, ctx := s.Limiter, context.Background()
 		ip := application.RateHit{Key: "signin:ip:203.0.113.7", Limit: 2, Window: time.Minute}
 		email := application.RateHit{Key: "signin:email:ana@example.com", Limit: 3, Window: 15 * time.Minute}
 		steps := []struct {
@@ -181,7 +181,7 @@ func TestRateLimiterUndo(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		limiter, ctx := s.Limiter(), context.Background()
+		limiter, ctx := s.Limiter, context.Background()
 		h := application.RateHit{Key: "signin:email:ana@example.com", Limit: 2, Window: time.Minute}
 		hit := func(at time.Duration) bool {
 			t.Helper()

@@ -70,13 +70,9 @@ func (r *Sessions) ByTokenHash(ctx context.Context, hash [32]byte) (*domain.Sess
 // application.ErrSessionNotFound when the session is gone (revoked
 // meanwhile).
 func (r *Sessions) Refresh(ctx context.Context, s *domain.Session) error {
-	n, err := r.db.QW(ctx).Exec(ctx, `UPDATE sessions SET expires_at = $2, updated_at = $3 WHERE id = $1`,
-		s.ID(), s.ExpiresAt(), s.UpdatedAt())
-	if err != nil {
+	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrSessionNotFound, `UPDATE sessions SET expires_at = $2, updated_at = $3 WHERE id = $1`,
+		s.ID(), s.ExpiresAt(), s.UpdatedAt()); err != nil {
 		return fmt.Errorf("refresh session: %w", err)
-	}
-	if n == 0 {
-		return application.ErrSessionNotFound
 	}
 	return nil
 }
@@ -97,12 +93,8 @@ func (r *Sessions) ListByUser(ctx context.Context, user kernel.UserID, now time.
 // application.ErrSessionNotFound when the user has no such session, another
 // user's included.
 func (r *Sessions) Delete(ctx context.Context, user kernel.UserID, id kernel.SessionID) error {
-	n, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM sessions WHERE id = $1 AND user_id = $2`, id, user)
-	if err != nil {
+	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrSessionNotFound, `DELETE FROM sessions WHERE id = $1 AND user_id = $2`, id, user); err != nil {
 		return fmt.Errorf("delete session: %w", err)
-	}
-	if n == 0 {
-		return application.ErrSessionNotFound
 	}
 	return nil
 }

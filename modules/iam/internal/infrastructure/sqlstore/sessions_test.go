@@ -22,7 +22,7 @@ func createSession(t testing.TB, s *sqlstore.Store, user kernel.UserID, at time.
 	t.Helper()
 	tok := newToken(t)
 	sess := domain.NewSession(user, tok, at, "203.0.113.7", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
-	if err := s.Sessions().Create(context.Background(), sess); err != nil {
+	if err := s.Sessions.Create(context.Background(), sess); err != nil {
 		t.Fatal(err)
 	}
 	return sess, tok
@@ -40,7 +40,7 @@ func TestSessionsCreateAndByTokenHash(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		sessions, ctx := s.Sessions(), context.Background()
+		sessions, ctx := s.Sessions, context.Background()
 		u := createUser(t, s, "ana@example.com", "Ana")
 		admin := createUser(t, s, "admin@example.com", "Admin")
 
@@ -94,7 +94,7 @@ func TestSessionsRefresh(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		sessions, ctx := s.Sessions(), context.Background()
+		sessions, ctx := s.Sessions, context.Background()
 		u := createUser(t, s, "ana@example.com", "Ana")
 		sess, tok := createSession(t, s, u.ID(), t0)
 		other, otherTok := createSession(t, s, u.ID(), t0)
@@ -130,7 +130,7 @@ func TestSessionsListAndDelete(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		sessions, ctx := s.Sessions(), context.Background()
+		sessions, ctx := s.Sessions, context.Background()
 		u := createUser(t, s, "ana@example.com", "Ana")
 		other := createUser(t, s, "bob@example.com", "Bob")
 		now := t0.Add(3 * time.Hour)
@@ -183,7 +183,7 @@ func TestSessionsDeleteAllForUser(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		sessions, ctx := s.Sessions(), context.Background()
+		sessions, ctx := s.Sessions, context.Background()
 		u := createUser(t, s, "ana@example.com", "Ana")
 		other := createUser(t, s, "bob@example.com", "Bob")
 		var mine []kernel.SessionID
@@ -224,7 +224,7 @@ func TestSessionsDeleteExpired(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		sessions, ctx := s.Sessions(), context.Background()
+		sessions, ctx := s.Sessions, context.Background()
 		u := createUser(t, s, "ana@example.com", "Ana")
 		now := t0.Add(domain.SessionTTL)
 		createSession(t, s, u.ID(), t0.Add(-time.Hour)) // expired an hour ago
@@ -258,34 +258,34 @@ func TestCascadeOnUserDelete(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Tokens().Create(ctx, vt); err != nil {
+		if err := s.Tokens.Create(ctx, vt); err != nil {
 			t.Fatal(err)
 		}
 		itok := newToken(t)
-		if err := s.Sessions().Create(ctx, domain.NewImpersonationSession(victim.ID(), admin.ID(), itok, t0, "", "")); err != nil {
+		if err := s.Sessions.Create(ctx, domain.NewImpersonationSession(victim.ID(), admin.ID(), itok, t0, "", "")); err != nil {
 			t.Fatal(err)
 		}
 		_, victimTok := createSession(t, s, victim.ID(), t0)
 
-		if err := s.Users().Delete(ctx, u.ID()); err != nil {
+		if err := s.Users.Delete(ctx, u.ID()); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Sessions().ByTokenHash(ctx, tok.Hash()); !errors.Is(err, application.ErrSessionNotFound) {
+		if _, _, err := s.Sessions.ByTokenHash(ctx, tok.Hash()); !errors.Is(err, application.ErrSessionNotFound) {
 			t.Errorf("session of a deleted user: %v", err)
 		}
-		if _, err := s.Tokens().ByHash(ctx, vt.TokenHash()); !errors.Is(err, application.ErrTokenNotFound) {
+		if _, err := s.Tokens.ByHash(ctx, vt.TokenHash()); !errors.Is(err, application.ErrTokenNotFound) {
 			t.Errorf("token of a deleted user: %v", err)
 		}
 
 		// Deleting an admin ends the sessions opened as someone else, not
 		// that person's own.
-		if err := s.Users().Delete(ctx, admin.ID()); err != nil {
+		if err := s.Users.Delete(ctx, admin.ID()); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Sessions().ByTokenHash(ctx, itok.Hash()); !errors.Is(err, application.ErrSessionNotFound) {
+		if _, _, err := s.Sessions.ByTokenHash(ctx, itok.Hash()); !errors.Is(err, application.ErrSessionNotFound) {
 			t.Errorf("impersonation by a deleted admin: %v", err)
 		}
-		if _, _, err := s.Sessions().ByTokenHash(ctx, victimTok.Hash()); err != nil {
+		if _, _, err := s.Sessions.ByTokenHash(ctx, victimTok.Hash()); err != nil {
 			t.Errorf("the impersonated user's own session: %v", err)
 		}
 	})
@@ -302,12 +302,12 @@ func BenchmarkSessionsByTokenHash(b *testing.B) {
 			err := d.Tx(ctx, func(ctx context.Context) error {
 				for i := range 1000 {
 					u := newUser(b, fmt.Sprintf("u%d@example.com", i), "User")
-					if err := s.Users().Create(ctx, u); err != nil {
+					if err := s.Users.Create(ctx, u); err != nil {
 						return err
 					}
 					for range 2 {
 						tok := newToken(b)
-						if err := s.Sessions().Create(ctx, domain.NewSession(u.ID(), tok, t0, "203.0.113.7", "Mozilla/5.0")); err != nil {
+						if err := s.Sessions.Create(ctx, domain.NewSession(u.ID(), tok, t0, "203.0.113.7", "Mozilla/5.0")); err != nil {
 							return err
 						}
 						toks = append(toks, tok)
@@ -325,7 +325,7 @@ func BenchmarkSessionsByTokenHash(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				if _, _, err := s.Sessions().ByTokenHash(ctx, hashes[i%len(hashes)]); err != nil {
+				if _, _, err := s.Sessions.ByTokenHash(ctx, hashes[i%len(hashes)]); err != nil {
 					b.Fatal(err)
 				}
 				i++

@@ -36,7 +36,7 @@ func newUser(t testing.TB, email, name string) *domain.User {
 func createUser(t testing.TB, s *sqlstore.Store, email, name string) *domain.User {
 	t.Helper()
 	u := newUser(t, email, name)
-	if err := s.Users().Create(context.Background(), u); err != nil {
+	if err := s.Users.Create(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}
 	return u

@@ -23,7 +23,7 @@ func createToken(t *testing.T, s *sqlstore.Store, u *domain.User, p domain.Verif
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Tokens().Create(context.Background(), v); err != nil {
+	if err := s.Tokens.Create(context.Background(), v); err != nil {
 		t.Fatal(err)
 	}
 	return v
@@ -32,7 +32,7 @@ func createToken(t *testing.T, s *sqlstore.Store, u *domain.User, p domain.Verif
 // exists reports whether the token is still stored.
 func exists(t *testing.T, s *sqlstore.Store, v *domain.VerificationToken) bool {
 	t.Helper()
-	_, err := s.Tokens().ByHash(context.Background(), v.TokenHash())
+	_, err := s.Tokens.ByHash(context.Background(), v.TokenHash())
 	if err != nil && !errors.Is(err, application.ErrTokenNotFound) {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestTokensCreateAndByHash(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		tokens, ctx := s.Tokens(), context.Background()
+		tokens, ctx := s.Tokens, context.Background()
 		u := createUser(t, s, "ana@example.com", "Ana")
 		for _, p := range []domain.VerificationPurpose{domain.PurposeEmailVerification, domain.PurposePasswordReset, domain.PurposeSetPassword} {
 			v := createToken(t, s, u, p, t0.Add(123456*time.Microsecond))
@@ -72,7 +72,7 @@ func TestTokensMarkUsedOnce(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		tokens, ctx := s.Tokens(), context.Background()
+		tokens, ctx := s.Tokens, context.Background()
 		u := createUser(t, s, "ana@example.com", "Ana")
 		v := createToken(t, s, u, domain.PurposePasswordReset, t0)
 
@@ -117,7 +117,7 @@ func TestTokensDeleteForUser(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		tokens, ctx := s.Tokens(), context.Background()
+		tokens, ctx := s.Tokens, context.Background()
 		u := createUser(t, s, "ana@example.com", "Ana")
 		other := createUser(t, s, "bob@example.com", "Bob")
 		reset1 := createToken(t, s, u, domain.PurposePasswordReset, t0)
@@ -154,7 +154,7 @@ func TestTokensDeleteExpired(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		tokens, ctx := s.Tokens(), context.Background()
+		tokens, ctx := s.Tokens, context.Background()
 		u := createUser(t, s, "ana@example.com", "Ana")
 		now := t0.Add(2 * time.Hour)
 		expired := createToken(t, s, u, domain.PurposePasswordReset, t0)              // expired at t0+1h

@@ -144,12 +144,8 @@ func (r *Users) RecordSignIn(ctx context.Context, id kernel.UserID, verifiedHash
 // which the user impersonated someone, go with it (ON DELETE CASCADE). It
 // returns application.ErrUserNotFound for an unknown user.
 func (r *Users) Delete(ctx context.Context, id kernel.UserID) error {
-	n, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
-	if err != nil {
+	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrUserNotFound, `DELETE FROM users WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("delete user: %w", err)
-	}
-	if n == 0 {
-		return application.ErrUserNotFound
 	}
 	return nil
 }

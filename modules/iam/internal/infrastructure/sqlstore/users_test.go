@@ -31,7 +31,7 @@ func TestUsersCreateAndGet(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		users, ctx := s.Users(), context.Background()
+		users, ctx := s.Users, context.Background()
 
 		u := createUser(t, s, "Ana@Example.COM", "Ana")
 		got, err := users.ByID(ctx, u.ID())
@@ -106,7 +106,7 @@ func TestUsersUpdateRoundTrip(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		users, ctx := s.Users(), context.Background()
+		users, ctx := s.Users, context.Background()
 		u := createUser(t, s, "ana@example.com", "Ana")
 		before := u.Snapshot()
 		allButID := []string{"Email", "EmailVerified", "Name", "Username", "Locale", "Image", "Active",
@@ -186,7 +186,7 @@ func TestUsersUpdateFailures(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, d := setup(t, dialect)
-		users, ctx := s.Users(), context.Background()
+		users, ctx := s.Users, context.Background()
 		a := createUser(t, s, "a@example.com", "A")
 		b, err := domain.NewUser(domain.NewUserParams{Email: "b@example.com", Username: "bob", Now: t0})
 		if err != nil {
@@ -265,7 +265,7 @@ func TestUsersUpdateConcurrent(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		users, ctx := s.Users(), context.Background()
+		users, ctx := s.Users, context.Background()
 		u := createUser(t, s, "n@example.com", "n=0")
 		const workers = 20
 		var wg sync.WaitGroup
@@ -315,7 +315,7 @@ func TestUsersList(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, d := setup(t, dialect)
-		users, ctx := s.Users(), context.Background()
+		users, ctx := s.Users, context.Background()
 		// Created in ID order.
 		alice := createUser(t, s, "alice@x.io", "Alice Smith")
 		bob := createUser(t, s, "bob@x.io", "Bob 100% Real")
@@ -408,7 +408,7 @@ func TestUsersProfiles(t *testing.T) {
 		ctx := context.Background()
 		ann := createUser(t, s, "ann@example.com", "Ann")
 		bob := createUser(t, s, "bob@example.com", "")
-		if err := s.Users().Update(ctx, bob.ID(), func(u *domain.User) error {
+		if err := s.Users.Update(ctx, bob.ID(), func(u *domain.User) error {
 			img, err := domain.ParseImageURL("https://cdn.example.com/bob.png")
 			if err != nil {
 				return err
@@ -420,7 +420,7 @@ func TestUsersProfiles(t *testing.T) {
 		}
 		createUser(t, s, "eve@example.com", "Eve") // not asked for
 
-		got, err := s.Users().Profiles(ctx, []kernel.UserID{bob.ID(), kernel.NewID[kernel.UserKind](), ann.ID()})
+		got, err := s.Users.Profiles(ctx, []kernel.UserID{bob.ID(), kernel.NewID[kernel.UserKind](), ann.ID()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -434,7 +434,7 @@ func TestUsersProfiles(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("Profiles = %+v\nwant %+v", got, want)
 		}
-		if got, err := s.Users().Profiles(ctx, nil); err != nil || len(got) != 0 {
+		if got, err := s.Users.Profiles(ctx, nil); err != nil || len(got) != 0 {
 			t.Fatalf("Profiles(nil) = %v, %v", got, err)
 		}
 	})
@@ -447,30 +447,30 @@ func TestUsersRecordSignIn(t *testing.T) {
 		ctx := context.Background()
 		ann := createUser(t, s, "ann@example.com", "Ann")
 		const hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"
-		if err := s.Users().Update(ctx, ann.ID(), func(u *domain.User) error { return u.SetPasswordHash(hash, t0) }); err != nil {
+		if err := s.Users.Update(ctx, ann.ID(), func(u *domain.User) error { return u.SetPasswordHash(hash, t0) }); err != nil {
 			t.Fatal(err)
 		}
 		at := t0.Add(time.Hour)
 
 		// A password that changed since it was verified, or an unknown
 		// user: not found, nothing written.
-		if _, err := s.Users().RecordSignIn(ctx, ann.ID(), hash+"x", at); !errors.Is(err, application.ErrUserNotFound) {
+		if _, err := s.Users.RecordSignIn(ctx, ann.ID(), hash+"x", at); !errors.Is(err, application.ErrUserNotFound) {
 			t.Errorf("stale hash: %v, want ErrUserNotFound", err)
 		}
-		if _, err := s.Users().RecordSignIn(ctx, kernel.NewID[kernel.UserKind](), hash, at); !errors.Is(err, application.ErrUserNotFound) {
+		if _, err := s.Users.RecordSignIn(ctx, kernel.NewID[kernel.UserKind](), hash, at); !errors.Is(err, application.ErrUserNotFound) {
 			t.Errorf("unknown user: %v, want ErrUserNotFound", err)
 		}
-		if back, err := s.Users().ByID(ctx, ann.ID()); err != nil {
+		if back, err := s.Users.ByID(ctx, ann.ID()); err != nil {
 			t.Fatal(err)
 		} else if l, ok := back.LastLoginAt(); ok {
 			t.Fatalf("after refusals: last login %v", l)
 		}
 
-		u, err := s.Users().RecordSignIn(ctx, ann.ID(), hash, at)
+		u, err := s.Users.RecordSignIn(ctx, ann.ID(), hash, at)
 		if err != nil {
 			t.Fatal(err)
 		}
-		back, err := s.Users().ByID(ctx, ann.ID())
+		back, err := s.Users.ByID(ctx, ann.ID())
 		if err != nil {
 			t.Fatal(err)
 		}
