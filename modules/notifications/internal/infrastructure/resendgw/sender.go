@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/retryafter"
+	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/sendfail"
 
 	"github.com/resend/resend-go/v3"
 
@@ -141,10 +141,7 @@ func idempotencyKey(key string) string {
 func (s *Sender) classify(ctx context.Context, rec *exchange, err error, recipients []string) error {
 	if rec.status == 0 {
 		// No HTTP response: the request never completed.
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return application.Transient(Provider, 0, 0, fmt.Errorf("send email: %w", ctxErr))
-		}
-		return application.Transient(Provider, 0, 0, fmt.Errorf("send email: %w", err))
+		return sendfail.Unanswered(ctx, Provider, "send email", 0, 0, err)
 	}
 	apiErr := &APIError{Status: rec.status}
 	if len(rec.body) > 0 {
@@ -153,11 +150,11 @@ func (s *Sender) classify(ctx context.Context, rec *exchange, err error, recipie
 			Message string `json:"message"`
 		}
 		if json.Unmarshal(rec.body, &body) == nil {
-			apiErr.Name, apiErr.Message = body.Name, scrub(body.Message, recipients)
+			apiErr.Name, apiErr.Message = body.Name, sendfail.Scrub(body.Message, recipients)
 		}
 	}
 	if apiErr.Message == "" {
-		apiErr.Message = scrub(err.Error(), recipients)
+		apiErr.Message = sendfail.Scrub(err.Error(), recipients)
 	}
 
 	switch status := rec.status; {
@@ -165,7 +162,7 @@ func (s *Sender) classify(ctx context.Context, rec *exchange, err error, recipie
 		// Accepted, but the answer did not decode. A retry with the same
 		// idempotency key returns the original answer without resending.
 		return application.Transient(Provider, status, 0, apiErr)
-	case status == http.StatusTooManyRequests, status == http.StatusRequestTimeout, status >= 500:
+	case sendfail.RetryableStatus(status):
 		return application.Transient(Provider, status, retryafter.Parse(rec.retryAfter, s.clock.Now()), apiErr)
 	case status == http.StatusConflict && apiErr.Name == "concurrent_idempotent_requests":
 		// The first request with this key is still in flight.
@@ -193,15 +190,6 @@ func (e *APIError) Error() string {
 		return e.Name + ": " + e.Message
 	}
 	return e.Message
-}
-
-func scrub(msg string, recipients []string) string {
-	for _, addr := range recipients {
-		if addr != "" {
-			msg = strings.ReplaceAll(msg, addr, "[recipient]")
-		}
-	}
-	return msg
 }
 
 // exchange records what the HTTP layer saw during one Send; the SDK hides

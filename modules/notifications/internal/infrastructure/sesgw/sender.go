@@ -9,11 +9,11 @@ import (
 	"net/mail"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/retryafter"
+	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/sendfail"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -203,12 +203,9 @@ func (s *Sender) classify(ctx context.Context, err error, recipients []string) e
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
 		// No answer from SES: transport, credentials or context.
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return application.Transient(Provider, status, 0, fmt.Errorf("send email: %w", ctxErr))
-		}
-		return application.Transient(Provider, status, retryAfter, fmt.Errorf("send email: %w", err))
+		return sendfail.Unanswered(ctx, Provider, "send email", status, retryAfter, err)
 	}
-	apiErr := &APIError{Status: status, Code: ae.ErrorCode(), Message: scrub(ae.ErrorMessage(), recipients)}
+	apiErr := &APIError{Status: status, Code: ae.ErrorCode(), Message: sendfail.Scrub(ae.ErrorMessage(), recipients)}
 	if re != nil {
 		apiErr.RequestID = re.ServiceRequestID()
 	}
@@ -222,7 +219,7 @@ func (s *Sender) classify(ctx context.Context, err error, recipients []string) e
 		return application.Transient(Provider, status, retryAfter, apiErr)
 	case permanentCodes[apiErr.Code]:
 		return application.Permanent(Provider, status, apiErr)
-	case status == http.StatusTooManyRequests, status == http.StatusRequestTimeout, status >= 500:
+	case sendfail.RetryableStatus(status):
 		return application.Transient(Provider, status, retryAfter, apiErr)
 	case status >= 400:
 		return application.Permanent(Provider, status, apiErr)
@@ -251,15 +248,6 @@ func (e *APIError) Error() string {
 		s += " (request id " + e.RequestID + ")"
 	}
 	return s
-}
-
-func scrub(msg string, recipients []string) string {
-	for _, addr := range recipients {
-		if addr != "" {
-			msg = strings.ReplaceAll(msg, addr, "[recipient]")
-		}
-	}
-	return msg
 }
 
 // validTag reports whether s may be an SES tag name or value: ASCII

@@ -10,11 +10,11 @@ import (
 	"net/smtp"
 	"net/textproto"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/application"
+	"github.com/groundworkhq/groundwork/modules/notifications/internal/infrastructure/sendfail"
 )
 
 // Provider names this adapter in application.SendError.
@@ -253,27 +253,13 @@ func (s *Sender) tlsConfig() *tls.Config {
 func (d *delivery) fail(ctx context.Context, step string, err error) error {
 	var reply *textproto.Error
 	if errors.As(err, &reply) {
-		wrapped := &replyError{step: step, code: reply.Code, msg: d.scrub(reply.Msg)}
+		wrapped := &replyError{step: step, code: reply.Code, msg: sendfail.Scrub(reply.Msg, d.redact)}
 		if reply.Code >= 500 && reply.Code < 600 {
 			return application.Permanent(Provider, reply.Code, wrapped)
 		}
 		return application.Transient(Provider, reply.Code, 0, wrapped)
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return application.Transient(Provider, 0, 0, fmt.Errorf("%s: %w", step, ctxErr))
-	}
-	return application.Transient(Provider, 0, 0, fmt.Errorf("%s: %w", step, err))
-}
-
-// scrub replaces the recipients' addresses in a server's reply text, which
-// often echoes them ("550 <bob@example.com>: no such user").
-func (d *delivery) scrub(msg string) string {
-	for _, addr := range d.redact {
-		if addr != "" {
-			msg = strings.ReplaceAll(msg, addr, "[recipient]")
-		}
-	}
-	return msg
+	return sendfail.Unanswered(ctx, Provider, step, 0, 0, err)
 }
 
 // replyError is an SMTP error reply at one step of the dialogue.
