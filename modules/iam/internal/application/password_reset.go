@@ -99,29 +99,41 @@ func (s *Service) deliverPasswordReset(ctx context.Context, req AccountMail) err
 	if err != nil || u == nil {
 		return err
 	}
-	redirectTo, now := req.URL, s.deps.Clock.Now()
-	t, err := domain.NewToken()
-	if err != nil {
-		return fmt.Errorf("request password reset: %w", err)
-	}
-	vt, err := domain.NewVerificationToken(domain.PurposePasswordReset, u.ID(), u.Email(), t, now)
-	if err != nil {
-		return fmt.Errorf("request password reset: %w", err)
-	}
-	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		// A new link makes the older ones useless.
-		if err := s.deps.Tokens.DeleteForUser(ctx, u.ID(), domain.PurposePasswordReset); err != nil {
-			return err
-		}
-		if err := s.deps.Tokens.Create(ctx, vt); err != nil {
-			return err
-		}
-		return s.deps.Emails.PasswordReset(ctx, u, s.passwordLinkURL(t, redirectTo))
+	// A new link makes the older ones useless.
+	err = s.mailLink(ctx, u, domain.PurposePasswordReset, true, func(ctx context.Context, t domain.Token) error {
+		return s.deps.Emails.PasswordReset(ctx, u, s.passwordLinkURL(t, req.URL))
 	})
 	if err != nil {
 		return fmt.Errorf("request password reset: %w", err)
 	}
 	return nil
+}
+
+// mailLink issues u a new token of purpose and, in one transaction (the
+// caller's, when ctx carries one), stores it and sends the email send
+// writes with it. replace first spends u's earlier tokens of that purpose.
+func (s *Service) mailLink(ctx context.Context, u *domain.User, purpose domain.VerificationPurpose, replace bool,
+	send func(ctx context.Context, t domain.Token) error,
+) error {
+	t, err := domain.NewToken()
+	if err != nil {
+		return err
+	}
+	vt, err := domain.NewVerificationToken(purpose, u.ID(), u.Email(), t, s.deps.Clock.Now())
+	if err != nil {
+		return err
+	}
+	return s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		if replace {
+			if err := s.deps.Tokens.DeleteForUser(ctx, u.ID(), purpose); err != nil {
+				return err
+			}
+		}
+		if err := s.deps.Tokens.Create(ctx, vt); err != nil {
+			return err
+		}
+		return send(ctx, t)
+	})
 }
 
 // ResetPassword spends a reset (or set-password) token, sets the new

@@ -37,14 +37,6 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (UserView, *Issued
 	if err := u.SetPasswordHash(hash, now); err != nil {
 		return UserView{}, nil, fmt.Errorf("sign up: %w", err)
 	}
-	verifyToken, err := domain.NewToken()
-	if err != nil {
-		return UserView{}, nil, fmt.Errorf("sign up: %w", err)
-	}
-	vt, err := domain.NewVerificationToken(domain.PurposeEmailVerification, u.ID(), u.Email(), verifyToken, now)
-	if err != nil {
-		return UserView{}, nil, fmt.Errorf("sign up: %w", err)
-	}
 	var (
 		sessToken domain.Token
 		sess      *domain.Session
@@ -60,10 +52,10 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (UserView, *Issued
 		if err := s.deps.Users.Create(ctx, u); err != nil {
 			return err
 		}
-		if err := s.deps.Tokens.Create(ctx, vt); err != nil {
-			return err
-		}
-		if err := s.deps.Emails.VerifyEmail(ctx, u, s.verifyEmailURL(verifyToken, in.CallbackURL)); err != nil {
+		err := s.mailLink(ctx, u, domain.PurposeEmailVerification, false, func(ctx context.Context, t domain.Token) error {
+			return s.deps.Emails.VerifyEmail(ctx, u, s.verifyEmailURL(t, in.CallbackURL))
+		})
+		if err != nil {
 			return err
 		}
 		events := []kernel.Event{UserCreated{

@@ -30,22 +30,10 @@ func (s *Service) deliverVerification(ctx context.Context, req AccountMail) erro
 	if err != nil || u == nil || u.EmailVerified() {
 		return err
 	}
-	callbackURL, now := req.URL, s.deps.Clock.Now()
-	t, err := domain.NewToken()
-	if err != nil {
-		return fmt.Errorf("send verification email: %w", err)
-	}
-	vt, err := domain.NewVerificationToken(domain.PurposeEmailVerification, u.ID(), u.Email(), t, now)
-	if err != nil {
-		return fmt.Errorf("send verification email: %w", err)
-	}
 	// Earlier links stay valid until they expire: someone who asks twice
 	// and clicks the first email should not be told the link is invalid.
-	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		if err := s.deps.Tokens.Create(ctx, vt); err != nil {
-			return err
-		}
-		return s.deps.Emails.VerifyEmail(ctx, u, s.verifyEmailURL(t, callbackURL))
+	err = s.mailLink(ctx, u, domain.PurposeEmailVerification, false, func(ctx context.Context, t domain.Token) error {
+		return s.deps.Emails.VerifyEmail(ctx, u, s.verifyEmailURL(t, req.URL))
 	})
 	if err != nil {
 		return fmt.Errorf("send verification email: %w", err)
