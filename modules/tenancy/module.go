@@ -77,10 +77,10 @@ func New(d Deps) (*Module, error) {
 	m := &Module{deps: d}
 	m.svc = application.NewService(application.Config{InvitationURLFunc: d.Config.InvitationURLFunc}, application.Deps{
 		UoW:               d.DB,
-		Organizations:     store.Organizations(),
-		Memberships:       store.Memberships(),
-		Roles:             store.Roles(),
-		Invitations:       store.Invitations(),
+		Organizations:     store.Organizations,
+		Memberships:       store.Memberships,
+		Roles:             store.Roles,
+		Invitations:       store.Invitations,
 		Users:             d.Users,
 		Emails:            d.Emails,
 		Events:            d.Bus,

@@ -70,10 +70,7 @@ func (s *Service) lockedReceivedInvitation(ctx context.Context, user kernel.User
 	if err != nil {
 		return nil, UserInfo{}, time.Time{}, err
 	}
-	if err := s.deps.Organizations.Lock(ctx, inv.OrganizationID()); err != nil {
-		return nil, UserInfo{}, time.Time{}, err
-	}
-	if inv, err = s.deps.Invitations.ByID(ctx, inv.OrganizationID(), inv.ID()); err != nil {
+	if inv, err = s.lockedInvitation(ctx, inv.OrganizationID(), inv.ID()); err != nil {
 		return nil, UserInfo{}, time.Time{}, err
 	}
 	now := s.deps.Clock.Now()
@@ -81,6 +78,17 @@ func (s *Service) lockedReceivedInvitation(ctx context.Context, user kernel.User
 		return nil, UserInfo{}, time.Time{}, err
 	}
 	return inv, u, now, nil
+}
+
+// lockedInvitation locks the organization org and reads its invitation id
+// under the lock. Every invitation transition (accept, decline, revoke,
+// resend) reads this way, so of two racing ones the loser sees the
+// winner's outcome and refuses (410).
+func (s *Service) lockedInvitation(ctx context.Context, org kernel.OrganizationID, id domain.InvitationID) (*domain.Invitation, error) {
+	if err := s.deps.Organizations.Lock(ctx, org); err != nil {
+		return nil, err
+	}
+	return s.deps.Invitations.ByID(ctx, org, id)
 }
 
 // invitationByID finds an invitation in any organization.

@@ -86,6 +86,17 @@ func (s *Service) lockedOrganization(ctx context.Context, a Actor) (*domain.Orga
 	return s.deps.Organizations.ByID(ctx, a.Org.OrganizationID)
 }
 
+// lockedMember locks the organization org and reads the member ref names
+// under the lock: every change to a membership starts here, so changes to
+// one organization's members serialize and the owners guard counts what
+// the previous one committed.
+func (s *Service) lockedMember(ctx context.Context, org kernel.OrganizationID, ref MemberRef) (*domain.Membership, error) {
+	if err := s.deps.Organizations.Lock(ctx, org); err != nil {
+		return nil, err
+	}
+	return s.member(ctx, org, ref)
+}
+
 // guardOwners locks the organization and refuses a change that would leave
 // it without an owner. Call it in the transaction that makes the change.
 func (s *Service) guardOwners(ctx context.Context, org kernel.OrganizationID, change domain.OwnerChange) error {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
@@ -93,22 +94,21 @@ func (s *Service) UpdateOrganization(ctx context.Context, a Actor, in Organizati
 		now := s.deps.Clock.Now()
 		var changes []string
 		var fields []kernel.FieldError
-		if in.Name != nil {
-			changed, err := o.Rename(*in.Name, now)
+		// apply makes the change asked for, if any: a field that changes is
+		// named in changes, an invalid one's errors are all reported at once.
+		apply := func(field string, to *string, change func(string, time.Time) (bool, error)) {
+			if to == nil {
+				return
+			}
+			changed, err := change(*to, now)
 			if err != nil {
 				fields = append(fields, kernel.AsError(err).Fields...)
 			} else if changed {
-				changes = append(changes, "name")
+				changes = append(changes, field)
 			}
 		}
-		if in.Slug != nil {
-			changed, err := o.ChangeSlug(*in.Slug, now)
-			if err != nil {
-				fields = append(fields, kernel.AsError(err).Fields...)
-			} else if changed {
-				changes = append(changes, "slug")
-			}
-		}
+		apply("name", in.Name, o.Rename)
+		apply("slug", in.Slug, o.ChangeSlug)
 		if len(fields) > 0 {
 			return kernel.Invalid("tenancy.invalid_organization", "The organization is not valid; check the fields.", fields...)
 		}

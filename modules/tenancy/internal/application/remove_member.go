@@ -16,24 +16,30 @@ func (s *Service) RemoveMember(ctx context.Context, a Actor, ref MemberRef) erro
 		return err
 	}
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
-			return err
-		}
-		m, err := s.member(ctx, a.Org.OrganizationID, ref)
-		if err != nil {
-			return err
-		}
-		if m.UserID() != a.UserID {
-			if err := s.checkOverMember(ctx, a, m); err != nil {
-				return err
-			}
-		}
-		return s.removeMembership(ctx, m, a.UserID, m.UserID() == a.UserID)
+		return s.removeMember(ctx, a, ref)
 	})
 	if err != nil {
 		return fmt.Errorf("remove member: %w", err)
 	}
 	return nil
+}
+
+// removeMember removes the member ref names, in the transaction in ctx,
+// with RemoveMember's guards: the actor must hold every permission of the
+// member's role (unless the member is the actor), and the last owner
+// stays.
+func (s *Service) removeMember(ctx context.Context, a Actor, ref MemberRef) error {
+	m, err := s.lockedMember(ctx, a.Org.OrganizationID, ref)
+	if err != nil {
+		return err
+	}
+	self := m.UserID() == a.UserID
+	if !self {
+		if err := s.checkOverMember(ctx, a, m); err != nil {
+			return err
+		}
+	}
+	return s.removeMembership(ctx, m, a.UserID, self)
 }
 
 // removeMembership deletes m after the owners guard, and publishes
@@ -58,10 +64,7 @@ func (s *Service) removeMembership(ctx context.Context, m *domain.Membership, ac
 // organization.
 func (s *Service) Leave(ctx context.Context, a Actor) error {
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
-			return err
-		}
-		m, err := s.deps.Memberships.ByUser(ctx, a.Org.OrganizationID, a.UserID)
+		m, err := s.lockedMember(ctx, a.Org.OrganizationID, MemberRef{User: a.UserID})
 		if err != nil {
 			return err
 		}
@@ -78,19 +81,7 @@ func (s *Service) Leave(ctx context.Context, a Actor) error {
 // must hold the member's role's permissions, and the last owner stays.
 func (s *Service) RemoveUser(ctx context.Context, a Actor, user kernel.UserID) error {
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
-			return err
-		}
-		m, err := s.deps.Memberships.ByUser(ctx, a.Org.OrganizationID, user)
-		if err != nil {
-			return err
-		}
-		if user != a.UserID {
-			if err := s.checkOverMember(ctx, a, m); err != nil {
-				return err
-			}
-		}
-		return s.removeMembership(ctx, m, a.UserID, user == a.UserID)
+		return s.removeMember(ctx, a, MemberRef{User: user})
 	})
 	if err != nil {
 		return fmt.Errorf("remove user: %w", err)

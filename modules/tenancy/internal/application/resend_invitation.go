@@ -25,10 +25,7 @@ func (s *Service) ResendInvitation(ctx context.Context, a Actor, id domain.Invit
 		// Under the organization's lock: parallel resends see each other
 		// (one passes the once-a-minute limit) and an accepted, declined
 		// or revoked invitation is not reopened.
-		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
-			return err
-		}
-		inv, err := s.deps.Invitations.ByID(ctx, a.Org.OrganizationID, id)
+		inv, err := s.lockedInvitation(ctx, a.Org.OrganizationID, id)
 		if err != nil {
 			return err
 		}

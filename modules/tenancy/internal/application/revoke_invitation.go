@@ -15,13 +15,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, a Actor, id domain.Invit
 	}
 	var view InvitationView
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		// Every invitation transition reads under the organization's lock,
-		// so a revoke racing an accept, a decline or a resend sees the
-		// winner's outcome and refuses (410).
-		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
-			return err
-		}
-		inv, err := s.deps.Invitations.ByID(ctx, a.Org.OrganizationID, id)
+		inv, err := s.lockedInvitation(ctx, a.Org.OrganizationID, id)
 		if err != nil {
 			return err
 		}

@@ -21,10 +21,7 @@ func (s *Service) TransferOwnership(ctx context.Context, a Actor, to MemberRef) 
 	}
 	var target *domain.Membership
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
-			return err
-		}
-		me, err := s.deps.Memberships.ByUser(ctx, a.Org.OrganizationID, a.UserID)
+		me, err := s.lockedMember(ctx, a.Org.OrganizationID, MemberRef{User: a.UserID})
 		if err != nil {
 			return err
 		}

@@ -34,11 +34,8 @@ func (s *Service) UpdateMember(ctx context.Context, a Actor, ref MemberRef, c Me
 	}
 	var m *domain.Membership
 	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		if err := s.deps.Organizations.Lock(ctx, a.Org.OrganizationID); err != nil {
-			return err
-		}
 		var err error
-		if m, err = s.member(ctx, a.Org.OrganizationID, ref); err != nil {
+		if m, err = s.lockedMember(ctx, a.Org.OrganizationID, ref); err != nil {
 			return err
 		}
 		if err := s.checkOverMember(ctx, a, m); err != nil {

@@ -74,29 +74,28 @@ func (o *Organization) UpdatedAt() time.Time { return o.updatedAt }
 // Rename sets the display name. It returns the ParseOrgName error for an
 // invalid name, and reports whether anything changed.
 func (o *Organization) Rename(name string, now time.Time) (changed bool, err error) {
-	n, err := ParseOrgName(name)
-	if err != nil {
-		return false, err
-	}
-	if n == o.name {
-		return false, nil
-	}
-	o.name, o.updatedAt = n, now
-	return true, nil
+	return setField(o, &o.name, ParseOrgName, name, now)
 }
 
 // ChangeSlug sets the URL name. It returns the ParseSlug error for an
 // invalid slug, and reports whether anything changed; uniqueness is the
 // repository's to check.
 func (o *Organization) ChangeSlug(slug string, now time.Time) (changed bool, err error) {
-	s, err := ParseSlug(slug)
+	return setField(o, &o.slug, ParseSlug, slug, now)
+}
+
+// setField sets *field, one of o's, to what parse makes of value and
+// stamps o updated at now, unless that is what *field holds already. It
+// returns parse's error, and reports whether anything changed.
+func setField[T comparable](o *Organization, field *T, parse func(string) (T, error), value string, now time.Time) (changed bool, err error) {
+	v, err := parse(value)
 	if err != nil {
 		return false, err
 	}
-	if s == o.slug {
+	if v == *field {
 		return false, nil
 	}
-	o.slug, o.updatedAt = s, now
+	*field, o.updatedAt = v, now
 	return true, nil
 }
 

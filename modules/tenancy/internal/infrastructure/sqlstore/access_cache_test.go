@@ -37,7 +37,7 @@ func setupPair(t *testing.T, dialect db.Dialect) (a, b *sqlstore.Store, da *db.D
 // describe is what Access answers, as text: role, custom permissions and
 // members version, or the error.
 func describe(s *sqlstore.Store, org kernel.OrganizationID, user kernel.UserID) string {
-	a, err := s.Memberships().Access(context.Background(), org, user)
+	a, err := s.Memberships.Access(context.Background(), org, user)
 	if errors.Is(err, application.ErrMemberNotFound) {
 		return "not a member"
 	}
@@ -80,40 +80,40 @@ func TestAccessCacheFollowsEveryChange(t *testing.T) {
 			do   func(ctx context.Context) error
 		}{
 			{"change a role", func(ctx context.Context) error {
-				m, err := a.Memberships().ByUser(ctx, acme.ID(), bob)
+				m, err := a.Memberships.ByUser(ctx, acme.ID(), bob)
 				if err != nil {
 					return err
 				}
 				m.ChangeRole("editor")
-				return a.Memberships().SaveRole(ctx, m)
+				return a.Memberships.SaveRole(ctx, m)
 			}},
 			{"change a custom role's permissions", func(ctx context.Context) error {
 				if _, err := editor.SetPermissions([]string{domain.PermMembersRead, domain.PermMembersInvite}, catalog(t), t0); err != nil {
 					return err
 				}
-				return a.Roles().Save(ctx, editor)
+				return a.Roles.Save(ctx, editor)
 			}},
 			{"rename a custom role", func(ctx context.Context) error {
 				if _, err := editor.Rename("writer", t0); err != nil {
 					return err
 				}
-				if err := a.Roles().Save(ctx, editor); err != nil {
+				if err := a.Roles.Save(ctx, editor); err != nil {
 					return err
 				}
-				return a.Memberships().RenameRole(ctx, acme.ID(), "editor", "writer")
+				return a.Memberships.RenameRole(ctx, acme.ID(), "editor", "writer")
 			}},
-			{"another member's profile", func(ctx context.Context) error { return a.Memberships().ProfileChanged(ctx, ann) }},
-			{"remove the member", func(ctx context.Context) error { return a.Memberships().Delete(ctx, acme.ID(), bobs.ID()) }},
+			{"another member's profile", func(ctx context.Context) error { return a.Memberships.ProfileChanged(ctx, ann) }},
+			{"remove the member", func(ctx context.Context) error { return a.Memberships.Delete(ctx, acme.ID(), bobs.ID()) }},
 			{"join again", func(ctx context.Context) error {
 				m, err := domain.NewMembership(acme.ID(), bob, domain.RoleMember, t0)
 				if err != nil {
 					return err
 				}
 				bobs = m
-				return a.Memberships().Create(ctx, m)
+				return a.Memberships.Create(ctx, m)
 			}},
-			{"another member leaves", func(ctx context.Context) error { return a.Memberships().Delete(ctx, acme.ID(), owner.ID()) }},
-			{"delete the organization", func(ctx context.Context) error { return a.Organizations().Delete(ctx, acme.ID()) }},
+			{"another member leaves", func(ctx context.Context) error { return a.Memberships.Delete(ctx, acme.ID(), owner.ID()) }},
+			{"delete the organization", func(ctx context.Context) error { return a.Organizations.Delete(ctx, acme.ID()) }},
 		}
 		for _, st := range steps {
 			// Both caches hold a fresh answer (b's once it heard the last
@@ -151,10 +151,10 @@ func TestAccessCacheSkipsTransactions(t *testing.T) {
 		describe(s, acme.ID(), ann)
 		err := d.Tx(ctx, func(ctx context.Context) error {
 			m.ChangeRole(domain.RoleAdmin)
-			if err := s.Memberships().SaveRole(ctx, m); err != nil {
+			if err := s.Memberships.SaveRole(ctx, m); err != nil {
 				return err
 			}
-			a, err := s.Memberships().Access(ctx, acme.ID(), ann)
+			a, err := s.Memberships.Access(ctx, acme.ID(), ann)
 			if err != nil || a.Role != domain.RoleAdmin {
 				t.Errorf("Access in the transaction = %+v, %v; want the admin role it stored", a, err)
 			}
@@ -163,7 +163,7 @@ func TestAccessCacheSkipsTransactions(t *testing.T) {
 		if err == nil {
 			t.Fatal("no rollback")
 		}
-		if a, err := s.Memberships().Access(ctx, acme.ID(), ann); err != nil || a.Role != domain.RoleMember {
+		if a, err := s.Memberships.Access(ctx, acme.ID(), ann); err != nil || a.Role != domain.RoleMember {
 			t.Errorf("Access after the rollback = %+v, %v; want member", a, err)
 		}
 	})

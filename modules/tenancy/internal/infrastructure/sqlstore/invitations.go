@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -150,14 +149,7 @@ func (r *Invitations) CountPending(ctx context.Context, org kernel.OrganizationI
 }
 
 func (r *Invitations) one(ctx context.Context, query string, args ...any) (*domain.Invitation, error) {
-	i, err := scanInvitation(r.db.Q(ctx).QueryRow(ctx, query, args...))
-	if errors.Is(err, db.ErrNoRows) {
-		return nil, application.ErrInvitationNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get invitation: %w", err)
-	}
-	return i, nil
+	return queryOne(ctx, r.db.Q(ctx), scanInvitation, application.ErrInvitationNotFound, "get invitation", query, args...)
 }
 
 // List returns org's invitations, newest first; pendingOnly keeps those
@@ -189,14 +181,11 @@ func (r *Invitations) ListPendingForEmail(ctx context.Context, email domain.Emai
 // It returns application.ErrInvitationNotFound when the row is gone.
 func (r *Invitations) Save(ctx context.Context, i *domain.Invitation) error {
 	s := i.Snapshot()
-	n, err := r.db.QW(ctx).Exec(ctx, `UPDATE invitations SET status = $3, token_hash = $4, expires_at = $5, updated_at = $6
+	err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrInvitationNotFound, `UPDATE invitations SET status = $3, token_hash = $4, expires_at = $5, updated_at = $6
 		WHERE organization_id = $1 AND id = $2`,
 		s.OrganizationID, s.ID, s.Status.String(), s.TokenHash[:], s.ExpiresAt, s.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("save invitation: %w", err)
-	}
-	if n == 0 {
-		return application.ErrInvitationNotFound
 	}
 	return nil
 }

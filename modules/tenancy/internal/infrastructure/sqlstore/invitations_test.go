@@ -18,7 +18,7 @@ func TestInvitationsCreateAndGet(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, d := setup(t, dialect)
-		invs, ctx := s.Invitations(), context.Background()
+		invs, ctx := s.Invitations, context.Background()
 		acme := createOrg(t, s, "Acme", "acme", t0)
 		globex := createOrg(t, s, "Globex", "globex", t0)
 
@@ -115,7 +115,7 @@ func TestInvitationsSave(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		invs, ctx := s.Invitations(), context.Background()
+		invs, ctx := s.Invitations, context.Background()
 		acme := createOrg(t, s, "Acme", "acme", t0)
 		globex := createOrg(t, s, "Globex", "globex", t0)
 		i := createInvitation(t, s, acme.ID(), "ana@example.com", t0)
@@ -170,7 +170,7 @@ func TestInvitationsLists(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		invs, ctx := s.Invitations(), context.Background()
+		invs, ctx := s.Invitations, context.Background()
 		acme := createOrg(t, s, "Acme", "acme", t0)
 		globex := createOrg(t, s, "Globex", "globex", t0)
 		at := func(h int) time.Time { return t0.Add(time.Duration(h) * time.Hour) }
@@ -249,7 +249,7 @@ func TestInvitationsDeleteClosedBefore(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		invs, ctx := s.Invitations(), context.Background()
+		invs, ctx := s.Invitations, context.Background()
 		acme := createOrg(t, s, "Acme", "acme", t0)
 		cutoff := t0.Add(30 * 24 * time.Hour)
 		day := 24 * time.Hour

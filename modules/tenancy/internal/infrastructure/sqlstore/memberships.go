@@ -68,14 +68,7 @@ func (r *Memberships) ByID(ctx context.Context, org kernel.OrganizationID, id do
 }
 
 func (r *Memberships) one(ctx context.Context, query string, args ...any) (*domain.Membership, error) {
-	m, err := scanMembership(r.db.Q(ctx).QueryRow(ctx, query, args...))
-	if errors.Is(err, db.ErrNoRows) {
-		return nil, application.ErrMemberNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get membership: %w", err)
-	}
-	return m, nil
+	return queryOne(ctx, r.db.Q(ctx), scanMembership, application.ErrMemberNotFound, "get membership", query, args...)
 }
 
 // List returns org's memberships ordered by ID (the order members joined
@@ -111,11 +104,7 @@ func (r *Memberships) List(ctx context.Context, org kernel.OrganizationID, q app
 // ID: the order of the unique (organization_id, user_id) index, which alone
 // answers the query.
 func (r *Memberships) ListUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
-	ids, err := db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (kernel.UserID, error) {
-		var id kernel.UserID
-		err := row.Scan(&id)
-		return id, err
-	}, `SELECT user_id FROM memberships WHERE organization_id = $1 ORDER BY user_id`, org)
+	ids, err := db.QueryAll(ctx, r.db.Q(ctx), scanID[kernel.UserKind], `SELECT user_id FROM memberships WHERE organization_id = $1 ORDER BY user_id`, org)
 	if err != nil {
 		return nil, fmt.Errorf("list member user IDs: %w", err)
 	}
@@ -125,11 +114,7 @@ func (r *Memberships) ListUserIDs(ctx context.Context, org kernel.OrganizationID
 // ListSuspendedUserIDs returns the user IDs of org's suspended members,
 // ordered by user ID.
 func (r *Memberships) ListSuspendedUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
-	ids, err := db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (kernel.UserID, error) {
-		var id kernel.UserID
-		err := row.Scan(&id)
-		return id, err
-	}, `SELECT user_id FROM memberships WHERE organization_id = $1 AND suspended_at IS NOT NULL ORDER BY user_id`, org)
+	ids, err := db.QueryAll(ctx, r.db.Q(ctx), scanID[kernel.UserKind], `SELECT user_id FROM memberships WHERE organization_id = $1 AND suspended_at IS NOT NULL ORDER BY user_id`, org)
 	if err != nil {
 		return nil, fmt.Errorf("list suspended members: %w", err)
 	}
@@ -148,13 +133,10 @@ func (r *Memberships) ListByUser(ctx context.Context, user kernel.UserID) ([]*do
 // SaveRole stores m's role. It returns application.ErrMemberNotFound when
 // the row is gone.
 func (r *Memberships) SaveRole(ctx context.Context, m *domain.Membership) error {
-	n, err := r.db.QW(ctx).Exec(ctx, `UPDATE memberships SET role = $3 WHERE organization_id = $1 AND id = $2`,
+	err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrMemberNotFound, `UPDATE memberships SET role = $3 WHERE organization_id = $1 AND id = $2`,
 		m.OrganizationID(), m.ID(), m.Role())
 	if err != nil {
 		return fmt.Errorf("save membership role: %w", err)
-	}
-	if n == 0 {
-		return application.ErrMemberNotFound
 	}
 	return r.bumpMembers(ctx, m.OrganizationID())
 }
@@ -162,13 +144,10 @@ func (r *Memberships) SaveRole(ctx context.Context, m *domain.Membership) error 
 // SaveSuspension stores when m was suspended (NULL: active). It returns
 // application.ErrMemberNotFound when the row is gone.
 func (r *Memberships) SaveSuspension(ctx context.Context, m *domain.Membership) error {
-	n, err := r.db.QW(ctx).Exec(ctx, `UPDATE memberships SET suspended_at = $3 WHERE organization_id = $1 AND id = $2`,
+	err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrMemberNotFound, `UPDATE memberships SET suspended_at = $3 WHERE organization_id = $1 AND id = $2`,
 		m.OrganizationID(), m.ID(), m.SuspendedAt())
 	if err != nil {
 		return fmt.Errorf("save membership suspension: %w", err)
-	}
-	if n == 0 {
-		return application.ErrMemberNotFound
 	}
 	return r.bumpMembers(ctx, m.OrganizationID())
 }
@@ -176,12 +155,9 @@ func (r *Memberships) SaveSuspension(ctx context.Context, m *domain.Membership) 
 // Delete removes the membership with that ID in org. It returns
 // application.ErrMemberNotFound when org has no such membership.
 func (r *Memberships) Delete(ctx context.Context, org kernel.OrganizationID, id domain.MembershipID) error {
-	n, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM memberships WHERE organization_id = $1 AND id = $2`, org, id)
+	err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrMemberNotFound, `DELETE FROM memberships WHERE organization_id = $1 AND id = $2`, org, id)
 	if err != nil {
 		return fmt.Errorf("delete membership: %w", err)
-	}
-	if n == 0 {
-		return application.ErrMemberNotFound
 	}
 	return r.bumpMembers(ctx, org)
 }
@@ -299,7 +275,7 @@ func (r *Memberships) bumpMembers(ctx context.Context, org kernel.OrganizationID
 // ProfileChanged moves on the members version of every organization user
 // belongs to: their name, email or image in member lists changed.
 func (r *Memberships) ProfileChanged(ctx context.Context, user kernel.UserID) error {
-	orgs, err := db.QueryAll(ctx, r.db.QW(ctx), scanOrganizationID, `UPDATE organizations SET members_version = members_version + 1
+	orgs, err := db.QueryAll(ctx, r.db.QW(ctx), scanID[kernel.OrganizationKind], `UPDATE organizations SET members_version = members_version + 1
 		WHERE id IN (SELECT organization_id FROM memberships WHERE user_id = $1) RETURNING id`, user)
 	if err != nil {
 		return fmt.Errorf("bump members versions: %w", err)
@@ -318,10 +294,4 @@ func scanMembership(row db.Row) (*domain.Membership, error) {
 		return nil, err
 	}
 	return domain.RehydrateMembership(s), nil
-}
-
-func scanOrganizationID(row db.Row) (kernel.OrganizationID, error) {
-	var id kernel.OrganizationID
-	err := row.Scan(&id)
-	return id, err
 }

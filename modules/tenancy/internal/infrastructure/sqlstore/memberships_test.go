@@ -21,7 +21,7 @@ func TestMembershipsCreateAndGet(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		mems, ctx := s.Memberships(), context.Background()
+		mems, ctx := s.Memberships, context.Background()
 		acme := createOrg(t, s, "Acme", "acme", t0)
 		globex := createOrg(t, s, "Globex", "globex", t0)
 		user := newUserID()
@@ -77,7 +77,7 @@ func TestMembershipsSaveRoleAndDelete(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		mems, ctx := s.Memberships(), context.Background()
+		mems, ctx := s.Memberships, context.Background()
 		acme := createOrg(t, s, "Acme", "acme", t0)
 		globex := createOrg(t, s, "Globex", "globex", t0)
 		m := join(t, s, acme.ID(), newUserID(), domain.RoleMember, t0)
@@ -127,7 +127,7 @@ func TestMembershipsList(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, d := setup(t, dialect)
-		mems, ctx := s.Memberships(), context.Background()
+		mems, ctx := s.Memberships, context.Background()
 		acme := createOrg(t, s, "Acme", "acme", t0)
 		globex := createOrg(t, s, "Globex", "globex", t0)
 		var all []*domain.Membership // created in ID order
@@ -232,7 +232,7 @@ func TestMembershipsCountAndRenameRole(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		mems, ctx := s.Memberships(), context.Background()
+		mems, ctx := s.Memberships, context.Background()
 		acme := createOrg(t, s, "Acme", "acme", t0)
 		globex := createOrg(t, s, "Globex", "globex", t0)
 		for _, role := range []string{domain.RoleOwner, domain.RoleOwner, "editor", "editor", "editor", domain.RoleMember} {
@@ -276,7 +276,7 @@ func TestMembershipsTouchAndMostRecent(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		mems, ctx := s.Memberships(), context.Background()
+		mems, ctx := s.Memberships, context.Background()
 		user := newUserID()
 		a := createOrg(t, s, "A", "org-a", t0)
 		b := createOrg(t, s, "B", "org-b", t0)
@@ -334,7 +334,7 @@ func TestMembershipsAccess(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		mems, ctx := s.Memberships(), context.Background()
+		mems, ctx := s.Memberships, context.Background()
 		acme := createOrg(t, s, "Acme", "acme", t0)
 		globex := createOrg(t, s, "Globex", "globex", t0)
 		editorPerms := []string{domain.PermMembersRead, domain.PermMembersInvite, "users:read"}
@@ -395,7 +395,7 @@ func TestMembersVersion(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		mems, ctx := s.Memberships(), context.Background()
+		mems, ctx := s.Memberships, context.Background()
 		acme := createOrg(t, s, "Acme", "acme", t0)
 		globex := createOrg(t, s, "Globex", "globex", t0)
 		ann := newUserID()

@@ -83,13 +83,9 @@ func (r *Organizations) Lock(ctx context.Context, id kernel.OrganizationID) erro
 // application.ErrOrganizationNotFound when the row is gone.
 func (r *Organizations) Save(ctx context.Context, o *domain.Organization) error {
 	s := o.Snapshot()
-	n, err := r.db.QW(ctx).Exec(ctx, `UPDATE organizations SET name = $2, slug = $3, updated_at = $4 WHERE id = $1`,
-		s.ID, s.Name, s.Slug, s.UpdatedAt)
-	if err != nil {
+	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrOrganizationNotFound, `UPDATE organizations SET name = $2, slug = $3, updated_at = $4 WHERE id = $1`,
+		s.ID, s.Name, s.Slug, s.UpdatedAt); err != nil {
 		return fmt.Errorf("save organization: %w", uniqueSlugError(err))
-	}
-	if n == 0 {
-		return application.ErrOrganizationNotFound
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ func TestOrganizationsCreateAndGet(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		orgs, ctx := s.Organizations(), context.Background()
+		orgs, ctx := s.Organizations, context.Background()
 
 		o := createOrg(t, s, "Ação & Co. 🚀", "acao-co", t0)
 		got, err := orgs.ByID(ctx, o.ID())
@@ -59,7 +59,7 @@ func TestOrganizationsSave(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		orgs, ctx := s.Organizations(), context.Background()
+		orgs, ctx := s.Organizations, context.Background()
 		o := createOrg(t, s, "Acme", "acme", t0)
 		other := createOrg(t, s, "Globex", "globex", t0)
 
@@ -128,40 +128,40 @@ func TestOrganizationsDeleteCascades(t *testing.T) {
 		}
 		doomed, kept := seed("doomed"), seed("kept")
 
-		if err := s.Organizations().Delete(ctx, doomed.org.ID()); err != nil {
+		if err := s.Organizations.Delete(ctx, doomed.org.ID()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Organizations().ByID(ctx, doomed.org.ID()); !errors.Is(err, application.ErrOrganizationNotFound) {
+		if _, err := s.Organizations.ByID(ctx, doomed.org.ID()); !errors.Is(err, application.ErrOrganizationNotFound) {
 			t.Errorf("organization after Delete: %v", err)
 		}
-		if _, err := s.Memberships().ByUser(ctx, doomed.org.ID(), user); !errors.Is(err, application.ErrMemberNotFound) {
+		if _, err := s.Memberships.ByUser(ctx, doomed.org.ID(), user); !errors.Is(err, application.ErrMemberNotFound) {
 			t.Errorf("membership after Delete: %v", err)
 		}
-		if _, err := s.Roles().ByID(ctx, doomed.org.ID(), doomed.role.ID()); !errors.Is(err, application.ErrRoleNotFound) {
+		if _, err := s.Roles.ByID(ctx, doomed.org.ID(), doomed.role.ID()); !errors.Is(err, application.ErrRoleNotFound) {
 			t.Errorf("role after Delete: %v", err)
 		}
-		if _, err := s.Invitations().ByTokenHash(ctx, doomed.inv.TokenHash()); !errors.Is(err, application.ErrInvitationNotFound) {
+		if _, err := s.Invitations.ByTokenHash(ctx, doomed.inv.TokenHash()); !errors.Is(err, application.ErrInvitationNotFound) {
 			t.Errorf("invitation after Delete: %v", err)
 		}
-		if ms, err := s.Memberships().ListByUser(ctx, user); err != nil || !slices.Equal(ids(ms), []domain.MembershipID{kept.mem.ID()}) {
+		if ms, err := s.Memberships.ListByUser(ctx, user); err != nil || !slices.Equal(ids(ms), []domain.MembershipID{kept.mem.ID()}) {
 			t.Errorf("user's memberships after Delete = %v, %v", ids(ms), err)
 		}
 
 		// The other organization keeps everything.
-		if _, err := s.Organizations().ByID(ctx, kept.org.ID()); err != nil {
+		if _, err := s.Organizations.ByID(ctx, kept.org.ID()); err != nil {
 			t.Errorf("other organization: %v", err)
 		}
-		if _, err := s.Roles().ByID(ctx, kept.org.ID(), kept.role.ID()); err != nil {
+		if _, err := s.Roles.ByID(ctx, kept.org.ID(), kept.role.ID()); err != nil {
 			t.Errorf("other organization's role: %v", err)
 		}
-		if _, err := s.Invitations().ByID(ctx, kept.org.ID(), kept.inv.ID()); err != nil {
+		if _, err := s.Invitations.ByID(ctx, kept.org.ID(), kept.inv.ID()); err != nil {
 			t.Errorf("other organization's invitation: %v", err)
 		}
-		if _, err := s.Memberships().ByID(ctx, kept.org.ID(), kept.mem.ID()); err != nil {
+		if _, err := s.Memberships.ByID(ctx, kept.org.ID(), kept.mem.ID()); err != nil {
 			t.Errorf("other organization's membership: %v", err)
 		}
 
-		if err := s.Organizations().Delete(ctx, doomed.org.ID()); !errors.Is(err, application.ErrOrganizationNotFound) {
+		if err := s.Organizations.Delete(ctx, doomed.org.ID()); !errors.Is(err, application.ErrOrganizationNotFound) {
 			t.Errorf("Delete twice = %v, want ErrOrganizationNotFound", err)
 		}
 	})
@@ -171,7 +171,7 @@ func TestOrganizationsListForUser(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		orgs, ctx := s.Organizations(), context.Background()
+		orgs, ctx := s.Organizations, context.Background()
 		user, other := newUserID(), newUserID()
 
 		if got, err := orgs.ListForUser(ctx, user); err != nil || len(got) != 0 {
@@ -224,7 +224,7 @@ func TestOrganizationsListForUser(t *testing.T) {
 		// Used ones first, most recent first; the never used after them.
 		touch := func(o *domain.Organization, at time.Time) {
 			t.Helper()
-			if err := s.Memberships().Touch(ctx, o.ID(), user, at); err != nil {
+			if err := s.Memberships.Touch(ctx, o.ID(), user, at); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -244,7 +244,7 @@ func TestOrganizationsLock(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, d := setup(t, dialect)
-		orgs, ctx := s.Organizations(), context.Background()
+		orgs, ctx := s.Organizations, context.Background()
 		o := createOrg(t, s, "Acme", "acme", t0)
 
 		err := d.Tx(ctx, func(ctx context.Context) error { return orgs.Lock(ctx, newOrgID()) })
@@ -308,10 +308,10 @@ func TestOrganizationsLockGuardsOwners(t *testing.T) {
 				wg.Go(func() {
 					<-start
 					err := d.Tx(ctx, func(ctx context.Context) error {
-						if err := s.Organizations().Lock(ctx, o.id); err != nil {
+						if err := s.Organizations.Lock(ctx, o.id); err != nil {
 							return err
 						}
-						owners, err := s.Memberships().CountRole(ctx, o.id, domain.RoleOwner)
+						owners, err := s.Memberships.CountRole(ctx, o.id, domain.RoleOwner)
 						if err != nil {
 							return err
 						}
@@ -321,7 +321,7 @@ func TestOrganizationsLockGuardsOwners(t *testing.T) {
 						if _, err := m.ChangeRole(domain.RoleMember); err != nil {
 							return err
 						}
-						return s.Memberships().SaveRole(ctx, m)
+						return s.Memberships.SaveRole(ctx, m)
 					})
 					if err != nil {
 						t.Error(err)
@@ -332,7 +332,7 @@ func TestOrganizationsLockGuardsOwners(t *testing.T) {
 		close(start)
 		wg.Wait()
 		for _, o := range all {
-			n, err := s.Memberships().CountRole(ctx, o.id, domain.RoleOwner)
+			n, err := s.Memberships.CountRole(ctx, o.id, domain.RoleOwner)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/groundworkhq/groundwork/db"
@@ -60,14 +59,7 @@ func (r *Roles) ByName(ctx context.Context, org kernel.OrganizationID, name stri
 }
 
 func (r *Roles) one(ctx context.Context, query string, args ...any) (*domain.Role, error) {
-	role, err := scanRole(r.db.Q(ctx).QueryRow(ctx, query, args...))
-	if errors.Is(err, db.ErrNoRows) {
-		return nil, application.ErrRoleNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get role: %w", err)
-	}
-	return role, nil
+	return queryOne(ctx, r.db.Q(ctx), scanRole, application.ErrRoleNotFound, "get role", query, args...)
 }
 
 // List returns org's custom roles ordered by name.
@@ -90,14 +82,11 @@ func (r *Roles) Save(ctx context.Context, role *domain.Role) error {
 	if err != nil {
 		return fmt.Errorf("save role: %w", err)
 	}
-	n, err := r.db.QW(ctx).Exec(ctx, `UPDATE roles SET name = $3, permissions = $4, updated_at = $5
+	err = db.ExecOne(ctx, r.db.QW(ctx), application.ErrRoleNotFound, `UPDATE roles SET name = $3, permissions = $4, updated_at = $5
 		WHERE organization_id = $1 AND id = $2`,
 		s.OrganizationID, s.ID, s.Name, perms, s.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("save role: %w", uniqueRoleNameError(err))
-	}
-	if n == 0 {
-		return application.ErrRoleNotFound
 	}
 	return accessChanged(ctx, r.db, s.OrganizationID)
 }
@@ -106,12 +95,9 @@ func (r *Roles) Save(ctx context.Context, role *domain.Role) error {
 // application.ErrRoleNotFound when org has no such role. Whether members
 // still hold it is the caller's to check (Role.CanDelete).
 func (r *Roles) Delete(ctx context.Context, org kernel.OrganizationID, id domain.RoleID) error {
-	n, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM roles WHERE organization_id = $1 AND id = $2`, org, id)
+	err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrRoleNotFound, `DELETE FROM roles WHERE organization_id = $1 AND id = $2`, org, id)
 	if err != nil {
 		return fmt.Errorf("delete role: %w", err)
-	}
-	if n == 0 {
-		return application.ErrRoleNotFound
 	}
 	return accessChanged(ctx, r.db, org)
 }

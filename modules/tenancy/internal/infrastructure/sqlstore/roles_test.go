@@ -18,7 +18,7 @@ func TestRolesCreateAndGet(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		roles, ctx := s.Roles(), context.Background()
+		roles, ctx := s.Roles, context.Background()
 		acme := createOrg(t, s, "Acme", "acme", t0)
 		globex := createOrg(t, s, "Globex", "globex", t0)
 
@@ -76,7 +76,7 @@ func TestRolesList(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		roles, ctx := s.Roles(), context.Background()
+		roles, ctx := s.Roles, context.Background()
 		acme := createOrg(t, s, "Acme", "acme", t0)
 		globex := createOrg(t, s, "Globex", "globex", t0)
 		// Byte order, which a linguistic collation would not give ("a-b"
@@ -107,7 +107,7 @@ func TestRolesSaveAndDelete(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
-		roles, ctx := s.Roles(), context.Background()
+		roles, ctx := s.Roles, context.Background()
 		c := catalog(t)
 		acme := createOrg(t, s, "Acme", "acme", t0)
 		globex := createOrg(t, s, "Globex", "globex", t0)

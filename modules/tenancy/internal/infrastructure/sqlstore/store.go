@@ -22,35 +22,22 @@ const MaxListLimit = 1000
 
 // Store gives the tenancy repositories over one database.
 type Store struct {
-	organizations *Organizations
-	memberships   *Memberships
-	roles         *Roles
-	invitations   *Invitations
+	Organizations *Organizations // application.Organizations
+	Memberships   *Memberships   // application.Memberships
+	Roles         *Roles         // application.Roles
+	Invitations   *Invitations   // application.Invitations
 }
 
 // New returns a Store over d. It does no I/O, but subscribes to d's
 // notifications for the access cache, which starts d's listener.
 func New(d *db.DB) *Store {
 	return &Store{
-		organizations: &Organizations{db: d},
-		memberships:   &Memberships{db: d, cache: newAccessCache(d)},
-		roles:         &Roles{db: d},
-		invitations:   &Invitations{db: d},
+		Organizations: &Organizations{db: d},
+		Memberships:   &Memberships{db: d, cache: newAccessCache(d)},
+		Roles:         &Roles{db: d},
+		Invitations:   &Invitations{db: d},
 	}
 }
-
-// Organizations returns the organizations repository
-// (application.Organizations).
-func (s *Store) Organizations() *Organizations { return s.organizations }
-
-// Memberships returns the memberships repository (application.Memberships).
-func (s *Store) Memberships() *Memberships { return s.memberships }
-
-// Roles returns the custom roles repository (application.Roles).
-func (s *Store) Roles() *Roles { return s.roles }
-
-// Invitations returns the invitations repository (application.Invitations).
-func (s *Store) Invitations() *Invitations { return s.invitations }
 
 // encodePermissions returns perms as the JSON array stored in
 // roles.permissions; nil is "[]".

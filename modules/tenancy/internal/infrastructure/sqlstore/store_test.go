@@ -35,7 +35,7 @@ func createOrg(t testing.TB, s *sqlstore.Store, name, slug string, at time.Time)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Organizations().Create(context.Background(), o); err != nil {
+	if err := s.Organizations.Create(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
 	return o
@@ -48,7 +48,7 @@ func join(t testing.TB, s *sqlstore.Store, org kernel.OrganizationID, user kerne
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Memberships().Create(context.Background(), m); err != nil {
+	if err := s.Memberships.Create(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -83,7 +83,7 @@ func newRole(t testing.TB, org kernel.OrganizationID, name string, perms []strin
 func createRole(t testing.TB, s *sqlstore.Store, org kernel.OrganizationID, name string, perms []string, at time.Time) *domain.Role {
 	t.Helper()
 	r := newRole(t, org, name, perms, at)
-	if err := s.Roles().Create(context.Background(), r); err != nil {
+	if err := s.Roles.Create(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
 	return r
@@ -107,7 +107,7 @@ func createInvitation(t testing.TB, s *sqlstore.Store, org kernel.OrganizationID
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Invitations().Create(context.Background(), i); err != nil {
+	if err := s.Invitations.Create(context.Background(), i); err != nil {
 		t.Fatal(err)
 	}
 	return i

@@ -10,6 +10,7 @@ import (
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 func (h *Handler) registerInvitations(api huma.API) {
@@ -25,11 +26,11 @@ func (h *Handler) registerInvitations(api huma.API) {
 		h.listInvitations)
 	huma.Register(api, h.scopedOp(api, "revoke-invitation", http.MethodPost, "/api/organizations/{org}/invitations/{invitation}/revoke",
 		tagInvitations, "Revoke an invitation", "Its link stops working. Needs members:invite. A closed invitation is 410.",
-		http.StatusForbidden, http.StatusGone), h.revokeInvitation)
+		http.StatusForbidden, http.StatusGone), invitationAction(h.svc.RevokeInvitation))
 	huma.Register(api, h.scopedOp(api, "resend-invitation", http.MethodPost, "/api/organizations/{org}/invitations/{invitation}/resend",
 		tagInvitations, "Resend an invitation",
 		"Emails a new link, valid 7 days from now; the previous link stops working. Needs members:invite. A closed invitation is 410.",
-		http.StatusForbidden, http.StatusGone), h.resendInvitation)
+		http.StatusForbidden, http.StatusGone), invitationAction(h.svc.ResendInvitation))
 	huma.Register(api, userOp(api, "list-my-invitations", http.MethodGet, "/api/invitations", tagInvitations,
 		"List invitations to me", "The pending invitations addressed to your email."), h.myInvitations)
 	preview := op("preview-invitation", http.MethodGet, "/api/invitations/{token}", tagInvitations,
@@ -84,23 +85,12 @@ type listInvitationsInput struct {
 	Status string `query:"status" enum:"pending,all" default:"pending" doc:"pending (open ones) or all."`
 }
 
-type listInvitationsOutput struct {
-	Body struct {
-		Items []Invitation `json:"items"`
-	}
-}
-
-func (h *Handler) listInvitations(ctx context.Context, in *listInvitationsInput) (*listInvitationsOutput, error) {
+func (h *Handler) listInvitations(ctx context.Context, in *listInvitationsInput) (*web.ItemsOutput[Invitation], error) {
 	list, err := h.svc.ListInvitations(ctx, actor(ctx), in.Status != "all")
 	if err != nil {
 		return nil, err
 	}
-	out := &listInvitationsOutput{}
-	out.Body.Items = make([]Invitation, len(list))
-	for i, v := range list {
-		out.Body.Items[i] = invitationJSON(v)
-	}
-	return out, nil
+	return web.ItemsOf(list, invitationJSON), nil
 }
 
 // InvitationPath names an invitation of the organization.
@@ -110,35 +100,25 @@ type InvitationPath struct {
 }
 
 func (p InvitationPath) id() (domain.InvitationID, error) {
-	id, err := kernel.ParseID[domain.InvitationKind](p.Invitation)
-	if err != nil {
-		return domain.InvitationID{}, application.ErrInvitationNotFound
-	}
-	return id, nil
+	return kernel.ParseIDOr[domain.InvitationKind](p.Invitation, application.ErrInvitationNotFound)
 }
 
-func (h *Handler) revokeInvitation(ctx context.Context, in *InvitationPath) (*invitationOutput, error) {
-	id, err := in.id()
-	if err != nil {
-		return nil, err
+// invitationAction is the handler of an action on the invitation the path
+// names (revoke, resend): it answers with the invitation as do left it.
+func invitationAction(
+	do func(context.Context, application.Actor, domain.InvitationID) (application.InvitationView, error),
+) func(context.Context, *InvitationPath) (*invitationOutput, error) {
+	return func(ctx context.Context, in *InvitationPath) (*invitationOutput, error) {
+		id, err := in.id()
+		if err != nil {
+			return nil, err
+		}
+		v, err := do(ctx, actor(ctx), id)
+		if err != nil {
+			return nil, err
+		}
+		return &invitationOutput{Body: invitationJSON(v)}, nil
 	}
-	v, err := h.svc.RevokeInvitation(ctx, actor(ctx), id)
-	if err != nil {
-		return nil, err
-	}
-	return &invitationOutput{Body: invitationJSON(v)}, nil
-}
-
-func (h *Handler) resendInvitation(ctx context.Context, in *InvitationPath) (*invitationOutput, error) {
-	id, err := in.id()
-	if err != nil {
-		return nil, err
-	}
-	v, err := h.svc.ResendInvitation(ctx, actor(ctx), id)
-	if err != nil {
-		return nil, err
-	}
-	return &invitationOutput{Body: invitationJSON(v)}, nil
 }
 
 // ReceivedInvitation is an invitation addressed to the caller.
@@ -151,27 +131,20 @@ type ReceivedInvitation struct {
 	ExpiresAt        time.Time `json:"expiresAt"`
 }
 
-type myInvitationsOutput struct {
-	Body struct {
-		Items []ReceivedInvitation `json:"items"`
+func receivedInvitationJSON(v application.ReceivedInvitation) ReceivedInvitation {
+	return ReceivedInvitation{
+		ID: v.ID.String(), OrganizationID: v.OrganizationID.String(), OrganizationName: v.OrganizationName,
+		InviterName: v.InviterName, Role: v.Role, ExpiresAt: v.ExpiresAt,
 	}
 }
 
-func (h *Handler) myInvitations(ctx context.Context, _ *struct{}) (*myInvitationsOutput, error) {
+func (h *Handler) myInvitations(ctx context.Context, _ *struct{}) (*web.ItemsOutput[ReceivedInvitation], error) {
 	p, _ := kernel.PrincipalFrom(ctx)
 	list, err := h.svc.MyInvitations(ctx, p.UserID)
 	if err != nil {
 		return nil, err
 	}
-	out := &myInvitationsOutput{}
-	out.Body.Items = make([]ReceivedInvitation, len(list))
-	for i, v := range list {
-		out.Body.Items[i] = ReceivedInvitation{
-			ID: v.ID.String(), OrganizationID: v.OrganizationID.String(), OrganizationName: v.OrganizationName,
-			InviterName: v.InviterName, Role: v.Role, ExpiresAt: v.ExpiresAt,
-		}
-	}
-	return out, nil
+	return web.ItemsOf(list, receivedInvitationJSON), nil
 }
 
 // TokenPath is an invitation link's token (or an invitation ID).

@@ -9,6 +9,7 @@ import (
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 func (h *Handler) registerOrganizations(api huma.API) {
@@ -67,24 +68,13 @@ func (h *Handler) createOrganization(ctx context.Context, in *createOrganization
 	return &organizationOutput{SetCookie: []http.Cookie{h.activeCookie(v.ID)}, Body: organizationJSON(v)}, nil
 }
 
-type listOrganizationsOutput struct {
-	Body struct {
-		Items []Organization `json:"items"`
-	}
-}
-
-func (h *Handler) listOrganizations(ctx context.Context, _ *struct{}) (*listOrganizationsOutput, error) {
+func (h *Handler) listOrganizations(ctx context.Context, _ *struct{}) (*web.ItemsOutput[Organization], error) {
 	p, _ := kernel.PrincipalFrom(ctx)
 	list, err := h.svc.MyOrganizations(ctx, p.UserID)
 	if err != nil {
 		return nil, err
 	}
-	out := &listOrganizationsOutput{}
-	out.Body.Items = make([]Organization, len(list))
-	for i, v := range list {
-		out.Body.Items[i] = organizationJSON(v)
-	}
-	return out, nil
+	return web.ItemsOf(list, organizationJSON), nil
 }
 
 type activeOutput struct {
@@ -183,14 +173,6 @@ func (h *Handler) deleteOrganization(ctx context.Context, in *deleteOrganization
 	return out, nil
 }
 
-type permissionsOutput struct {
-	Body struct {
-		Items []domain.PermissionInfo `json:"items"`
-	}
-}
-
-func (h *Handler) listPermissions(_ context.Context, _ *struct{}) (*permissionsOutput, error) {
-	out := &permissionsOutput{}
-	out.Body.Items = h.svc.Permissions()
-	return out, nil
+func (h *Handler) listPermissions(_ context.Context, _ *struct{}) (*web.ItemsOutput[domain.PermissionInfo], error) {
+	return &web.ItemsOutput[domain.PermissionInfo]{Body: web.Items[domain.PermissionInfo]{Items: h.svc.Permissions()}}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 func (h *Handler) registerRoles(api huma.API) {
@@ -33,23 +34,12 @@ func (h *Handler) registerRoles(api huma.API) {
 	huma.Register(api, del, h.deleteRole)
 }
 
-type listRolesOutput struct {
-	Body struct {
-		Items []Role `json:"items"`
-	}
-}
-
-func (h *Handler) listRoles(ctx context.Context, _ *OrgPath) (*listRolesOutput, error) {
+func (h *Handler) listRoles(ctx context.Context, _ *OrgPath) (*web.ItemsOutput[Role], error) {
 	list, err := h.svc.ListRoles(ctx, actor(ctx))
 	if err != nil {
 		return nil, err
 	}
-	out := &listRolesOutput{}
-	out.Body.Items = make([]Role, len(list))
-	for i, v := range list {
-		out.Body.Items[i] = roleJSON(v)
-	}
-	return out, nil
+	return web.ItemsOf(list, roleJSON), nil
 }
 
 type roleOutput struct {
