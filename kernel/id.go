@@ -44,6 +44,17 @@ func ParseID[K Kind](s string) (ID[K], error) {
 	return ID[K]{u: u}, nil
 }
 
+// ParseIDOr is ParseID for an ID that names a resource, as in a request's
+// path: a malformed one names nothing, so it answers notFound, the same as
+// an unknown ID or another organization's.
+func ParseIDOr[K Kind](s string, notFound error) (ID[K], error) {
+	id, err := ParseID[K](s)
+	if err != nil {
+		return ID[K]{}, notFound
+	}
+	return id, nil
+}
+
 // MustParseID is ParseID that panics; for constants in tests and examples.
 func MustParseID[K Kind](s string) ID[K] {
 	id, err := ParseID[K](s)

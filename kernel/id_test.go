@@ -357,3 +357,16 @@ func TestIDTime(t *testing.T) {
 		t.Errorf("Time() = %v has sub-millisecond digits", got)
 	}
 }
+
+func TestParseIDOr(t *testing.T) {
+	notFound := kernel.NotFound("x.not_found", "No such thing.")
+	id := kernel.NewID[kernel.UserKind]()
+	if got, err := kernel.ParseIDOr[kernel.UserKind](id.String(), notFound); err != nil || got != id {
+		t.Errorf("ParseIDOr(valid) = %v, %v; want %v", got, err, id)
+	}
+	for _, s := range []string{"", "usr_", "org_" + id.String()[4:], id.String() + "x"} {
+		if got, err := kernel.ParseIDOr[kernel.UserKind](s, notFound); err != notFound || !got.IsZero() {
+			t.Errorf("ParseIDOr(%q) = %v, %v; want the zero ID and notFound", s, got, err)
+		}
+	}
+}

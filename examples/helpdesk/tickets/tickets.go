@@ -8,7 +8,6 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"io/fs"
 	"net/http"
 	"strings"
 	"time"
@@ -74,9 +73,7 @@ func (m *Module) Name() string { return "tickets" }
 
 // Migrations returns the tables for both dialects.
 func (m *Module) Migrations() db.Migrations {
-	lite, _ := fs.Sub(migrations, "migrations/sqlite")
-	pg, _ := fs.Sub(migrations, "migrations/postgres")
-	return db.Migrations{SQLite: lite, Postgres: pg}
+	return db.EmbeddedMigrations(migrations, "migrations")
 }
 
 // Permissions declares tickets:read and tickets:create.

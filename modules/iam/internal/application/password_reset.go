@@ -84,27 +84,31 @@ func (s *Service) DeliverAccountMail(ctx context.Context, req AccountMail) error
 	if req.URL != "" && !s.TrustedURL(req.URL) {
 		req.URL = "" // trusted when asked; no longer (the origins changed since)
 	}
-	switch req.Purpose {
-	case domain.PurposePasswordReset:
-		return s.deliverPasswordReset(ctx, req)
-	case domain.PurposeEmailVerification:
-		return s.deliverVerification(ctx, req)
-	default:
-		return fmt.Errorf("deliver account mail: unknown purpose %q", req.Purpose)
-	}
-}
-
-func (s *Service) deliverPasswordReset(ctx context.Context, req AccountMail) error {
 	u, err := s.accountFor(ctx, req.Email)
 	if err != nil || u == nil {
 		return err
 	}
-	// A new link makes the older ones useless.
-	err = s.mailLink(ctx, u, domain.PurposePasswordReset, true, func(ctx context.Context, t domain.Token) error {
-		return s.deps.Emails.PasswordReset(ctx, u, s.passwordLinkURL(t, req.URL))
-	})
+	switch req.Purpose {
+	case domain.PurposePasswordReset:
+		// A new link makes the older ones useless.
+		err = s.mailLink(ctx, u, req.Purpose, true, func(ctx context.Context, t domain.Token) error {
+			return s.deps.Emails.PasswordReset(ctx, u, s.passwordLinkURL(t, req.URL))
+		})
+	case domain.PurposeEmailVerification:
+		if u.EmailVerified() {
+			return nil
+		}
+		// Earlier links stay valid until they expire: someone who asks
+		// twice and clicks the first email should not be told the link is
+		// invalid.
+		err = s.mailLink(ctx, u, req.Purpose, false, func(ctx context.Context, t domain.Token) error {
+			return s.deps.Emails.VerifyEmail(ctx, u, s.verifyEmailURL(t, req.URL))
+		})
+	default:
+		err = fmt.Errorf("unknown purpose %q", req.Purpose)
+	}
 	if err != nil {
-		return fmt.Errorf("request password reset: %w", err)
+		return fmt.Errorf("deliver account mail (%s): %w", req.Purpose, err)
 	}
 	return nil
 }

@@ -24,23 +24,6 @@ func (s *Service) SendVerificationEmail(ctx context.Context, email, callbackURL 
 	return nil
 }
 
-// deliverVerification is DeliverAccountMail for a verification link.
-func (s *Service) deliverVerification(ctx context.Context, req AccountMail) error {
-	u, err := s.accountFor(ctx, req.Email)
-	if err != nil || u == nil || u.EmailVerified() {
-		return err
-	}
-	// Earlier links stay valid until they expire: someone who asks twice
-	// and clicks the first email should not be told the link is invalid.
-	err = s.mailLink(ctx, u, domain.PurposeEmailVerification, false, func(ctx context.Context, t domain.Token) error {
-		return s.deps.Emails.VerifyEmail(ctx, u, s.verifyEmailURL(t, req.URL))
-	})
-	if err != nil {
-		return fmt.Errorf("send verification email: %w", err)
-	}
-	return nil
-}
-
 // VerifyEmail spends a verification token and marks the email verified. A
 // used, expired or unknown token answers Invalid INVALID_TOKEN, nothing
 // changed. It returns the user as verified; the HTTP layer checks the

@@ -118,14 +118,8 @@ type userIDInput struct {
 	ID string `path:"id" maxLength:"100" doc:"The user's ID (usr_…)."`
 }
 
-// id parses the path ID; a malformed one names no user: 404, as an unknown
-// one or another organization's.
 func (in userIDInput) id() (kernel.UserID, error) {
-	id, err := kernel.ParseID[kernel.UserKind](in.ID)
-	if err != nil {
-		return kernel.UserID{}, application.ErrUserNotFound
-	}
-	return id, nil
+	return kernel.ParseIDOr[kernel.UserKind](in.ID, application.ErrUserNotFound)
 }
 
 type adminUserOutput struct {

@@ -168,11 +168,9 @@ func (h *Handler) read(ctx context.Context, in *readInput) (*notificationOutput,
 	if err != nil {
 		return nil, err
 	}
-	id, err := kernel.ParseID[application.NotificationKind](in.ID)
+	id, err := kernel.ParseIDOr[application.NotificationKind](in.ID, application.ErrNotFound)
 	if err != nil {
-		// A malformed ID names no notification: the same 404 as an unknown
-		// one or another user's.
-		return nil, application.ErrNotFound
+		return nil, err
 	}
 	n, err := h.svc.MarkRead(ctx, user, id)
 	if err != nil {
