@@ -219,6 +219,22 @@ func QueryAll[T any](ctx context.Context, q Querier, scan func(Row) (T, error), 
 	return out, nil
 }
 
+// QueryOne runs query on q and reads the one row it returns with scan. It
+// returns notFound, the caller's not-found error, when there is no row, and
+// other errors wrapped with what names the read ("get role: …").
+func QueryOne[T any](ctx context.Context, q Querier, scan func(Row) (T, error), notFound error, what, query string, args ...any) (T, error) {
+	v, err := scan(q.QueryRow(ctx, query, args...))
+	if errors.Is(err, ErrNoRows) {
+		var zero T
+		return zero, notFound
+	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
+	return v, nil
+}
+
 // ExecOne runs on q a statement meant to change one row (an UPDATE or
 // DELETE by key) and returns notFound when it changed none. Other errors
 // are returned as Exec returns them.

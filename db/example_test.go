@@ -67,3 +67,42 @@ func ExampleFilter() {
 	// org_1 ana 50
 	// ""
 }
+
+// A repository's reads and keyed writes answer its own not-found error:
+// QueryOne for one row, QueryAll for many, ExecOne for an UPDATE or DELETE
+// that must find its row.
+func ExampleQueryOne() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "db-example")
+	defer os.RemoveAll(dir)
+	d, err := db.Open(ctx, db.Options{SQLitePath: filepath.Join(dir, "app.db")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.QW(ctx).Exec(ctx, `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)`); err != nil {
+		log.Fatal(err)
+	}
+	errNoNote := errors.New("no such note")
+	scanBody := func(row db.Row) (string, error) {
+		var s string
+		err := row.Scan(&s)
+		return s, err
+	}
+	for _, body := range []string{"first", "second"} {
+		if _, err := d.QW(ctx).Exec(ctx, `INSERT INTO notes (body) VALUES ($1)`, body); err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Println(db.QueryOne(ctx, d.Q(ctx), scanBody, errNoNote, "get note", `SELECT body FROM notes WHERE id = $1`, 1))
+	fmt.Println(db.QueryOne(ctx, d.Q(ctx), scanBody, errNoNote, "get note", `SELECT body FROM notes WHERE id = $1`, 7))
+	fmt.Println(db.QueryAll(ctx, d.Q(ctx), scanBody, `SELECT body FROM notes ORDER BY id`))
+	fmt.Println(db.ExecOne(ctx, d.QW(ctx), errNoNote, `DELETE FROM notes WHERE id = $1`, 2))
+	fmt.Println(db.ExecOne(ctx, d.QW(ctx), errNoNote, `DELETE FROM notes WHERE id = $1`, 2))
+	// Output:
+	// first <nil>
+	//  no such note
+	// [first second] <nil>
+	// <nil>
+	// no such note
+}

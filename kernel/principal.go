@@ -33,11 +33,7 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 
 // PrincipalFrom returns the principal in ctx and whether there is one.
 func PrincipalFrom(ctx context.Context) (Principal, bool) {
-	p, ok := ctx.Value(principalKey{}).(Principal)
-	if !ok || p.UserID.IsZero() {
-		return Principal{}, false
-	}
-	return p, true
+	return valueFrom(ctx, principalKey{}, func(p Principal) bool { return !p.UserID.IsZero() })
 }
 
 // WithOrganization returns ctx carrying the active organization context.
@@ -47,11 +43,18 @@ func WithOrganization(ctx context.Context, o OrganizationContext) context.Contex
 
 // OrganizationFrom returns the active organization context in ctx, if any.
 func OrganizationFrom(ctx context.Context) (OrganizationContext, bool) {
-	o, ok := ctx.Value(organizationKey{}).(OrganizationContext)
-	if !ok || o.OrganizationID.IsZero() {
-		return OrganizationContext{}, false
+	return valueFrom(ctx, organizationKey{}, func(o OrganizationContext) bool { return !o.OrganizationID.IsZero() })
+}
+
+// valueFrom returns the T that ctx carries under key, if there is one and
+// set says it is set.
+func valueFrom[T any](ctx context.Context, key any, set func(T) bool) (T, bool) {
+	v, ok := ctx.Value(key).(T)
+	if !ok || !set(v) {
+		var zero T
+		return zero, false
 	}
-	return o, true
+	return v, true
 }
 
 // GrantsFrom returns the grants of the active organization in ctx; none

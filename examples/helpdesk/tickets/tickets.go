@@ -7,7 +7,6 @@ package tickets
 import (
 	"context"
 	"embed"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -131,12 +130,6 @@ type ticketOutput struct {
 	Body Ticket
 }
 
-type ticketListOutput struct {
-	Body struct {
-		Items []Ticket `json:"items" doc:"Newest first."`
-	}
-}
-
 // Routes mounts POST and GET /api/tickets, each behind the one permission
 // gate (401, 403 without an active organization or the permission).
 func (m *Module) Routes(r *web.Router) {
@@ -185,7 +178,8 @@ func (m *Module) create(ctx context.Context, in *createTicketInput) (*ticketOutp
 	return &ticketOutput{Body: t}, nil
 }
 
-func (m *Module) list(ctx context.Context, _ *struct{}) (*ticketListOutput, error) {
+// list answers the organization's newest 100 tickets, newest first.
+func (m *Module) list(ctx context.Context, _ *struct{}) (*web.ItemsOutput[Ticket], error) {
 	org, ok := kernel.OrganizationFrom(ctx)
 	if !ok {
 		return nil, kernel.ErrNoActiveOrganization
@@ -196,10 +190,8 @@ func (m *Module) list(ctx context.Context, _ *struct{}) (*ticketListOutput, erro
 		return t, err
 	}, `SELECT id, organization_id, author_id, title, status, created_at FROM tickets
 		WHERE organization_id = $1 ORDER BY id DESC LIMIT 100`, org.OrganizationID)
-	if err != nil && !errors.Is(err, db.ErrNoRows) {
+	if err != nil {
 		return nil, err
 	}
-	out := &ticketListOutput{}
-	out.Body.Items = append([]Ticket{}, items...)
-	return out, nil
+	return web.ItemsOf(items, func(t Ticket) Ticket { return t }), nil
 }

@@ -78,14 +78,7 @@ func (r *Users) ByEmail(ctx context.Context, e domain.Email) (*domain.User, erro
 }
 
 func (r *Users) one(ctx context.Context, query string, arg any) (*domain.User, error) {
-	u, err := scanUser(r.db.Q(ctx).QueryRow(ctx, query, arg))
-	if errors.Is(err, db.ErrNoRows) {
-		return nil, application.ErrUserNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get user: %w", err)
-	}
-	return u, nil
+	return db.QueryOne(ctx, r.db.Q(ctx), scanUserRow, application.ErrUserNotFound, "get user", query, arg)
 }
 
 // Update loads the user for update, applies fn and, unless fn fails, writes
@@ -190,7 +183,7 @@ func (r *Users) List(ctx context.Context, q application.UserQuery) ([]*domain.Us
 	}
 	query := selectUser + f.Clause() + ` ORDER BY id LIMIT ` + arg(limit)
 
-	out, err := db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (*domain.User, error) { return scanUser(row) }, query, f.Args()...)
+	out, err := db.QueryAll(ctx, r.db.Q(ctx), scanUserRow, query, f.Args()...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -203,6 +196,9 @@ func likeContains(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(s) + "%"
 }
+
+// scanUserRow reads userColumns.
+func scanUserRow(row db.Row) (*domain.User, error) { return scanUser(row) }
 
 // scanUser reads userColumns, with the extra destinations after them.
 func scanUser(row db.Row, extra ...any) (*domain.User, error) {

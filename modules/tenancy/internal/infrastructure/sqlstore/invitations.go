@@ -149,7 +149,7 @@ func (r *Invitations) CountPending(ctx context.Context, org kernel.OrganizationI
 }
 
 func (r *Invitations) one(ctx context.Context, query string, args ...any) (*domain.Invitation, error) {
-	return queryOne(ctx, r.db.Q(ctx), scanInvitation, application.ErrInvitationNotFound, "get invitation", query, args...)
+	return db.QueryOne(ctx, r.db.Q(ctx), scanInvitation, application.ErrInvitationNotFound, "get invitation", query, args...)
 }
 
 // List returns org's invitations, newest first; pendingOnly keeps those

@@ -68,7 +68,7 @@ func (r *Memberships) ByID(ctx context.Context, org kernel.OrganizationID, id do
 }
 
 func (r *Memberships) one(ctx context.Context, query string, args ...any) (*domain.Membership, error) {
-	return queryOne(ctx, r.db.Q(ctx), scanMembership, application.ErrMemberNotFound, "get membership", query, args...)
+	return db.QueryOne(ctx, r.db.Q(ctx), scanMembership, application.ErrMemberNotFound, "get membership", query, args...)
 }
 
 // List returns org's memberships ordered by ID (the order members joined

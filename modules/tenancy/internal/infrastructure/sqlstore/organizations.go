@@ -50,14 +50,8 @@ func (r *Organizations) BySlug(ctx context.Context, slug domain.Slug) (*domain.O
 }
 
 func (r *Organizations) one(ctx context.Context, query string, arg any) (*domain.Organization, error) {
-	o, err := scanOrganization(r.db.Q(ctx).QueryRow(ctx, query, arg))
-	if errors.Is(err, db.ErrNoRows) {
-		return nil, application.ErrOrganizationNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get organization: %w", err)
-	}
-	return o, nil
+	return db.QueryOne(ctx, r.db.Q(ctx), func(row db.Row) (*domain.Organization, error) { return scanOrganization(row) },
+		application.ErrOrganizationNotFound, "get organization", query, arg)
 }
 
 // Lock locks the organization's row until the transaction in ctx ends, so

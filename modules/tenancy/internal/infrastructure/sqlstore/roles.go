@@ -59,7 +59,7 @@ func (r *Roles) ByName(ctx context.Context, org kernel.OrganizationID, name stri
 }
 
 func (r *Roles) one(ctx context.Context, query string, args ...any) (*domain.Role, error) {
-	return queryOne(ctx, r.db.Q(ctx), scanRole, application.ErrRoleNotFound, "get role", query, args...)
+	return db.QueryOne(ctx, r.db.Q(ctx), scanRole, application.ErrRoleNotFound, "get role", query, args...)
 }
 
 // List returns org's custom roles ordered by name.
