@@ -66,11 +66,9 @@ type Memberships interface {
 	ListSuspendedUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error)
 	// ListByUser returns every membership of user.
 	ListByUser(ctx context.Context, user kernel.UserID) ([]*domain.Membership, error)
-	// SaveRole stores m's role; ErrMemberNotFound when the row is gone.
-	SaveRole(ctx context.Context, m *domain.Membership) error
-	// SaveSuspension stores whether m is suspended; ErrMemberNotFound when
-	// the row is gone.
-	SaveSuspension(ctx context.Context, m *domain.Membership) error
+	// Save stores m's role and suspension; ErrMemberNotFound when the row
+	// is gone.
+	Save(ctx context.Context, m *domain.Membership) error
 	// Delete removes the membership with that ID in org.
 	Delete(ctx context.Context, org kernel.OrganizationID, id domain.MembershipID) error
 	// CountRole returns how many active (not suspended) members of org

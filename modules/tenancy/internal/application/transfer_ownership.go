@@ -45,10 +45,10 @@ func (s *Service) TransferOwnership(ctx context.Context, a Actor, to MemberRef) 
 		if _, err := me.ChangeRole(domain.RoleAdmin); err != nil {
 			return err
 		}
-		if err := s.deps.Memberships.SaveRole(ctx, target); err != nil {
+		if err := s.deps.Memberships.Save(ctx, target); err != nil {
 			return err
 		}
-		if err := s.deps.Memberships.SaveRole(ctx, me); err != nil {
+		if err := s.deps.Memberships.Save(ctx, me); err != nil {
 			return err
 		}
 		var events []kernel.Event

@@ -80,7 +80,7 @@ func (s *Service) changeRole(ctx context.Context, a Actor, m *domain.Membership,
 	if err := s.guardOwners(ctx, a.Org.OrganizationID, change); err != nil {
 		return nil, err
 	}
-	if err := s.deps.Memberships.SaveRole(ctx, m); err != nil {
+	if err := s.deps.Memberships.Save(ctx, m); err != nil {
 		return nil, err
 	}
 	return []kernel.Event{MemberRoleChanged{
@@ -110,7 +110,7 @@ func (s *Service) setSuspended(ctx context.Context, a Actor, m *domain.Membershi
 	if err := s.guardOwners(ctx, a.Org.OrganizationID, change); err != nil {
 		return nil, err
 	}
-	if err := s.deps.Memberships.SaveSuspension(ctx, m); err != nil {
+	if err := s.deps.Memberships.Save(ctx, m); err != nil {
 		return nil, err
 	}
 	if suspended {

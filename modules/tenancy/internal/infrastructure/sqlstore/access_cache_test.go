@@ -85,7 +85,7 @@ func TestAccessCacheFollowsEveryChange(t *testing.T) {
 					return err
 				}
 				m.ChangeRole("editor")
-				return a.Memberships.SaveRole(ctx, m)
+				return a.Memberships.Save(ctx, m)
 			}},
 			{"change a custom role's permissions", func(ctx context.Context) error {
 				if _, err := editor.SetPermissions([]string{domain.PermMembersRead, domain.PermMembersInvite}, catalog(t), t0); err != nil {
@@ -151,7 +151,7 @@ func TestAccessCacheSkipsTransactions(t *testing.T) {
 		describe(s, acme.ID(), ann)
 		err := d.Tx(ctx, func(ctx context.Context) error {
 			m.ChangeRole(domain.RoleAdmin)
-			if err := s.Memberships.SaveRole(ctx, m); err != nil {
+			if err := s.Memberships.Save(ctx, m); err != nil {
 				return err
 			}
 			a, err := s.Memberships.Access(ctx, acme.ID(), ann)

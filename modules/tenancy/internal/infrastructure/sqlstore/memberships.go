@@ -130,24 +130,14 @@ func (r *Memberships) ListByUser(ctx context.Context, user kernel.UserID) ([]*do
 	return out, nil
 }
 
-// SaveRole stores m's role. It returns application.ErrMemberNotFound when
-// the row is gone.
-func (r *Memberships) SaveRole(ctx context.Context, m *domain.Membership) error {
-	err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrMemberNotFound, `UPDATE memberships SET role = $3 WHERE organization_id = $1 AND id = $2`,
-		m.OrganizationID(), m.ID(), m.Role())
-	if err != nil {
-		return fmt.Errorf("save membership role: %w", err)
-	}
-	return r.bumpMembers(ctx, m.OrganizationID())
-}
-
-// SaveSuspension stores when m was suspended (NULL: active). It returns
+// Save stores m's role and suspension (NULL: active). It returns
 // application.ErrMemberNotFound when the row is gone.
-func (r *Memberships) SaveSuspension(ctx context.Context, m *domain.Membership) error {
-	err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrMemberNotFound, `UPDATE memberships SET suspended_at = $3 WHERE organization_id = $1 AND id = $2`,
-		m.OrganizationID(), m.ID(), m.SuspendedAt())
+func (r *Memberships) Save(ctx context.Context, m *domain.Membership) error {
+	err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrMemberNotFound,
+		`UPDATE memberships SET role = $3, suspended_at = $4 WHERE organization_id = $1 AND id = $2`,
+		m.OrganizationID(), m.ID(), m.Role(), m.SuspendedAt())
 	if err != nil {
-		return fmt.Errorf("save membership suspension: %w", err)
+		return fmt.Errorf("save membership: %w", err)
 	}
 	return r.bumpMembers(ctx, m.OrganizationID())
 }

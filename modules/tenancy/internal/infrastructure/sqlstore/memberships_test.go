@@ -73,7 +73,7 @@ func TestMembershipsCreateAndGet(t *testing.T) {
 	})
 }
 
-func TestMembershipsSaveRoleAndDelete(t *testing.T) {
+func TestMembershipsSaveAndDelete(t *testing.T) {
 	t.Parallel()
 	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
 		s, _ := setup(t, dialect)
@@ -86,19 +86,20 @@ func TestMembershipsSaveRoleAndDelete(t *testing.T) {
 		if _, err := m.ChangeRole(domain.RoleAdmin); err != nil {
 			t.Fatal(err)
 		}
-		if err := mems.SaveRole(ctx, m); err != nil {
+		m.Suspend(t0.Add(time.Hour))
+		if err := mems.Save(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 		got, err := mems.ByID(ctx, acme.ID(), m.ID())
-		if err != nil || flat(got.Snapshot()) != flat(m.Snapshot()) || got.Role() != domain.RoleAdmin {
-			t.Errorf("after SaveRole = %v, %v", got, err)
+		if err != nil || flat(got.Snapshot()) != flat(m.Snapshot()) || got.Role() != domain.RoleAdmin || !got.Suspended() {
+			t.Errorf("after Save = %v, %v", got, err)
 		}
 		unknown, err := domain.NewMembership(acme.ID(), newUserID(), domain.RoleOwner, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := mems.SaveRole(ctx, unknown); !errors.Is(err, application.ErrMemberNotFound) {
-			t.Errorf("SaveRole unknown = %v, want ErrMemberNotFound", err)
+		if err := mems.Save(ctx, unknown); !errors.Is(err, application.ErrMemberNotFound) {
+			t.Errorf("Save unknown = %v, want ErrMemberNotFound", err)
 		}
 
 		// Another organization's membership cannot be deleted through acme.
@@ -117,8 +118,8 @@ func TestMembershipsSaveRoleAndDelete(t *testing.T) {
 		if err := mems.Delete(ctx, acme.ID(), m.ID()); !errors.Is(err, application.ErrMemberNotFound) {
 			t.Errorf("Delete twice = %v, want ErrMemberNotFound", err)
 		}
-		if err := mems.SaveRole(ctx, m); !errors.Is(err, application.ErrMemberNotFound) {
-			t.Errorf("SaveRole after Delete = %v, want ErrMemberNotFound", err)
+		if err := mems.Save(ctx, m); !errors.Is(err, application.ErrMemberNotFound) {
+			t.Errorf("Save after Delete = %v, want ErrMemberNotFound", err)
 		}
 	})
 }
@@ -425,7 +426,7 @@ func TestMembersVersion(t *testing.T) {
 					return err
 				}
 				m.ChangeRole(domain.RoleAdmin)
-				return mems.SaveRole(ctx, m)
+				return mems.Save(ctx, m)
 			}},
 			{"rename a role", func() error { return mems.RenameRole(ctx, acme.ID(), "nobody", "none") }},
 			{"profile change", func() error { return mems.ProfileChanged(ctx, ann) }},

@@ -321,7 +321,7 @@ func TestOrganizationsLockGuardsOwners(t *testing.T) {
 						if _, err := m.ChangeRole(domain.RoleMember); err != nil {
 							return err
 						}
-						return s.Memberships.SaveRole(ctx, m)
+						return s.Memberships.Save(ctx, m)
 					})
 					if err != nil {
 						t.Error(err)
