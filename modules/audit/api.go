@@ -96,7 +96,7 @@ func (m *Module) Prune(ctx context.Context, before time.Time) (PruneResult, erro
 // no wired application. It returns an error with code "audit.not_migrated"
 // when the audit tables do not exist.
 func VerifyDB(ctx context.Context, d *db.DB) (Report, error) {
-	store, svc, err := newService(d, nil, nil)
+	store, svc, err := newService(d, kernel.SystemClock{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return Report{}, err
 	}
@@ -106,10 +106,13 @@ func VerifyDB(ctx context.Context, d *db.DB) (Report, error) {
 	return svc.Verify(ctx)
 }
 
-// PruneDB is Prune on a database alone, for the command line. Errors as
-// VerifyDB and Prune.
+// PruneDB is Prune on a database alone, for the command line; a nil logger
+// discards. Errors as VerifyDB and Prune.
 func PruneDB(ctx context.Context, d *db.DB, before time.Time, logger *slog.Logger) (PruneResult, error) {
-	store, svc, err := newService(d, nil, logger)
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	store, svc, err := newService(d, kernel.SystemClock{}, logger)
 	if err != nil {
 		return PruneResult{}, err
 	}

@@ -3,6 +3,7 @@ package application_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,7 @@ func setup(t *testing.T, req application.RequestMeta) (*application.Service, *fa
 		Tx:      func(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) },
 		Store:   store,
 		Clock:   kernel.ClockFunc(func() time.Time { return t0 }),
+		Logger:  slog.New(slog.DiscardHandler),
 		Request: func(context.Context) application.RequestMeta { return req },
 	})
 	if err != nil {
@@ -145,8 +147,10 @@ func TestRecordReturnsTheTransactionsError(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("boom")
 	svc, err := application.NewService(application.Deps{
-		Tx:    func(context.Context, func(context.Context) error) error { return boom },
-		Store: &fakeStore{},
+		Tx:     func(context.Context, func(context.Context) error) error { return boom },
+		Store:  &fakeStore{},
+		Clock:  kernel.SystemClock{},
+		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		t.Fatal(err)

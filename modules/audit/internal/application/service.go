@@ -32,22 +32,21 @@ type Service struct {
 	logger  *slog.Logger
 }
 
-// NewService returns a Service; it fails when Tx or Store is missing.
+// NewService returns a Service; it fails when Tx, Store, Clock or Logger
+// is missing (the module defaults the clock and the logger).
 func NewService(d Deps) (*Service, error) {
 	switch {
 	case d.Tx == nil:
 		return nil, errors.New("audit: no transaction runner")
 	case d.Store == nil:
 		return nil, errors.New("audit: no store")
-	}
-	if d.Clock == nil {
-		d.Clock = kernel.SystemClock{}
+	case d.Clock == nil:
+		return nil, errors.New("audit: no clock")
+	case d.Logger == nil:
+		return nil, errors.New("audit: no logger")
 	}
 	if d.Request == nil {
 		d.Request = func(context.Context) RequestMeta { return RequestMeta{} }
-	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{tx: d.Tx, store: d.Store, clock: d.Clock, request: d.Request, logger: d.Logger}, nil
 }

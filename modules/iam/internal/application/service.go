@@ -89,21 +89,15 @@ type Service struct {
 }
 
 // NewService returns the service. It does no I/O. Zero limits take
-// DefaultLimits; a nil Clock is the system clock and a nil Logger discards.
+// DefaultLimits. Every dependency is required; the module defaults the
+// clock and the logger before it gets here.
 func NewService(cfg Config, d Deps) *Service {
-	if d.Clock == nil {
-		d.Clock = kernel.SystemClock{}
-	}
-	log := d.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	return &Service{
 		cfg:     cfg,
 		deps:    d,
 		limits:  cfg.Limits.withDefaults(),
 		origins: trustedOrigins(cfg),
-		log:     log.With("module", "iam"),
+		log:     d.Logger.With("module", "iam"),
 	}
 }
 

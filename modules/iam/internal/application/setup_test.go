@@ -3,6 +3,7 @@ package application_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/url"
 	"reflect"
 	"strings"
@@ -63,7 +64,7 @@ func setup(t *testing.T, opts ...option) *bundle {
 	d := application.Deps{
 		UoW: fakeUoW{w}, Users: fakeUsers{w}, Sessions: fakeSessions{w}, Tokens: fakeTokens{w},
 		Limiter: fakeLimiter{w}, Hasher: h, Emails: fakeEmails{w}, Mail: mail, Members: fakeMembers{w},
-		Events: fakePublisher{w}, Clock: clock,
+		Events: fakePublisher{w}, Clock: clock, Logger: slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
 		o(&cfg, &d)

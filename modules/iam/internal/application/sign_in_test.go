@@ -3,6 +3,7 @@ package application_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -258,7 +259,7 @@ func TestSignInLosesRaces(t *testing.T) {
 			svc := application.NewService(b.cfg, application.Deps{
 				UoW: fakeUoW{b.w}, Users: fakeUsers{b.w}, Sessions: fakeSessions{b.w}, Tokens: fakeTokens{b.w},
 				Limiter: fakeLimiter{b.w}, Hasher: hook, Emails: fakeEmails{b.w}, Members: fakeMembers{b.w},
-				Events: fakePublisher{b.w}, Clock: b.clock,
+				Events: fakePublisher{b.w}, Clock: b.clock, Logger: slog.New(slog.DiscardHandler),
 			})
 			_, err := svc.SignIn(context.Background(), application.SignInInput{Email: "ana@example.com", Password: goodPassword})
 			wantCode(t, err, kernel.KindUnauthenticated, "INVALID_EMAIL_OR_PASSWORD")

@@ -1,6 +1,7 @@
 package application_test
 
 import (
+	"log/slog"
 	"net/url"
 	"testing"
 
@@ -12,7 +13,7 @@ func TestTrustedURL(t *testing.T) {
 	svc := application.NewService(application.Config{
 		ServerURL:      &url.URL{Scheme: "https", Host: "trusted.com"},
 		TrustedOrigins: []string{"https://web.trusted.com/", "http://localhost:5173", "not a url", "ftp://files.trusted.com"},
-	}, application.Deps{})
+	}, application.Deps{Logger: slog.New(slog.DiscardHandler)})
 	tests := []struct {
 		url  string
 		want bool
@@ -88,7 +89,7 @@ func TestTrustedURL(t *testing.T) {
 
 func TestTrustedURLWithoutServerURL(t *testing.T) {
 	t.Parallel()
-	svc := application.NewService(application.Config{}, application.Deps{})
+	svc := application.NewService(application.Config{}, application.Deps{Logger: slog.New(slog.DiscardHandler)})
 	if !svc.TrustedURL("/x") || svc.TrustedURL("https://anything.com/") {
 		t.Error("with no origins configured only paths are trusted")
 	}

@@ -56,22 +56,16 @@ type Service struct {
 	isClosed    bool
 }
 
-// NewService returns the service. It does no I/O.
+// NewService returns the service. It does no I/O. Clock and Logger are
+// required; the module defaults them before it gets here.
 func NewService(cfg Config, d Deps) *Service {
-	if d.Clock == nil {
-		d.Clock = kernel.SystemClock{}
-	}
-	log := d.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	if d.Catalog == nil {
 		d.Catalog = domain.NewCatalog()
 	}
 	if cfg.InvitationURLFunc == nil {
 		cfg.InvitationURLFunc = func(token string) string { return "/invitations/" + token }
 	}
-	return &Service{cfg: cfg, deps: d, log: log.With("module", "tenancy"), pages: NewVersionedCache[PageKey, MembersPage](pageCacheSize)}
+	return &Service{cfg: cfg, deps: d, log: d.Logger.With("module", "tenancy"), pages: NewVersionedCache[PageKey, MembersPage](pageCacheSize)}
 }
 
 // ErrCatalogClosed is returned by DeclarePermission once the catalog has
