@@ -30,7 +30,7 @@ func (m *iamMembers) SuspendedIDs(ctx context.Context, org kernel.OrganizationID
 
 func (m *iamMembers) Suspend(ctx context.Context, org kernel.OrganizationID, user kernel.UserID, suspended bool) error {
 	if cur, ok := kernel.OrganizationFrom(ctx); !ok || cur.OrganizationID != org {
-		return tenancy.ErrNoActiveOrganization
+		return kernel.ErrNoActiveOrganization
 	}
 	return m.t.SuspendMember(ctx, user, suspended)
 }
@@ -41,7 +41,7 @@ func (m *iamMembers) MemberIDs(ctx context.Context, org kernel.OrganizationID) (
 
 func (m *iamMembers) Invite(ctx context.Context, org kernel.OrganizationID, email string) (iam.Invitation, error) {
 	if cur, ok := kernel.OrganizationFrom(ctx); !ok || cur.OrganizationID != org {
-		return iam.Invitation{}, tenancy.ErrNoActiveOrganization
+		return iam.Invitation{}, kernel.ErrNoActiveOrganization
 	}
 	inv, err := m.t.InviteMember(ctx, email)
 	if err != nil {
@@ -52,7 +52,7 @@ func (m *iamMembers) Invite(ctx context.Context, org kernel.OrganizationID, emai
 
 func (m *iamMembers) Remove(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error {
 	if cur, ok := kernel.OrganizationFrom(ctx); !ok || cur.OrganizationID != org {
-		return tenancy.ErrNoActiveOrganization
+		return kernel.ErrNoActiveOrganization
 	}
 	return m.t.RemoveMember(ctx, user)
 }

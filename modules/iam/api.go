@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/groundworkhq/groundwork/kernel"
@@ -24,24 +23,9 @@ const (
 	PermUsersDelete = httpapi.PermUsersDelete
 )
 
-// Errors other modules may compare with errors.Is.
-var (
-	// ErrUnauthorized is RequireUser's answer: 401, code "UNAUTHORIZED",
-	// message "Unauthorized" (Better Auth's).
-	ErrUnauthorized = application.ErrUnauthorized
-	// ErrUserNotFound is User's answer for an unknown ID (404).
-	ErrUserNotFound = application.ErrUserNotFound
-)
-
-// RequireUser returns the signed-in principal the session hydration
-// middleware put in ctx, or ErrUnauthorized. Other modules' handlers call
-// it first.
-func RequireUser(ctx context.Context) (kernel.Principal, error) { return httpapi.RequireUser(ctx) }
-
-// RequireAuth is the authentication middleware for plain handlers: a 401
-// problem (UNAUTHORIZED) unless the request is signed in. Huma operations
-// call RequireUser instead.
-func RequireAuth(next http.Handler) http.Handler { return httpapi.RequireAuth(next) }
+// ErrUserNotFound is User's answer for an unknown ID (404); other modules
+// may compare with errors.Is.
+var ErrUserNotFound = application.ErrUserNotFound
 
 // User is a user as other modules and products see it; never the password.
 type User = application.UserView

@@ -10,8 +10,9 @@
 // middleware: a request with a live session gets the kernel.Principal in
 // its context; one without a cookie costs no database round trip; a
 // malformed, unknown or expired cookie, or a deactivated user's, makes the
-// request anonymous and clears the cookie. Handlers of other modules call
-// RequireUser (or wrap plain handlers in RequireAuth) for a 401.
+// request anonymous and clears the cookie. Handlers of other modules ask
+// for a signed-in user through the one HTTP edge: web.RequireUser on a
+// huma operation, kernel.RequireUser in a handler (401 UNAUTHORIZED).
 //
 // /api/auth follows Better Auth's HTTP API for email and password
 // (packages/better-auth/src/api/routes in better-auth/better-auth): the
@@ -101,7 +102,7 @@
 // user.password_changed, user.password_reset, user.updated,
 // user.deactivated, user.reactivated, user.deleted, session.revoked
 // (events.go). Events in: none.
-// Ports provided: RequireUser, RequireAuth, Module.User (api.go).
+// Ports provided: Module.User, UserByEmail, Profiles (api.go).
 // Ports required: Emails (account emails, over notifications) and Members
 // (organization membership, over tenancy; optional).
 package iam

@@ -38,8 +38,6 @@ const (
 
 // Errors other modules may compare with errors.Is.
 var (
-	// ErrNoActiveOrganization: 403 tenancy.no_active_organization.
-	ErrNoActiveOrganization = application.ErrNoActiveOrganization
 	// ErrLastOwner: 409 tenancy.last_owner.
 	ErrLastOwner = domain.ErrLastOwner
 	// ErrAlreadyMember: 409 tenancy.already_member.
@@ -167,7 +165,7 @@ func actorOf(ctx context.Context) (application.Actor, error) {
 	}
 	org, ok := kernel.OrganizationFrom(ctx)
 	if !ok {
-		return application.Actor{}, ErrNoActiveOrganization
+		return application.Actor{}, kernel.ErrNoActiveOrganization
 	}
 	return application.Actor{UserID: p.UserID, Org: org}, nil
 }

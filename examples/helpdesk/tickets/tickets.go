@@ -126,10 +126,6 @@ type createTicketInput struct {
 	}
 }
 
-type ticketOutput struct {
-	Body Ticket
-}
-
 // Routes mounts POST and GET /api/tickets, each behind the one permission
 // gate (401, 403 without an active organization or the permission).
 func (m *Module) Routes(r *web.Router) {
@@ -153,7 +149,7 @@ func (m *Module) Routes(r *web.Router) {
 var errInvalidTitle = kernel.Invalid("tickets.invalid_title", "The title must be one line of 1 to 200 characters.",
 	kernel.FieldError{Field: "body.title", Code: "invalid", Message: "must be one line of 1 to 200 characters"})
 
-func (m *Module) create(ctx context.Context, in *createTicketInput) (*ticketOutput, error) {
+func (m *Module) create(ctx context.Context, in *createTicketInput) (*web.Output[Ticket], error) {
 	p, err := kernel.RequireUser(ctx)
 	if err != nil {
 		return nil, err
@@ -175,7 +171,7 @@ func (m *Module) create(ctx context.Context, in *createTicketInput) (*ticketOutp
 	if err != nil {
 		return nil, err
 	}
-	return &ticketOutput{Body: t}, nil
+	return &web.Output[Ticket]{Body: t}, nil
 }
 
 // list answers the organization's newest 100 tickets, newest first.
@@ -190,8 +186,5 @@ func (m *Module) list(ctx context.Context, _ *struct{}) (*web.ItemsOutput[Ticket
 		return t, err
 	}, `SELECT id, organization_id, author_id, title, status, created_at FROM tickets
 		WHERE organization_id = $1 ORDER BY id DESC LIMIT 100`, org.OrganizationID)
-	if err != nil {
-		return nil, err
-	}
-	return web.ItemsOf(items, func(t Ticket) Ticket { return t }), nil
+	return web.ReplyItems(items, err, func(t Ticket) Ticket { return t })
 }

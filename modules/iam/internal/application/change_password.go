@@ -36,7 +36,7 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (*
 	}
 	now := s.deps.Clock.Now()
 	var (
-		token domain.Token
+		token kernel.Token
 		sess  *domain.Session
 	)
 	if in.RevokeOtherSessions {

@@ -33,14 +33,10 @@ func (s *Service) accountFor(ctx context.Context, email string) (*domain.User, e
 // (the answer and the work done are the same whether it exists or not). redirectTo, if given, must be trusted;
 // the link then leads there with ?token=. RateLimited per IP and email.
 func (s *Service) RequestPasswordReset(ctx context.Context, email, redirectTo string, meta Meta) error {
-	err := s.queueLink(ctx, linkRequest{
+	return s.queueLink(ctx, linkRequest{
 		purpose: domain.PurposePasswordReset, email: email, url: redirectTo, meta: meta,
 		limitKey: "reset", perIP: s.limits.PasswordResetPerIP, perEmail: s.limits.ResetPerEmail, untrusted: ErrInvalidRedirectURL,
 	})
-	if err != nil {
-		return fmt.Errorf("request password reset: %w", err)
-	}
-	return nil
 }
 
 // linkRequest is a request for a link by email: what it is for, where the
@@ -56,8 +52,16 @@ type linkRequest struct {
 
 // queueLink is the request side of every link by email: the client's
 // limit, the url's trust, the address, the address's limit, then one job —
-// the same work whoever the address belongs to.
+// the same work whoever the address belongs to. Its errors name the
+// request ("request password_reset link: …").
 func (s *Service) queueLink(ctx context.Context, r linkRequest) error {
+	if err := s.queueLinkJob(ctx, r); err != nil {
+		return fmt.Errorf("request %s link: %w", r.purpose, err)
+	}
+	return nil
+}
+
+func (s *Service) queueLinkJob(ctx context.Context, r linkRequest) error {
 	now := s.deps.Clock.Now()
 	if err := s.hitIP(ctx, r.limitKey, r.meta.IP, r.perIP, now); err != nil {
 		return err
@@ -91,7 +95,7 @@ func (s *Service) DeliverAccountMail(ctx context.Context, req AccountMail) error
 	switch req.Purpose {
 	case domain.PurposePasswordReset:
 		// A new link makes the older ones useless.
-		err = s.mailLink(ctx, u, req.Purpose, true, func(ctx context.Context, t domain.Token) error {
+		err = s.mailLink(ctx, u, req.Purpose, true, func(ctx context.Context, t kernel.Token) error {
 			return s.deps.Emails.PasswordReset(ctx, u, s.passwordLinkURL(t, req.URL))
 		})
 	case domain.PurposeEmailVerification:
@@ -101,7 +105,7 @@ func (s *Service) DeliverAccountMail(ctx context.Context, req AccountMail) error
 		// Earlier links stay valid until they expire: someone who asks
 		// twice and clicks the first email should not be told the link is
 		// invalid.
-		err = s.mailLink(ctx, u, req.Purpose, false, func(ctx context.Context, t domain.Token) error {
+		err = s.mailLink(ctx, u, req.Purpose, false, func(ctx context.Context, t kernel.Token) error {
 			return s.deps.Emails.VerifyEmail(ctx, u, s.verifyEmailURL(t, req.URL))
 		})
 	default:
@@ -117,9 +121,9 @@ func (s *Service) DeliverAccountMail(ctx context.Context, req AccountMail) error
 // caller's, when ctx carries one), stores it and sends the email send
 // writes with it. replace first spends u's earlier tokens of that purpose.
 func (s *Service) mailLink(ctx context.Context, u *domain.User, purpose domain.VerificationPurpose, replace bool,
-	send func(ctx context.Context, t domain.Token) error,
+	send func(ctx context.Context, t kernel.Token) error,
 ) error {
-	t, err := domain.NewToken()
+	t, err := kernel.NewToken()
 	if err != nil {
 		return err
 	}
@@ -155,7 +159,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 	if err := domain.CheckPasswordPolicy(newPassword); err != nil {
 		return err
 	}
-	t, ok := domain.ParseToken(token)
+	t, ok := kernel.ParseToken(token)
 	if !ok {
 		return domain.ErrInvalidToken
 	}
@@ -218,15 +222,12 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 	return nil
 }
 
-// precheckToken is the read-only check resetPassword makes before hashing:
-// the token is live and its user still has the address it was sent to.
-// The transaction checks it all again.
 // ResetTokenLive reports whether token is a reset (or set-password) token
 // that would still set a password now: well formed, unspent, unexpired,
 // for its user's current address. A GET of the link asks it before handing
 // the token on.
 func (s *Service) ResetTokenLive(ctx context.Context, token string) (bool, error) {
-	t, ok := domain.ParseToken(token)
+	t, ok := kernel.ParseToken(token)
 	if !ok {
 		return false, nil
 	}
@@ -237,7 +238,10 @@ func (s *Service) ResetTokenLive(ctx context.Context, token string) (bool, error
 	return err == nil, err
 }
 
-func (s *Service) precheckToken(ctx context.Context, t domain.Token, purposes ...domain.VerificationPurpose) error {
+// precheckToken is the read-only check ResetPassword makes before hashing:
+// the token is live and its user still has the address it was sent to.
+// The transaction checks it all again.
+func (s *Service) precheckToken(ctx context.Context, t kernel.Token, purposes ...domain.VerificationPurpose) error {
 	vt, err := s.liveToken(ctx, t, s.deps.Clock.Now(), purposes...)
 	if err != nil {
 		return err

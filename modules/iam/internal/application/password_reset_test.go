@@ -54,7 +54,7 @@ func TestRequestPasswordReset(t *testing.T) {
 				t.Fatal(err)
 			}
 			tok := tokenOf(t, m.URL)
-			if _, ok := domain.ParseToken(tok); !ok {
+			if _, ok := kernel.ParseToken(tok); !ok {
 				t.Fatalf("token %q", tok)
 			}
 			tt.want(t, link, tok)

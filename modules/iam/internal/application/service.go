@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/groundworkhq/groundwork/kernel"
-	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
 // Config tunes the iam use cases.
@@ -140,7 +139,7 @@ type SessionView struct {
 
 // Issued is a new session: the token goes into the cookie, once.
 type Issued struct {
-	Token   domain.Token
+	Token   kernel.Token
 	Session SessionView
 	User    UserView
 }

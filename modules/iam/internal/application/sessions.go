@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/groundworkhq/groundwork/kernel"
-	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
 // Authenticate resolves a session token (the cookie's value) to its
@@ -18,7 +17,7 @@ import (
 // session joined with its user), plus one write at most daily to slide the
 // expiry. It opens no transaction.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Authenticated, error) {
-	t, ok := domain.ParseToken(token)
+	t, ok := kernel.ParseToken(token)
 	if !ok {
 		return nil, ErrUnauthorized
 	}
@@ -47,7 +46,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Authenticate
 
 // SignOut revokes the session of token; an unknown token is not an error.
 func (s *Service) SignOut(ctx context.Context, token string) error {
-	t, ok := domain.ParseToken(token)
+	t, ok := kernel.ParseToken(token)
 	if !ok {
 		return nil
 	}

@@ -37,7 +37,7 @@ func TestAuthenticateRefusals(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 	b.signUp(t, "ana@example.com")
-	fresh, _ := domain.NewToken()
+	fresh, _ := kernel.NewToken()
 	calls := b.w.byHashCalls.Load()
 	for _, tok := range []string{"", "garbage", strings.Repeat("A", 42) + "!", strings.Repeat("A", 43) + "\n"} {
 		_, err := b.svc.Authenticate(ctx, tok)

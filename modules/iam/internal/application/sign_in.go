@@ -11,10 +11,10 @@ import (
 )
 
 // newSession mints a token and a session for u; nothing is stored yet.
-func newSession(u *domain.User, now time.Time, meta Meta) (domain.Token, *domain.Session, error) {
-	t, err := domain.NewToken()
+func newSession(u *domain.User, now time.Time, meta Meta) (kernel.Token, *domain.Session, error) {
+	t, err := kernel.NewToken()
 	if err != nil {
-		return domain.Token{}, nil, err
+		return kernel.Token{}, nil, err
 	}
 	return t, domain.NewSession(u.ID(), t, now, meta.IP, meta.UserAgent), nil
 }

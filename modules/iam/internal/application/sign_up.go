@@ -38,7 +38,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (UserView, *Issued
 		return UserView{}, nil, fmt.Errorf("sign up: %w", err)
 	}
 	var (
-		sessToken domain.Token
+		sessToken kernel.Token
 		sess      *domain.Session
 	)
 	if !s.cfg.RequireEmailVerification {
@@ -52,7 +52,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (UserView, *Issued
 		if err := s.deps.Users.Create(ctx, u); err != nil {
 			return err
 		}
-		err := s.mailLink(ctx, u, domain.PurposeEmailVerification, false, func(ctx context.Context, t domain.Token) error {
+		err := s.mailLink(ctx, u, domain.PurposeEmailVerification, false, func(ctx context.Context, t kernel.Token) error {
 			return s.deps.Emails.VerifyEmail(ctx, u, s.verifyEmailURL(t, in.CallbackURL))
 		})
 		if err != nil {

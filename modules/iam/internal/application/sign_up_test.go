@@ -55,7 +55,7 @@ func TestSignUp(t *testing.T) {
 		!strings.HasPrefix(link.RawQuery, "token=") {
 		t.Errorf("verification email = %+v", mail)
 	}
-	if _, ok := domain.ParseToken(tokenOf(t, mail.URL)); !ok {
+	if _, ok := kernel.ParseToken(tokenOf(t, mail.URL)); !ok {
 		t.Errorf("link token %q is not a token", tokenOf(t, mail.URL))
 	}
 }

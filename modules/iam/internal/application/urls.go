@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
+	"github.com/groundworkhq/groundwork/kernel"
 )
 
 // origin is a URL's scheme, host and port with the default port made
@@ -109,7 +109,7 @@ func (s *Service) serverLink(path string) string {
 
 // verifyEmailURL is the link in a verification email: a GET on
 // /api/auth/verify-email, which redirects to callbackURL when given.
-func (s *Service) verifyEmailURL(t domain.Token, callbackURL string) string {
+func (s *Service) verifyEmailURL(t kernel.Token, callbackURL string) string {
 	if callbackURL == "" {
 		// Opened in a browser, the link always lands on a page: the front
 		// end's home (the first WEB_ORIGINS), or the server's. As Better
@@ -127,7 +127,7 @@ func (s *Service) verifyEmailURL(t domain.Token, callbackURL string) string {
 // added to the query it already has, a relative redirectTo being resolved
 // against ServerURL (an email needs an absolute link); otherwise to
 // /api/auth/reset-password/<token> on the server.
-func (s *Service) passwordLinkURL(t domain.Token, redirectTo string) string {
+func (s *Service) passwordLinkURL(t kernel.Token, redirectTo string) string {
 	if redirectTo == "" {
 		return s.serverLink("/api/auth/reset-password/" + t.String())
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
@@ -14,14 +15,10 @@ import (
 // doing the same work, either way (no enumeration). RateLimited per IP and
 // email.
 func (s *Service) SendVerificationEmail(ctx context.Context, email, callbackURL string, meta Meta) error {
-	err := s.queueLink(ctx, linkRequest{
+	return s.queueLink(ctx, linkRequest{
 		purpose: domain.PurposeEmailVerification, email: email, url: callbackURL, meta: meta,
 		limitKey: "verify", perIP: s.limits.VerificationPerIP, perEmail: s.limits.VerificationPerEml, untrusted: ErrInvalidCallbackURL,
 	})
-	if err != nil {
-		return fmt.Errorf("send verification email: %w", err)
-	}
-	return nil
 }
 
 // VerifyEmail spends a verification token and marks the email verified. A
@@ -29,7 +26,7 @@ func (s *Service) SendVerificationEmail(ctx context.Context, email, callbackURL 
 // changed. It returns the user as verified; the HTTP layer checks the
 // link's callback URL and redirects.
 func (s *Service) VerifyEmail(ctx context.Context, token string) (UserView, error) {
-	t, ok := domain.ParseToken(token)
+	t, ok := kernel.ParseToken(token)
 	if !ok {
 		return UserView{}, domain.ErrInvalidToken
 	}
@@ -69,7 +66,7 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (UserView, erro
 // token that is unknown, of another purpose, expired or already used (also
 // by a concurrent request) gives domain.ErrInvalidToken; which of those it
 // was is not said.
-func (s *Service) spendToken(ctx context.Context, t domain.Token, now time.Time, purposes ...domain.VerificationPurpose) (*domain.VerificationToken, error) {
+func (s *Service) spendToken(ctx context.Context, t kernel.Token, now time.Time, purposes ...domain.VerificationPurpose) (*domain.VerificationToken, error) {
 	vt, err := s.liveToken(ctx, t, now, purposes...)
 	if err != nil {
 		return nil, err
@@ -89,7 +86,7 @@ func (s *Service) spendToken(ctx context.Context, t domain.Token, now time.Time,
 
 // liveToken looks t up and checks its purpose and that it is neither used
 // nor expired, without spending it.
-func (s *Service) liveToken(ctx context.Context, t domain.Token, now time.Time, purposes ...domain.VerificationPurpose) (*domain.VerificationToken, error) {
+func (s *Service) liveToken(ctx context.Context, t kernel.Token, now time.Time, purposes ...domain.VerificationPurpose) (*domain.VerificationToken, error) {
 	vt, err := s.deps.Tokens.ByHash(ctx, t.Hash())
 	if errors.Is(err, ErrTokenNotFound) {
 		return nil, domain.ErrInvalidToken

@@ -43,7 +43,7 @@ func TestVerifyEmail(t *testing.T) {
 
 func TestVerifyEmailRefusals(t *testing.T) {
 	t.Parallel()
-	unknown, _ := domain.NewToken()
+	unknown, _ := kernel.NewToken()
 	tests := []struct {
 		name  string
 		token func(t *testing.T, b *bundle) string

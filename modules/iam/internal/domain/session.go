@@ -47,7 +47,7 @@ type Session struct {
 // SessionTTL after now. ip and userAgent are what the client sent; they are
 // cleaned (invalid UTF-8 and control characters dropped) and cut to
 // MaxSessionIPLength and MaxSessionUserAgentLength.
-func NewSession(userID kernel.UserID, token Token, now time.Time, ip, userAgent string) *Session {
+func NewSession(userID kernel.UserID, token kernel.Token, now time.Time, ip, userAgent string) *Session {
 	return &Session{
 		id:        kernel.NewID[kernel.SessionKind](),
 		userID:    userID,
@@ -63,7 +63,7 @@ func NewSession(userID kernel.UserID, token Token, now time.Time, ip, userAgent 
 // NewImpersonationSession opens a session in which the platform admin
 // impersonator acts as userID. It expires ImpersonationTTL after now and is
 // never refreshed.
-func NewImpersonationSession(userID, impersonator kernel.UserID, token Token, now time.Time, ip, userAgent string) *Session {
+func NewImpersonationSession(userID, impersonator kernel.UserID, token kernel.Token, now time.Time, ip, userAgent string) *Session {
 	s := NewSession(userID, token, now, ip, userAgent)
 	s.impersonatorID = impersonator
 	s.expiresAt = now.Add(ImpersonationTTL)
@@ -166,7 +166,7 @@ func (s *Session) ImpersonatorID() kernel.UserID { return s.impersonatorID }
 func (s *Session) Impersonated() bool { return !s.impersonatorID.IsZero() }
 
 // MatchesToken reports, in constant time, whether t is this session's token.
-func (s *Session) MatchesToken(t Token) bool { return HashesEqual(s.tokenHash, t.Hash()) }
+func (s *Session) MatchesToken(t kernel.Token) bool { return kernel.HashesEqual(s.tokenHash, t.Hash()) }
 
 // Expired reports whether the session no longer works at now: from
 // ExpiresAt on.

@@ -11,9 +11,9 @@ import (
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
-func newToken(t *testing.T) domain.Token {
+func newToken(t *testing.T) kernel.Token {
 	t.Helper()
-	tok, err := domain.NewToken()
+	tok, err := kernel.NewToken()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ type VerificationToken struct {
 // NewVerificationToken issues a token of the given purpose for userID, sent
 // to email, expiring purpose.TTL() after now. A zero purpose, user or email
 // is a programming error and gives an Internal error.
-func NewVerificationToken(purpose VerificationPurpose, userID kernel.UserID, email Email, token Token, now time.Time) (*VerificationToken, error) {
+func NewVerificationToken(purpose VerificationPurpose, userID kernel.UserID, email Email, token kernel.Token, now time.Time) (*VerificationToken, error) {
 	switch {
 	case purpose.TTL() == 0:
 		return nil, kernel.Internal(errors.New("iam: verification token without a purpose"))
@@ -188,7 +188,9 @@ func (v *VerificationToken) UsedAt() (time.Time, bool) {
 func (v *VerificationToken) Expired(now time.Time) bool { return !now.Before(v.expiresAt) }
 
 // MatchesToken reports, in constant time, whether t is this token.
-func (v *VerificationToken) MatchesToken(t Token) bool { return HashesEqual(v.tokenHash, t.Hash()) }
+func (v *VerificationToken) MatchesToken(t kernel.Token) bool {
+	return kernel.HashesEqual(v.tokenHash, t.Hash())
+}
 
 // IssuedFor reports whether the token was sent to e; a token sent before an
 // email change must not act after it.

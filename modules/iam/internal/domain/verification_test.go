@@ -39,7 +39,7 @@ func TestVerificationPurpose(t *testing.T) {
 	}
 }
 
-func newVerification(t *testing.T, p domain.VerificationPurpose) (*domain.VerificationToken, domain.Token) {
+func newVerification(t *testing.T, p domain.VerificationPurpose) (*domain.VerificationToken, kernel.Token) {
 	t.Helper()
 	tok := newToken(t)
 	v, err := domain.NewVerificationToken(p, kernel.NewID[kernel.UserKind](), domain.MustParseEmail("a@b.co"), tok, t0)

@@ -74,7 +74,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, email, role string) (Invi
 	if err := a.require(domain.PermMembersInvite); err != nil {
 		return InvitationView{}, err
 	}
-	token, err := domain.NewInvitationToken()
+	token, err := kernel.NewToken()
 	if err != nil {
 		return InvitationView{}, err
 	}
@@ -147,7 +147,7 @@ func (s *Service) checkNotMember(ctx context.Context, org kernel.OrganizationID,
 }
 
 // sendInvitation enqueues the invitation email in ctx's transaction.
-func (s *Service) sendInvitation(ctx context.Context, a Actor, inv *domain.Invitation, token domain.InvitationToken) error {
+func (s *Service) sendInvitation(ctx context.Context, a Actor, inv *domain.Invitation, token kernel.Token) error {
 	o, err := s.deps.Organizations.ByID(ctx, inv.OrganizationID())
 	if err != nil {
 		return err

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 
+	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
 )
 
 // invitationByToken finds the invitation a link's token names; a
 // malformed or unknown token is ErrInvitationNotFound.
 func (s *Service) invitationByToken(ctx context.Context, token string) (*domain.Invitation, error) {
-	t, ok := domain.ParseInvitationToken(token)
+	t, ok := kernel.ParseToken(token)
 	if !ok {
 		return nil, ErrInvitationNotFound
 	}

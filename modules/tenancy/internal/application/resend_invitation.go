@@ -16,7 +16,7 @@ func (s *Service) ResendInvitation(ctx context.Context, a Actor, id domain.Invit
 	if err := a.require(domain.PermMembersInvite); err != nil {
 		return InvitationView{}, err
 	}
-	token, err := domain.NewInvitationToken()
+	token, err := kernel.NewToken()
 	if err != nil {
 		return InvitationView{}, err
 	}

@@ -13,5 +13,5 @@
 //
 // Permission checks fail closed: a role naming a permission the Catalog
 // does not know is refused (Catalog.Validate), never silently ignored.
-// Invitation tokens rest only as SHA-256 hashes (InvitationToken.Hash).
+// Invitation tokens rest only as SHA-256 hashes (kernel.Token.Hash).
 package domain

@@ -1,7 +1,6 @@
 package domain_test
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -59,5 +58,3 @@ func catalog(t *testing.T) *domain.Catalog {
 	}
 	return c
 }
-
-func fmtV(v any) string { return fmt.Sprintf("%v", v) }

@@ -18,7 +18,7 @@ import (
 )
 
 // createSession stores a session of user opened at at.
-func createSession(t testing.TB, s *sqlstore.Store, user kernel.UserID, at time.Time) (*domain.Session, domain.Token) {
+func createSession(t testing.TB, s *sqlstore.Store, user kernel.UserID, at time.Time) (*domain.Session, kernel.Token) {
 	t.Helper()
 	tok := newToken(t)
 	sess := domain.NewSession(user, tok, at, "203.0.113.7", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
@@ -298,7 +298,7 @@ func BenchmarkSessionsByTokenHash(b *testing.B) {
 		b.Run(string(dialect), func(b *testing.B) {
 			s, d := setup(b, dialect)
 			ctx := context.Background()
-			var toks []domain.Token
+			var toks []kernel.Token
 			err := d.Tx(ctx, func(ctx context.Context) error {
 				for i := range 1000 {
 					u := newUser(b, fmt.Sprintf("u%d@example.com", i), "User")

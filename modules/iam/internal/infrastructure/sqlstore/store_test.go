@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/infrastructure/sqlstore"
 	"github.com/groundworkhq/groundwork/testkit/testdb"
@@ -42,9 +43,9 @@ func createUser(t testing.TB, s *sqlstore.Store, email, name string) *domain.Use
 	return u
 }
 
-func newToken(t testing.TB) domain.Token {
+func newToken(t testing.TB) kernel.Token {
 	t.Helper()
-	tok, err := domain.NewToken()
+	tok, err := kernel.NewToken()
 	if err != nil {
 		t.Fatal(err)
 	}

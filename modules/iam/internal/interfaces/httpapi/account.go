@@ -49,7 +49,7 @@ type updateUserInput struct {
 }
 
 func (h *Handler) updateUser(ctx context.Context, in *updateUserInput) (*statusOutput, error) {
-	p, err := RequireUser(ctx)
+	p, err := kernel.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ type changePasswordOutput struct {
 }
 
 func (h *Handler) changePassword(ctx context.Context, in *changePasswordInput) (*changePasswordOutput, error) {
-	p, err := RequireUser(ctx)
+	p, err := kernel.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ type deleteUserOutput struct {
 }
 
 func (h *Handler) deleteUser(ctx context.Context, in *deleteUserInput) (*deleteUserOutput, error) {
-	p, err := RequireUser(ctx)
+	p, err := kernel.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}

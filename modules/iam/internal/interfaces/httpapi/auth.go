@@ -8,6 +8,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
 	"github.com/groundworkhq/groundwork/web"
 )
@@ -204,7 +205,7 @@ type listSessionsOutput struct {
 }
 
 func (h *Handler) listSessions(ctx context.Context, _ *struct{}) (*listSessionsOutput, error) {
-	p, err := RequireUser(ctx)
+	p, err := kernel.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +241,7 @@ type revokeSessionInput struct {
 }
 
 func (h *Handler) revokeSession(ctx context.Context, in *revokeSessionInput) (*statusOutput, error) {
-	p, err := RequireUser(ctx)
+	p, err := kernel.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +257,7 @@ func (h *Handler) revokeSession(ctx context.Context, in *revokeSessionInput) (*s
 }
 
 func (h *Handler) revokeSessions(ctx context.Context, _ *struct{}) (*statusOutput, error) {
-	p, err := RequireUser(ctx)
+	p, err := kernel.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +268,7 @@ func (h *Handler) revokeSessions(ctx context.Context, _ *struct{}) (*statusOutpu
 }
 
 func (h *Handler) revokeOtherSessions(ctx context.Context, _ *struct{}) (*statusOutput, error) {
-	p, err := RequireUser(ctx)
+	p, err := kernel.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}

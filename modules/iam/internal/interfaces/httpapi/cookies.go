@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
+	"github.com/groundworkhq/groundwork/kernel"
 )
 
 // DefaultCookiePrefix is the cookies' prefix unless AUTH_COOKIE_PREFIX
@@ -38,7 +38,7 @@ func (h *Handler) sessionCookie(token string, expires time.Time, remember bool) 
 
 // issueCookies are the cookies a new session sets: the token, and the
 // dont_remember marker set or cleared.
-func (h *Handler) issueCookies(token domain.Token, expires time.Time, remember bool) []http.Cookie {
+func (h *Handler) issueCookies(token kernel.Token, expires time.Time, remember bool) []http.Cookie {
 	marker := h.baseCookie(h.dontRememberCookieName, "true")
 	if remember {
 		marker.Value, marker.MaxAge = "", -1

@@ -138,28 +138,6 @@ func currentSession(ctx context.Context) (*application.Authenticated, bool) {
 	return a, ok && a != nil
 }
 
-// RequireUser returns the signed-in principal, or Unauthenticated
-// "UNAUTHORIZED".
-func RequireUser(ctx context.Context) (kernel.Principal, error) {
-	p, ok := kernel.PrincipalFrom(ctx)
-	if !ok {
-		return kernel.Principal{}, application.ErrUnauthorized
-	}
-	return p, nil
-}
-
-// RequireAuth is the auth middleware for plain handlers: a 401 problem
-// (UNAUTHORIZED) unless the request is signed in.
-func RequireAuth(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := RequireUser(r.Context()); err != nil {
-			web.WriteProblem(w, r, err)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // clientMeta is embedded in the inputs of use cases that record or limit
 // by the client: huma resolves it from the request. The address is the TCP
 // peer's; X-Forwarded-For is not trusted, since any client can send it.

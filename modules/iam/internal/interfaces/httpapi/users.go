@@ -60,7 +60,7 @@ func (h *Handler) registerUsers(api huma.API) {
 // caller returns who acts and in which organization; the gate has checked
 // both exist.
 func caller(ctx context.Context) (kernel.UserID, kernel.OrganizationID, error) {
-	p, err := RequireUser(ctx)
+	p, err := kernel.RequireUser(ctx)
 	if err != nil {
 		return kernel.UserID{}, kernel.OrganizationID{}, err
 	}
@@ -122,11 +122,7 @@ func (in userIDInput) id() (kernel.UserID, error) {
 	return kernel.ParseIDOr[kernel.UserKind](in.ID, application.ErrUserNotFound)
 }
 
-type adminUserOutput struct {
-	Body AdminUser
-}
-
-func (h *Handler) getUser(ctx context.Context, in *userIDInput) (*adminUserOutput, error) {
+func (h *Handler) getUser(ctx context.Context, in *userIDInput) (*web.Output[AdminUser], error) {
 	_, org, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -136,10 +132,7 @@ func (h *Handler) getUser(ctx context.Context, in *userIDInput) (*adminUserOutpu
 		return nil, err
 	}
 	u, err := h.svc.GetUser(ctx, org, id)
-	if err != nil {
-		return nil, err
-	}
-	return &adminUserOutput{Body: adminUserJSON(u)}, nil
+	return web.Reply(u, err, adminUserJSON)
 }
 
 type createUserInput struct {
@@ -156,20 +149,17 @@ type UserInvitation struct {
 	ExpiresAt time.Time `json:"expiresAt" doc:"When the link stops working."`
 }
 
-type invitationOutput struct {
-	Body UserInvitation
+func userInvitationJSON(inv application.Invitation) UserInvitation {
+	return UserInvitation{ID: inv.ID, Email: inv.Email, Status: "pending", ExpiresAt: inv.ExpiresAt}
 }
 
-func (h *Handler) createUser(ctx context.Context, in *createUserInput) (*invitationOutput, error) {
+func (h *Handler) createUser(ctx context.Context, in *createUserInput) (*web.Output[UserInvitation], error) {
 	_, org, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
 	inv, err := h.svc.AddUser(ctx, org, in.Body.Email)
-	if err != nil {
-		return nil, err
-	}
-	return &invitationOutput{Body: UserInvitation{ID: inv.ID, Email: inv.Email, Status: "pending", ExpiresAt: inv.ExpiresAt}}, nil
+	return web.Reply(inv, err, userInvitationJSON)
 }
 
 type updateUserAdminInput struct {
@@ -209,7 +199,7 @@ var errNoStatus = kernel.Invalid("iam.invalid_user", "Give the membership's stat
 // updateUserAdmin suspends or reinstates a member, after hiding non-members
 // as 404; account-wide fields are refused: an organization does not
 // change accounts.
-func (h *Handler) updateUserAdmin(ctx context.Context, in *updateUserAdminInput) (*adminUserOutput, error) {
+func (h *Handler) updateUserAdmin(ctx context.Context, in *updateUserAdminInput) (*web.Output[AdminUser], error) {
 	_, org, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -231,10 +221,7 @@ func (h *Handler) updateUserAdmin(ctx context.Context, in *updateUserAdminInput)
 		return nil, errNoStatus
 	}
 	u, err := h.svc.SuspendUser(ctx, org, id, b.Status == "suspended")
-	if err != nil {
-		return nil, err
-	}
-	return &adminUserOutput{Body: adminUserJSON(u)}, nil
+	return web.Reply(u, err, adminUserJSON)
 }
 
 func (h *Handler) removeUser(ctx context.Context, in *userIDInput) (*struct{}, error) {

@@ -166,7 +166,7 @@ type verifiedBody struct {
 func (h *Handler) resetPasswordLink(w http.ResponseWriter, r *http.Request) {
 	noStore(w)
 	token, callback := r.PathValue("token"), r.URL.Query().Get("callbackURL")
-	_, wellFormed := domain.ParseToken(token)
+	_, wellFormed := kernel.ParseToken(token)
 	switch {
 	case callback != "" && !h.svc.TrustedURL(callback):
 		writeAuthProblem(w, r, application.ErrInvalidCallbackURL, betterAuthProblem)

@@ -95,11 +95,15 @@ type listBody struct {
 	NextCursor string                     `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
 }
 
-type listOutput struct {
-	Body listBody
+func pageJSON(page application.Page) listBody {
+	body := listBody{Items: page.Items}
+	if !page.Next.IsZero() {
+		body.NextCursor = encodeCursor(page.Next)
+	}
+	return body
 }
 
-func (h *Handler) list(ctx context.Context, in *listInput) (*listOutput, error) {
+func (h *Handler) list(ctx context.Context, in *listInput) (*web.Output[listBody], error) {
 	user, err := currentUser(ctx)
 	if err != nil {
 		return nil, err
@@ -109,14 +113,7 @@ func (h *Handler) list(ctx context.Context, in *listInput) (*listOutput, error) 
 		return nil, err
 	}
 	page, err := h.svc.List(ctx, user, application.ListQuery{Before: before, Limit: in.Limit, UnreadOnly: in.Unread})
-	if err != nil {
-		return nil, err
-	}
-	out := &listOutput{Body: listBody{Items: page.Items}}
-	if !page.Next.IsZero() {
-		out.Body.NextCursor = encodeCursor(page.Next)
-	}
-	return out, nil
+	return web.Reply(page, err, pageJSON)
 }
 
 // encodeCursor makes the last ID of a page opaque, so clients do not come
@@ -159,11 +156,7 @@ type readInput struct {
 	ID string `path:"id" doc:"The notification's ID."`
 }
 
-type notificationOutput struct {
-	Body application.Notification
-}
-
-func (h *Handler) read(ctx context.Context, in *readInput) (*notificationOutput, error) {
+func (h *Handler) read(ctx context.Context, in *readInput) (*web.Output[application.Notification], error) {
 	user, err := currentUser(ctx)
 	if err != nil {
 		return nil, err
@@ -176,7 +169,7 @@ func (h *Handler) read(ctx context.Context, in *readInput) (*notificationOutput,
 	if err != nil {
 		return nil, err
 	}
-	return &notificationOutput{Body: n}, nil
+	return &web.Output[application.Notification]{Body: n}, nil
 }
 
 type readAllOutput struct {

@@ -91,7 +91,7 @@ func createRole(t testing.TB, s *sqlstore.Store, org kernel.OrganizationID, name
 
 func newHash(t testing.TB) [32]byte {
 	t.Helper()
-	tok, err := domain.NewInvitationToken()
+	tok, err := kernel.NewToken()
 	if err != nil {
 		t.Fatal(err)
 	}

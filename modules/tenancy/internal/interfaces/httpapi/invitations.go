@@ -64,20 +64,13 @@ type createInvitationInput struct {
 	}
 }
 
-type invitationOutput struct {
-	Body Invitation
-}
-
-func (h *Handler) createInvitation(ctx context.Context, in *createInvitationInput) (*invitationOutput, error) {
+func (h *Handler) createInvitation(ctx context.Context, in *createInvitationInput) (*web.Output[Invitation], error) {
 	role := in.Body.Role
 	if role == "" {
 		role = domain.RoleMember
 	}
 	v, err := h.svc.Invite(ctx, actor(ctx), in.Body.Email, role)
-	if err != nil {
-		return nil, bodyErr(err)
-	}
-	return &invitationOutput{Body: invitationJSON(v)}, nil
+	return web.Reply(v, bodyErr(err), invitationJSON)
 }
 
 type listInvitationsInput struct {
@@ -87,10 +80,7 @@ type listInvitationsInput struct {
 
 func (h *Handler) listInvitations(ctx context.Context, in *listInvitationsInput) (*web.ItemsOutput[Invitation], error) {
 	list, err := h.svc.ListInvitations(ctx, actor(ctx), in.Status != "all")
-	if err != nil {
-		return nil, err
-	}
-	return web.ItemsOf(list, invitationJSON), nil
+	return web.ReplyItems(list, err, invitationJSON)
 }
 
 // InvitationPath names an invitation of the organization.
@@ -107,17 +97,14 @@ func (p InvitationPath) id() (domain.InvitationID, error) {
 // names (revoke, resend): it answers with the invitation as do left it.
 func invitationAction(
 	do func(context.Context, application.Actor, domain.InvitationID) (application.InvitationView, error),
-) func(context.Context, *InvitationPath) (*invitationOutput, error) {
-	return func(ctx context.Context, in *InvitationPath) (*invitationOutput, error) {
+) func(context.Context, *InvitationPath) (*web.Output[Invitation], error) {
+	return func(ctx context.Context, in *InvitationPath) (*web.Output[Invitation], error) {
 		id, err := in.id()
 		if err != nil {
 			return nil, err
 		}
 		v, err := do(ctx, actor(ctx), id)
-		if err != nil {
-			return nil, err
-		}
-		return &invitationOutput{Body: invitationJSON(v)}, nil
+		return web.Reply(v, err, invitationJSON)
 	}
 }
 
@@ -141,10 +128,7 @@ func receivedInvitationJSON(v application.ReceivedInvitation) ReceivedInvitation
 func (h *Handler) myInvitations(ctx context.Context, _ *struct{}) (*web.ItemsOutput[ReceivedInvitation], error) {
 	p, _ := kernel.PrincipalFrom(ctx)
 	list, err := h.svc.MyInvitations(ctx, p.UserID)
-	if err != nil {
-		return nil, err
-	}
-	return web.ItemsOf(list, receivedInvitationJSON), nil
+	return web.ReplyItems(list, err, receivedInvitationJSON)
 }
 
 // TokenPath is an invitation link's token (or an invitation ID).

@@ -149,20 +149,13 @@ type MemberPath struct {
 
 func (p MemberPath) ref() (application.MemberRef, error) { return application.ParseMemberRef(p.Member) }
 
-type memberOutput struct {
-	Body Member
-}
-
-func (h *Handler) getMember(ctx context.Context, in *MemberPath) (*memberOutput, error) {
+func (h *Handler) getMember(ctx context.Context, in *MemberPath) (*web.Output[Member], error) {
 	ref, err := in.ref()
 	if err != nil {
 		return nil, err
 	}
 	v, err := h.svc.Member(ctx, actor(ctx), ref)
-	if err != nil {
-		return nil, err
-	}
-	return &memberOutput{Body: memberJSON(v)}, nil
+	return web.Reply(v, err, memberJSON)
 }
 
 type updateMemberInput struct {
@@ -176,7 +169,7 @@ type updateMemberInput struct {
 var errNothingToUpdate = kernel.Invalid("tenancy.nothing_to_update", "Give a role, a status or both.",
 	kernel.FieldError{Field: "body", Code: "required", Message: "needs role or status"})
 
-func (h *Handler) updateMember(ctx context.Context, in *updateMemberInput) (*memberOutput, error) {
+func (h *Handler) updateMember(ctx context.Context, in *updateMemberInput) (*web.Output[Member], error) {
 	ref, err := in.ref()
 	if err != nil {
 		return nil, err
@@ -190,10 +183,7 @@ func (h *Handler) updateMember(ctx context.Context, in *updateMemberInput) (*mem
 		return nil, errNothingToUpdate
 	}
 	v, err := h.svc.UpdateMember(ctx, actor(ctx), ref, c)
-	if err != nil {
-		return nil, bodyErr(err)
-	}
-	return &memberOutput{Body: memberJSON(v)}, nil
+	return web.Reply(v, bodyErr(err), memberJSON)
 }
 
 func (h *Handler) removeMember(ctx context.Context, in *MemberPath) (*struct{}, error) {
@@ -223,14 +213,11 @@ type transferInput struct {
 	}
 }
 
-func (h *Handler) transfer(ctx context.Context, in *transferInput) (*memberOutput, error) {
+func (h *Handler) transfer(ctx context.Context, in *transferInput) (*web.Output[Member], error) {
 	ref, err := application.ParseMemberRef(in.Body.MemberID)
 	if err != nil {
 		return nil, err
 	}
 	v, err := h.svc.TransferOwnership(ctx, actor(ctx), ref)
-	if err != nil {
-		return nil, bodyErr(err)
-	}
-	return &memberOutput{Body: memberJSON(v)}, nil
+	return web.Reply(v, bodyErr(err), memberJSON)
 }

@@ -71,10 +71,7 @@ func (h *Handler) createOrganization(ctx context.Context, in *createOrganization
 func (h *Handler) listOrganizations(ctx context.Context, _ *struct{}) (*web.ItemsOutput[Organization], error) {
 	p, _ := kernel.PrincipalFrom(ctx)
 	list, err := h.svc.MyOrganizations(ctx, p.UserID)
-	if err != nil {
-		return nil, err
-	}
-	return web.ItemsOf(list, organizationJSON), nil
+	return web.ReplyItems(list, err, organizationJSON)
 }
 
 type activeOutput struct {

@@ -36,14 +36,7 @@ func (h *Handler) registerRoles(api huma.API) {
 
 func (h *Handler) listRoles(ctx context.Context, _ *OrgPath) (*web.ItemsOutput[Role], error) {
 	list, err := h.svc.ListRoles(ctx, actor(ctx))
-	if err != nil {
-		return nil, err
-	}
-	return web.ItemsOf(list, roleJSON), nil
-}
-
-type roleOutput struct {
-	Body Role
+	return web.ReplyItems(list, err, roleJSON)
 }
 
 type createRoleInput struct {
@@ -54,12 +47,9 @@ type createRoleInput struct {
 	}
 }
 
-func (h *Handler) createRole(ctx context.Context, in *createRoleInput) (*roleOutput, error) {
+func (h *Handler) createRole(ctx context.Context, in *createRoleInput) (*web.Output[Role], error) {
 	v, err := h.svc.CreateRole(ctx, actor(ctx), in.Body.Name, in.Body.Permissions)
-	if err != nil {
-		return nil, bodyErr(err)
-	}
-	return &roleOutput{Body: roleJSON(v)}, nil
+	return web.Reply(v, bodyErr(err), roleJSON)
 }
 
 // RolePath names a role of the organization.
@@ -68,12 +58,9 @@ type RolePath struct {
 	Role string `path:"role" maxLength:"100" doc:"The role's ID (rol_…) or name."`
 }
 
-func (h *Handler) getRole(ctx context.Context, in *RolePath) (*roleOutput, error) {
+func (h *Handler) getRole(ctx context.Context, in *RolePath) (*web.Output[Role], error) {
 	v, err := h.svc.Role(ctx, actor(ctx), in.Role)
-	if err != nil {
-		return nil, err
-	}
-	return &roleOutput{Body: roleJSON(v)}, nil
+	return web.Reply(v, err, roleJSON)
 }
 
 type updateRoleInput struct {
@@ -84,12 +71,9 @@ type updateRoleInput struct {
 	}
 }
 
-func (h *Handler) updateRole(ctx context.Context, in *updateRoleInput) (*roleOutput, error) {
+func (h *Handler) updateRole(ctx context.Context, in *updateRoleInput) (*web.Output[Role], error) {
 	v, err := h.svc.UpdateRole(ctx, actor(ctx), in.Role, application.RoleUpdate{Name: in.Body.Name, Permissions: in.Body.Permissions})
-	if err != nil {
-		return nil, bodyErr(err)
-	}
-	return &roleOutput{Body: roleJSON(v)}, nil
+	return web.Reply(v, bodyErr(err), roleJSON)
 }
 
 func (h *Handler) deleteRole(ctx context.Context, in *RolePath) (*struct{}, error) {
