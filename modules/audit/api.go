@@ -96,10 +96,7 @@ func (m *Module) Prune(ctx context.Context, before time.Time) (PruneResult, erro
 // no wired application. It returns an error with code "audit.not_migrated"
 // when the audit tables do not exist.
 func VerifyDB(ctx context.Context, d *db.DB) (Report, error) {
-	store, svc, err := newService(d, kernel.SystemClock{}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return Report{}, err
-	}
+	store, svc := newService(d, kernel.SystemClock{}, slog.New(slog.DiscardHandler))
 	if err := store.Ready(ctx); err != nil {
 		return Report{}, fmt.Errorf("verify audit log: %w", err)
 	}
@@ -112,10 +109,7 @@ func PruneDB(ctx context.Context, d *db.DB, before time.Time, logger *slog.Logge
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	store, svc, err := newService(d, kernel.SystemClock{}, logger)
-	if err != nil {
-		return PruneResult{}, err
-	}
+	store, svc := newService(d, kernel.SystemClock{}, logger)
 	if err := store.Ready(ctx); err != nil {
 		return PruneResult{}, fmt.Errorf("prune audit log: %w", err)
 	}

@@ -55,25 +55,21 @@ func New(d Deps) (*Module, error) {
 	}
 	d.Logger = d.Logger.With("module", "audit")
 	m := &Module{deps: d}
-	var err error
-	if m.store, m.svc, err = newService(d.DB, d.Clock, d.Logger); err != nil {
-		return nil, err
-	}
+	m.store, m.svc = newService(d.DB, d.Clock, d.Logger)
 	m.http = httpapi.New(m.svc)
 	return m, nil
 }
 
 // newService wires the use cases over d.
-func newService(d *db.DB, clock kernel.Clock, logger *slog.Logger) (*sqlstore.Store, *application.Service, error) {
+func newService(d *db.DB, clock kernel.Clock, logger *slog.Logger) (*sqlstore.Store, *application.Service) {
 	store := sqlstore.New(d)
-	svc, err := application.NewService(application.Deps{
+	return store, application.NewService(application.Deps{
 		Tx:      d.Tx,
 		Store:   store,
 		Clock:   clock,
 		Request: requestMeta,
 		Logger:  logger,
 	})
-	return store, svc, err
 }
 
 // requestMeta reads the request an entry is recorded in from the router:

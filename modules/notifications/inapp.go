@@ -66,26 +66,18 @@ func newInApp(d Deps) (*inApp, error) {
 	if d.DB == nil {
 		return nil, errors.New("in-app notifications: no database")
 	}
-	clock := d.Clock
-	if clock == nil {
-		clock = kernel.SystemClock{}
-	}
 	p := &inApp{hub: stream.NewHub(stream.DefaultBuffer)}
 	var events application.CreatedPublisher
 	if d.Bus != nil {
 		events = busEvents{d.Bus}
 	}
-	var err error
-	p.svc, err = application.NewInApp(application.InAppDeps{
+	p.svc = application.NewInApp(application.InAppDeps{
 		Tx:     d.DB.Tx,
 		Store:  sqlstore.New(d.DB),
 		Live:   stream.NewAnnouncer(d.DB, p.hub),
 		Events: events,
-		Clock:  clock,
+		Clock:  d.Clock,
 	})
-	if err != nil {
-		return nil, err
-	}
 	if d.DB.Dialect() == db.Postgres {
 		p.listener = stream.NewListener(d.DB.PgxPool(), p.hub, d.Logger)
 	}

@@ -43,6 +43,9 @@ type Module struct {
 // and the in-app notifications. It does no I/O beyond what a provider's
 // constructor needs (SES loads AWS credentials).
 func New(d Deps) (*Module, error) {
+	if d.Clock == nil {
+		d.Clock = kernel.SystemClock{}
+	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}

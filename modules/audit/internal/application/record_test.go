@@ -46,16 +46,13 @@ func (s *fakeStore) List(_ context.Context, q application.StoreQuery) ([]domain.
 func setup(t *testing.T, req application.RequestMeta) (*application.Service, *fakeStore) {
 	t.Helper()
 	store := &fakeStore{heads: map[string]domain.Head{}}
-	svc, err := application.NewService(application.Deps{
+	svc := application.NewService(application.Deps{
 		Tx:      func(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) },
 		Store:   store,
 		Clock:   kernel.ClockFunc(func() time.Time { return t0 }),
 		Logger:  slog.New(slog.DiscardHandler),
 		Request: func(context.Context) application.RequestMeta { return req },
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return svc, store
 }
 
@@ -146,15 +143,12 @@ func TestRecordRefusesAnInvalidEntry(t *testing.T) {
 func TestRecordReturnsTheTransactionsError(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("boom")
-	svc, err := application.NewService(application.Deps{
+	svc := application.NewService(application.Deps{
 		Tx:     func(context.Context, func(context.Context) error) error { return boom },
 		Store:  &fakeStore{},
 		Clock:  kernel.SystemClock{},
 		Logger: slog.New(slog.DiscardHandler),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := svc.Record(context.Background(), application.NewEntry{Action: "x.done"}); !errors.Is(err, boom) {
 		t.Errorf("Record = %v, want %v", err, boom)
 	}

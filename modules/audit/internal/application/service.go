@@ -5,7 +5,6 @@ package application
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
 	"github.com/groundworkhq/groundwork/kernel"
@@ -32,21 +31,11 @@ type Service struct {
 	logger  *slog.Logger
 }
 
-// NewService returns a Service; it fails when Tx, Store, Clock or Logger
-// is missing (the module defaults the clock and the logger).
-func NewService(d Deps) (*Service, error) {
-	switch {
-	case d.Tx == nil:
-		return nil, errors.New("audit: no transaction runner")
-	case d.Store == nil:
-		return nil, errors.New("audit: no store")
-	case d.Clock == nil:
-		return nil, errors.New("audit: no clock")
-	case d.Logger == nil:
-		return nil, errors.New("audit: no logger")
-	}
+// NewService returns a Service. Every dependency but Request is required;
+// the module passes them. A nil Request reads no request metadata.
+func NewService(d Deps) *Service {
 	if d.Request == nil {
 		d.Request = func(context.Context) RequestMeta { return RequestMeta{} }
 	}
-	return &Service{tx: d.Tx, store: d.Store, clock: d.Clock, request: d.Request, logger: d.Logger}, nil
+	return &Service{tx: d.Tx, store: d.Store, clock: d.Clock, request: d.Request, logger: d.Logger}
 }

@@ -1,8 +1,6 @@
 package application
 
 import (
-	"errors"
-
 	"github.com/groundworkhq/groundwork/kernel"
 )
 
@@ -25,18 +23,8 @@ type InAppDeps struct {
 	Clock  kernel.Clock
 }
 
-// NewInApp returns the use cases over d. It returns an error naming a
-// missing dependency.
-func NewInApp(d InAppDeps) (*InApp, error) {
-	switch {
-	case d.Tx == nil:
-		return nil, errors.New("in-app notifications: no unit of work")
-	case d.Store == nil:
-		return nil, errors.New("in-app notifications: no store")
-	case d.Live == nil:
-		return nil, errors.New("in-app notifications: no live announcer")
-	case d.Clock == nil:
-		return nil, errors.New("in-app notifications: no clock")
-	}
-	return &InApp{tx: d.Tx, store: d.Store, live: d.Live, events: d.Events, clock: d.Clock}, nil
+// NewInApp returns the use cases over d. Every dependency but Events is
+// required; the module passes them.
+func NewInApp(d InAppDeps) *InApp {
+	return &InApp{tx: d.Tx, store: d.Store, live: d.Live, events: d.Events, clock: d.Clock}
 }

@@ -44,12 +44,9 @@ func setupWith(t *testing.T, principal kernel.Principal, live *atomic.Bool, conf
 		t.Fatal(err)
 	}
 	hub := stream.NewHub(0)
-	svc, err := application.NewInApp(application.InAppDeps{
+	svc := application.NewInApp(application.InAppDeps{
 		Tx: d.Tx, Store: sqlstore.New(d), Live: stream.NewAnnouncer(d, hub), Clock: kernel.SystemClock{},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := web.NewRouter(web.Config{}, nil, nil)
 	h := httpapi.New(svc, hub)
 	configure(h)
