@@ -62,7 +62,7 @@ func ParseEmail(s string) (Email, error) {
 	if len(local) > MaxEmailLocalPart {
 		return Email{}, &EmailError{"the part before @ must be at most 64 characters"}
 	}
-	if !validLocalPart(local) || !validHostname(domain) {
+	if !IsDotAtom(local) || !validHostname(domain) { // local is lower-cased above
 		return Email{}, &EmailError{"must be an email address like name@example.com"}
 	}
 	// The grammar is a strict subset of RFC 5322's addr-spec; net/mail
@@ -110,16 +110,18 @@ func (e Email) Matches(other string) bool {
 	return ascii && e.s != "" && o == e.s
 }
 
-// validLocalPart reports whether s is an RFC 5322 dot-atom of ASCII atext:
-// no quoted strings, no spaces, no leading, trailing or doubled dots.
-func validLocalPart(s string) bool {
+// IsDotAtom reports whether s is an RFC 5322 dot-atom-text: ASCII atext
+// (letters, digits and !#$%&'*+-/=?^_`{|}~) in dot-separated runs, with no
+// quoted strings, spaces, or leading, trailing or doubled dots. An email's
+// local part is one; so are the host and key of a Message-ID.
+func IsDotAtom(s string) bool {
 	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '.':
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.':
 		case strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0:
 		default:
 			return false

@@ -59,3 +59,14 @@ func TestParseEmail(t *testing.T) {
 		t.Error("Matches or Domain")
 	}
 }
+
+func TestIsDotAtom(t *testing.T) {
+	for s, want := range map[string]bool{
+		"ana": true, "Ana.Lopez": true, "a+tag": true, "o'neil": true, "x_y-z=1": true, "{ok}": true,
+		"": false, ".ana": false, "ana.": false, "a..b": false, "a b": false, `"ana"`: false, "a@b": false, "añа": false,
+	} {
+		if got := kernel.IsDotAtom(s); got != want {
+			t.Errorf("IsDotAtom(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

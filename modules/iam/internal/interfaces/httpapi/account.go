@@ -12,14 +12,6 @@ import (
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
 )
 
-// Better Auth's answers (BASE_ERROR_CODES and update-user.ts) to what
-// update-user refuses.
-var (
-	errEmailCannotBeUpdated = kernel.Invalid("EMAIL_CAN_NOT_BE_UPDATED", "Email can not be updated",
-		kernel.FieldError{Field: "body.email", Code: "not_allowed", Message: "cannot be changed here"})
-	errNoFieldsToUpdate = kernel.Invalid("NO_FIELDS_TO_UPDATE", "No fields to update")
-)
-
 type opFunc func(id, method, path, summary, desc string, errs ...int) huma.Operation
 
 func (h *Handler) registerAccount(api huma.API, op opFunc, withSession func(huma.Operation) huma.Operation) {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/web"
 )
 
@@ -12,6 +13,18 @@ import (
 // schema. The rest of the API keeps Groundwork's statuses (422 for invalid
 // input, 409 for conflicts).
 const codeValidationError = "VALIDATION_ERROR"
+
+// Better Auth's answers (BASE_ERROR_CODES, update-user.ts) that the
+// handlers give themselves: to what update-user refuses, and to a
+// signed-in caller asking for a verification email it cannot have.
+var (
+	errEmailCannotBeUpdated = kernel.Invalid("EMAIL_CAN_NOT_BE_UPDATED", "Email can not be updated",
+		kernel.FieldError{Field: "body.email", Code: "not_allowed", Message: "cannot be changed here"})
+	errNoFieldsToUpdate = kernel.Invalid("NO_FIELDS_TO_UPDATE", "No fields to update")
+	errEmailMismatch    = kernel.Invalid("EMAIL_MISMATCH", "Email mismatch",
+		kernel.FieldError{Field: "body.email", Code: "mismatch", Message: "must be the signed-in user's email"})
+	errEmailAlreadyVerified = kernel.Invalid("EMAIL_ALREADY_VERIFIED", "Email is already verified")
+)
 
 // betterAuthProblem is /api/auth's web.ProblemRewriteKey: Better Auth
 // answers its validation and credential errors with 400, an untrusted

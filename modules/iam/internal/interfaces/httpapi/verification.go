@@ -15,14 +15,6 @@ import (
 	"github.com/groundworkhq/groundwork/web"
 )
 
-// Better Auth's answers (BASE_ERROR_CODES) to a signed-in caller asking for
-// a verification email it cannot have.
-var (
-	errEmailMismatch = kernel.Invalid("EMAIL_MISMATCH", "Email mismatch",
-		kernel.FieldError{Field: "body.email", Code: "mismatch", Message: "must be the signed-in user's email"})
-	errEmailAlreadyVerified = kernel.Invalid("EMAIL_ALREADY_VERIFIED", "Email is already verified")
-)
-
 // resetRequestedMessage is Better Auth's answer to request-password-reset,
 // the same whether or not the account exists.
 const resetRequestedMessage = "If this email exists in our system, check your email for the reset link"

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/notifications/internal/application"
 )
 
@@ -71,11 +72,11 @@ func BuildMessage(e application.Email, now time.Time, host string) ([]byte, erro
 	}
 	if host == "" {
 		host = domainOf(from.Address)
-		if !isDotAtom(host) {
+		if !kernel.IsDotAtom(host) {
 			host = "localhost"
 		}
 	}
-	if !isDotAtom(host) {
+	if !kernel.IsDotAtom(host) {
 		return nil, errors.New("message-id host is not a valid domain")
 	}
 	id, err := messageIDLeft(e.IdempotencyKey)
@@ -204,7 +205,7 @@ func messageIDLeft(key string) (string, error) {
 		}
 		return hex.EncodeToString(r[:]), nil
 	}
-	if len(key) <= 128 && isDotAtom(key) {
+	if len(key) <= 128 && kernel.IsDotAtom(key) {
 		return key, nil
 	}
 	sum := sha256.Sum256([]byte(key))
@@ -217,21 +218,4 @@ func domainOf(addr string) string {
 		return ""
 	}
 	return addr[i+1:]
-}
-
-// isDotAtom reports whether s is an RFC 5322 dot-atom-text.
-func isDotAtom(s string) bool {
-	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.':
-		case strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
