@@ -118,16 +118,18 @@ type userIDInput struct {
 	ID string `path:"id" maxLength:"100" doc:"The user's ID (usr_…)."`
 }
 
-func (in userIDInput) id() (kernel.UserID, error) {
-	return kernel.ParseIDOr[kernel.UserKind](in.ID, application.ErrUserNotFound)
+// target is the caller (caller's answers) and the user the path names: a
+// malformed ID names no user, 404 as an unknown one.
+func (in userIDInput) target(ctx context.Context) (actor kernel.UserID, org kernel.OrganizationID, user kernel.UserID, err error) {
+	if actor, org, err = caller(ctx); err != nil {
+		return kernel.UserID{}, kernel.OrganizationID{}, kernel.UserID{}, err
+	}
+	user, err = kernel.ParseIDOr[kernel.UserKind](in.ID, application.ErrUserNotFound)
+	return actor, org, user, err
 }
 
 func (h *Handler) getUser(ctx context.Context, in *userIDInput) (*web.Output[AdminUser], error) {
-	_, org, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := in.id()
+	_, org, id, err := in.target(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -200,11 +202,7 @@ var errNoStatus = kernel.Invalid("iam.invalid_user", "Give the membership's stat
 // as 404; account-wide fields are refused: an organization does not
 // change accounts.
 func (h *Handler) updateUserAdmin(ctx context.Context, in *updateUserAdminInput) (*web.Output[AdminUser], error) {
-	_, org, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := userIDInput{ID: in.ID}.id()
+	_, org, id, err := userIDInput{ID: in.ID}.target(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -225,11 +223,7 @@ func (h *Handler) updateUserAdmin(ctx context.Context, in *updateUserAdminInput)
 }
 
 func (h *Handler) removeUser(ctx context.Context, in *userIDInput) (*struct{}, error) {
-	actor, org, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := in.id()
+	actor, org, id, err := in.target(ctx)
 	if err != nil {
 		return nil, err
 	}

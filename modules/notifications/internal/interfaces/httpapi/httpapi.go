@@ -132,24 +132,23 @@ func decodeCursor(s string) (application.NotificationID, error) {
 	return id, nil
 }
 
-type countOutput struct {
-	Body struct {
-		Count int `json:"count" doc:"How many notifications are unread."`
-	}
+// countOutputBody and readAllOutputBody are named as huma named their
+// schemas when they were anonymous (CountOutputBody, ReadAllOutputBody).
+type countOutputBody struct {
+	Count int `json:"count" doc:"How many notifications are unread."`
 }
 
-func (h *Handler) unreadCount(ctx context.Context, _ *struct{}) (*countOutput, error) {
+type readAllOutputBody struct {
+	Updated int `json:"updated" doc:"How many notifications were marked read."`
+}
+
+func (h *Handler) unreadCount(ctx context.Context, _ *struct{}) (*web.Output[countOutputBody], error) {
 	user, err := currentUser(ctx)
 	if err != nil {
 		return nil, err
 	}
 	n, err := h.svc.UnreadCount(ctx, user)
-	if err != nil {
-		return nil, err
-	}
-	out := &countOutput{}
-	out.Body.Count = n
-	return out, nil
+	return web.Reply(n, err, func(n int) countOutputBody { return countOutputBody{Count: n} })
 }
 
 type readInput struct {
@@ -172,22 +171,11 @@ func (h *Handler) read(ctx context.Context, in *readInput) (*web.Output[applicat
 	return &web.Output[application.Notification]{Body: n}, nil
 }
 
-type readAllOutput struct {
-	Body struct {
-		Updated int `json:"updated" doc:"How many notifications were marked read."`
-	}
-}
-
-func (h *Handler) readAll(ctx context.Context, _ *struct{}) (*readAllOutput, error) {
+func (h *Handler) readAll(ctx context.Context, _ *struct{}) (*web.Output[readAllOutputBody], error) {
 	user, err := currentUser(ctx)
 	if err != nil {
 		return nil, err
 	}
 	n, err := h.svc.MarkAllRead(ctx, user)
-	if err != nil {
-		return nil, err
-	}
-	out := &readAllOutput{}
-	out.Body.Updated = n
-	return out, nil
+	return web.Reply(n, err, func(n int) readAllOutputBody { return readAllOutputBody{Updated: n} })
 }
