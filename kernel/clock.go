@@ -1,6 +1,9 @@
 package kernel
 
-import "time"
+import (
+	"log/slog"
+	"time"
+)
 
 // Clock tells the time. Production code takes a Clock instead of calling
 // time.Now so tests can move time.
@@ -20,3 +23,15 @@ type ClockFunc func() time.Time
 
 // Now calls f.
 func (f ClockFunc) Now() time.Time { return f() }
+
+// Defaults fills in a module's optional clock and logger: the system clock
+// for a nil clock, a logger that discards for a nil logger.
+func Defaults(clock Clock, logger *slog.Logger) (Clock, *slog.Logger) {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return clock, logger
+}

@@ -32,10 +32,9 @@ type Deps struct {
 // Module is the audit bounded context: the append-only, hash-chained log
 // and its read APIs.
 type Module struct {
-	deps  Deps
-	store *sqlstore.Store
-	svc   *application.Service
-	http  *httpapi.Handler
+	deps Deps
+	svc  *application.Service
+	http *httpapi.Handler
 }
 
 // New builds the module. It does no I/O. It returns an error when DB is
@@ -47,15 +46,10 @@ func New(d Deps) (*Module, error) {
 	case d.RetentionDays < 0:
 		return nil, fmt.Errorf("audit: retention of %d days is negative", d.RetentionDays)
 	}
-	if d.Clock == nil {
-		d.Clock = kernel.SystemClock{}
-	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
+	d.Clock, d.Logger = kernel.Defaults(d.Clock, d.Logger)
 	d.Logger = d.Logger.With("module", "audit")
 	m := &Module{deps: d}
-	m.store, m.svc = newService(d.DB, d.Clock, d.Logger)
+	_, m.svc = newService(d.DB, d.Clock, d.Logger)
 	m.http = httpapi.New(m.svc)
 	return m, nil
 }

@@ -77,12 +77,7 @@ func New(d Deps) (*Module, error) {
 	case d.Jobs == nil:
 		return nil, errors.New("iam: no job client")
 	}
-	if d.Clock == nil {
-		d.Clock = kernel.SystemClock{}
-	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
+	d.Clock, d.Logger = kernel.Defaults(d.Clock, d.Logger)
 	if d.Members == nil {
 		d.Members = NoMembers{}
 	}

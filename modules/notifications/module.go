@@ -43,12 +43,7 @@ type Module struct {
 // and the in-app notifications. It does no I/O beyond what a provider's
 // constructor needs (SES loads AWS credentials).
 func New(d Deps) (*Module, error) {
-	if d.Clock == nil {
-		d.Clock = kernel.SystemClock{}
-	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
+	d.Clock, d.Logger = kernel.Defaults(d.Clock, d.Logger)
 	d.Logger = d.Logger.With("module", "notifications")
 	m := &Module{deps: d}
 	var err error

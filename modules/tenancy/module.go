@@ -63,12 +63,7 @@ func New(d Deps) (*Module, error) {
 	case d.Emails == nil:
 		return nil, errors.New("tenancy: no Emails port")
 	}
-	if d.Clock == nil {
-		d.Clock = kernel.SystemClock{}
-	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
+	d.Clock, d.Logger = kernel.Defaults(d.Clock, d.Logger)
 	catalog := domain.NewCatalog()
 	if err := domain.DeclarePermissions(catalog); err != nil {
 		return nil, err
