@@ -100,19 +100,22 @@ func subscribeAudit(d Deps, b builtins) {
 	org := func(o kernel.OrganizationID, by kernel.UserID, targetType, targetID string, meta map[string]any) audit.Entry {
 		return audit.Entry{ActorID: actor(by), OrganizationID: o, TargetType: targetType, TargetID: targetID, Metadata: meta}
 	}
+	// organization is an entry on the organization itself.
+	organization := func(o kernel.OrganizationID, by kernel.UserID, meta map[string]any) audit.Entry {
+		return org(o, by, targetOrganization, o.String(), meta)
+	}
 	// member is an entry on a membership whose metadata is its user and role.
 	member := func(o kernel.OrganizationID, by kernel.UserID, membership string, user kernel.UserID, role string) audit.Entry {
 		return org(o, by, targetMember, membership, map[string]any{"userId": user.String(), "role": role})
 	}
 	audit.On(m, bus, func(_ context.Context, e tenancy.OrganizationCreated) (audit.Entry, bool) {
-		return org(e.OrganizationID, e.ActorID, targetOrganization, e.OrganizationID.String(), map[string]any{"name": e.Name, "slug": e.Slug}), true
+		return organization(e.OrganizationID, e.ActorID, map[string]any{"name": e.Name, "slug": e.Slug}), true
 	})
 	audit.On(m, bus, func(_ context.Context, e tenancy.OrganizationUpdated) (audit.Entry, bool) {
-		return org(e.OrganizationID, e.ActorID, targetOrganization, e.OrganizationID.String(),
-			map[string]any{"changes": e.Changes, "name": e.Name, "slug": e.Slug}), true
+		return organization(e.OrganizationID, e.ActorID, map[string]any{"changes": e.Changes, "name": e.Name, "slug": e.Slug}), true
 	})
 	audit.On(m, bus, func(_ context.Context, e tenancy.OrganizationDeleted) (audit.Entry, bool) {
-		return org(e.OrganizationID, e.ActorID, targetOrganization, e.OrganizationID.String(), map[string]any{"slug": e.Slug}), true
+		return organization(e.OrganizationID, e.ActorID, map[string]any{"slug": e.Slug}), true
 	})
 	audit.On(m, bus, func(_ context.Context, e tenancy.MemberInvited) (audit.Entry, bool) {
 		return org(e.OrganizationID, e.ActorID, targetInvitation, e.InvitationID.String(),
@@ -159,7 +162,7 @@ func subscribeAudit(d Deps, b builtins) {
 		return org(e.OrganizationID, e.ActorID, targetRole, e.RoleID.String(), map[string]any{"name": e.Name}), true
 	})
 	audit.On(m, bus, func(_ context.Context, e tenancy.OwnershipTransferred) (audit.Entry, bool) {
-		return org(e.OrganizationID, e.ActorID, targetOrganization, e.OrganizationID.String(),
+		return organization(e.OrganizationID, e.ActorID,
 			map[string]any{"from": e.FromUserID.String(), "to": e.ToUserID.String(), "fromRole": e.FromRole}), true
 	})
 }
