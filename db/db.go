@@ -198,8 +198,17 @@ type Row interface {
 	Scan(dest ...any) error
 }
 
-// QueryAll runs query on q and reads every row with scan, in order.
-func QueryAll[T any](ctx context.Context, q Querier, scan func(Row) (T, error), query string, args ...any) ([]T, error) {
+// QueryAll runs query on q and reads every row with scan, in order. Errors
+// are wrapped with what names the read ("list roles: …"), as QueryOne's.
+func QueryAll[T any](ctx context.Context, q Querier, scan func(Row) (T, error), what, query string, args ...any) ([]T, error) {
+	out, err := queryAll(ctx, q, scan, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+func queryAll[T any](ctx context.Context, q Querier, scan func(Row) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err

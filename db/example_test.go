@@ -96,7 +96,7 @@ func ExampleQueryOne() {
 	}
 	fmt.Println(db.QueryOne(ctx, d.Q(ctx), scanBody, errNoNote, "get note", `SELECT body FROM notes WHERE id = $1`, 1))
 	fmt.Println(db.QueryOne(ctx, d.Q(ctx), scanBody, errNoNote, "get note", `SELECT body FROM notes WHERE id = $1`, 7))
-	fmt.Println(db.QueryAll(ctx, d.Q(ctx), scanBody, `SELECT body FROM notes ORDER BY id`))
+	fmt.Println(db.QueryAll(ctx, d.Q(ctx), scanBody, "list notes", `SELECT body FROM notes ORDER BY id`))
 	fmt.Println(db.ExecOne(ctx, d.QW(ctx), errNoNote, `DELETE FROM notes WHERE id = $1`, 2))
 	fmt.Println(db.ExecOne(ctx, d.QW(ctx), errNoNote, `DELETE FROM notes WHERE id = $1`, 2))
 	// Output:

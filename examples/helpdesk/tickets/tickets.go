@@ -184,7 +184,7 @@ func (m *Module) list(ctx context.Context, _ *struct{}) (*web.ItemsOutput[Ticket
 		var t Ticket
 		err := row.Scan(&t.ID, &t.OrganizationID, &t.AuthorID, &t.Title, &t.Status, &t.CreatedAt)
 		return t, err
-	}, `SELECT id, organization_id, author_id, title, status, created_at FROM tickets
+	}, "list tickets", `SELECT id, organization_id, author_id, title, status, created_at FROM tickets
 		WHERE organization_id = $1 ORDER BY id DESC LIMIT 100`, org.OrganizationID)
 	return web.ReplyItems(items, err, func(t Ticket) Ticket { return t })
 }

@@ -191,14 +191,10 @@ func (s *Store) OrphanChains(ctx context.Context) ([]string, error) {
 }
 
 func (s *Store) strings(ctx context.Context, query string) ([]string, error) {
-	out, err := db.QueryAll(ctx, s.db.Q(ctx), func(row db.Row) (c string, err error) {
+	return db.QueryAll(ctx, s.db.Q(ctx), func(row db.Row) (c string, err error) {
 		err = row.Scan(&c)
 		return c, err
-	}, query)
-	if err != nil {
-		return nil, fmt.Errorf("list audit chains: %w", err)
-	}
-	return out, nil
+	}, "list audit chains", query)
 }
 
 // WalkChain reads the head and the entries in one statement, so both come

@@ -80,13 +80,9 @@ func (r *Sessions) Refresh(ctx context.Context, s *domain.Session) error {
 // ListByUser returns the user's sessions still live at now (expiring after
 // it), newest first.
 func (r *Sessions) ListByUser(ctx context.Context, user kernel.UserID, now time.Time) ([]*domain.Session, error) {
-	out, err := db.QueryAll(ctx, r.db.Q(ctx), scanSession, `SELECT `+sessionColumns+` FROM sessions
+	return db.QueryAll(ctx, r.db.Q(ctx), scanSession, "list sessions", `SELECT `+sessionColumns+` FROM sessions
 		WHERE user_id = $1 AND expires_at > $2
 		ORDER BY created_at DESC, id DESC`, user, now)
-	if err != nil {
-		return nil, fmt.Errorf("list sessions: %w", err)
-	}
-	return out, nil
 }
 
 // Delete removes the user's session id. It returns
@@ -107,14 +103,10 @@ func (r *Sessions) DeleteAllForUser(ctx context.Context, user kernel.UserID, kee
 		// Not "id <> NULL", which is never true: a zero keep adds no clause.
 		query, args = query+` AND id <> $2`, append(args, keep)
 	}
-	ids, err := db.QueryAll(ctx, r.db.QW(ctx), func(row db.Row) (id kernel.SessionID, err error) {
+	return db.QueryAll(ctx, r.db.QW(ctx), func(row db.Row) (id kernel.SessionID, err error) {
 		err = row.Scan(&id)
 		return id, err
-	}, query+` RETURNING id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("delete sessions: %w", err)
-	}
-	return ids, nil
+	}, "delete sessions", query+` RETURNING id`, args...)
 }
 
 // DeleteExpired removes every session expired at now (expires_at <= now,

@@ -183,11 +183,7 @@ func (r *Users) List(ctx context.Context, q application.UserQuery) ([]*domain.Us
 	}
 	query := selectUser + f.Clause() + ` ORDER BY id LIMIT ` + arg(limit)
 
-	out, err := db.QueryAll(ctx, r.db.Q(ctx), scanUserRow, query, f.Args()...)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	return out, nil
+	return db.QueryAll(ctx, r.db.Q(ctx), scanUserRow, "list users", query, f.Args()...)
 }
 
 // likeContains returns a LIKE pattern (with ESCAPE '\') matching s anywhere:
@@ -261,12 +257,8 @@ func (r *Users) Profiles(ctx context.Context, ids []kernel.UserID) ([]applicatio
 		args[i] = id
 	}
 	b.WriteString(`) ORDER BY id`)
-	out, err := db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (p application.Profile, err error) {
+	return db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (p application.Profile, err error) {
 		err = row.Scan(&p.ID, &p.Email, &p.Name, &p.Image)
 		return p, err
-	}, b.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("user profiles: %w", err)
-	}
-	return out, nil
+	}, "user profiles", b.String(), args...)
 }

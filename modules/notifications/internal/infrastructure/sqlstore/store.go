@@ -138,11 +138,7 @@ func (s *Store) CountUnread(ctx context.Context, user kernel.UserID) (int, error
 }
 
 func (s *Store) query(ctx context.Context, query string, args ...any) ([]application.Notification, error) {
-	out, err := db.QueryAll(ctx, s.db.Q(ctx), scan, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list notifications: %w", err)
-	}
-	return out, nil
+	return db.QueryAll(ctx, s.db.Q(ctx), scan, "list notifications", query, args...)
 }
 
 func scanOne(row db.Row) (application.Notification, error) {

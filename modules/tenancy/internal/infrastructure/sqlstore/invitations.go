@@ -159,22 +159,14 @@ func (r *Invitations) List(ctx context.Context, org kernel.OrganizationID, pendi
 	if pendingOnly {
 		query += ` AND status = 'pending'`
 	}
-	out, err := db.QueryAll(ctx, r.db.Q(ctx), scanInvitation, query+newestFirst, org)
-	if err != nil {
-		return nil, fmt.Errorf("list invitations: %w", err)
-	}
-	return out, nil
+	return db.QueryAll(ctx, r.db.Q(ctx), scanInvitation, "list invitations", query+newestFirst, org)
 }
 
 // ListPendingForEmail returns the invitations sent to email whose status is
 // pending, newest first, across organizations.
 func (r *Invitations) ListPendingForEmail(ctx context.Context, email domain.Email) ([]*domain.Invitation, error) {
-	out, err := db.QueryAll(ctx, r.db.Q(ctx), scanInvitation,
+	return db.QueryAll(ctx, r.db.Q(ctx), scanInvitation, "list invitations for email",
 		selectInvitation+` WHERE email = $1 AND status = 'pending'`+newestFirst, email.String())
-	if err != nil {
-		return nil, fmt.Errorf("list invitations for email: %w", err)
-	}
-	return out, nil
 }
 
 // Save stores the invitation's status, token hash, expiry and update time.

@@ -93,41 +93,25 @@ func (r *Memberships) List(ctx context.Context, org kernel.OrganizationID, q app
 		}
 		return domain.RehydrateMembership(s), nil
 	}
-	out, err := db.QueryAll(ctx, r.db.Q(ctx), scan, query, append(args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("list memberships: %w", err)
-	}
-	return out, nil
+	return db.QueryAll(ctx, r.db.Q(ctx), scan, "list memberships", query, append(args, limit)...)
 }
 
 // ListUserIDs returns the user IDs of every member of org, ordered by user
 // ID: the order of the unique (organization_id, user_id) index, which alone
 // answers the query.
 func (r *Memberships) ListUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
-	ids, err := db.QueryAll(ctx, r.db.Q(ctx), scanID[kernel.UserKind], `SELECT user_id FROM memberships WHERE organization_id = $1 ORDER BY user_id`, org)
-	if err != nil {
-		return nil, fmt.Errorf("list member user IDs: %w", err)
-	}
-	return ids, nil
+	return db.QueryAll(ctx, r.db.Q(ctx), scanID[kernel.UserKind], "list member user IDs", `SELECT user_id FROM memberships WHERE organization_id = $1 ORDER BY user_id`, org)
 }
 
 // ListSuspendedUserIDs returns the user IDs of org's suspended members,
 // ordered by user ID.
 func (r *Memberships) ListSuspendedUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
-	ids, err := db.QueryAll(ctx, r.db.Q(ctx), scanID[kernel.UserKind], `SELECT user_id FROM memberships WHERE organization_id = $1 AND suspended_at IS NOT NULL ORDER BY user_id`, org)
-	if err != nil {
-		return nil, fmt.Errorf("list suspended members: %w", err)
-	}
-	return ids, nil
+	return db.QueryAll(ctx, r.db.Q(ctx), scanID[kernel.UserKind], "list suspended members", `SELECT user_id FROM memberships WHERE organization_id = $1 AND suspended_at IS NOT NULL ORDER BY user_id`, org)
 }
 
 // ListByUser returns every membership of user, in the order they were made.
 func (r *Memberships) ListByUser(ctx context.Context, user kernel.UserID) ([]*domain.Membership, error) {
-	out, err := db.QueryAll(ctx, r.db.Q(ctx), scanMembership, selectMembership+` WHERE user_id = $1 ORDER BY id`, user)
-	if err != nil {
-		return nil, fmt.Errorf("list memberships of user: %w", err)
-	}
-	return out, nil
+	return db.QueryAll(ctx, r.db.Q(ctx), scanMembership, "list memberships of user", selectMembership+` WHERE user_id = $1 ORDER BY id`, user)
 }
 
 // Save stores m's role and suspension (NULL: active). It returns
@@ -265,10 +249,10 @@ func (r *Memberships) bumpMembers(ctx context.Context, org kernel.OrganizationID
 // ProfileChanged moves on the members version of every organization user
 // belongs to: their name, email or image in member lists changed.
 func (r *Memberships) ProfileChanged(ctx context.Context, user kernel.UserID) error {
-	orgs, err := db.QueryAll(ctx, r.db.QW(ctx), scanID[kernel.OrganizationKind], `UPDATE organizations SET members_version = members_version + 1
+	orgs, err := db.QueryAll(ctx, r.db.QW(ctx), scanID[kernel.OrganizationKind], "bump members versions", `UPDATE organizations SET members_version = members_version + 1
 		WHERE id IN (SELECT organization_id FROM memberships WHERE user_id = $1) RETURNING id`, user)
 	if err != nil {
-		return fmt.Errorf("bump members versions: %w", err)
+		return err
 	}
 	for _, org := range orgs {
 		if err := accessChanged(ctx, r.db, org); err != nil {

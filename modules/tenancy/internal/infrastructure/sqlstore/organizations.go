@@ -103,7 +103,7 @@ func (r *Organizations) Delete(ctx context.Context, id kernel.OrganizationID) er
 // Memberships.Touch), then those never used, each group by name (in the
 // database's collation) and then by ID.
 func (r *Organizations) ListForUser(ctx context.Context, user kernel.UserID) ([]application.OrganizationMembership, error) {
-	out, err := db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (application.OrganizationMembership, error) {
+	return db.QueryAll(ctx, r.db.Q(ctx), func(row db.Row) (application.OrganizationMembership, error) {
 		var m domain.MembershipSnapshot
 		o, err := scanOrganization(row, &m.ID, &m.Role, &m.JoinedAt, &m.SuspendedAt)
 		if err != nil {
@@ -111,14 +111,10 @@ func (r *Organizations) ListForUser(ctx context.Context, user kernel.UserID) ([]
 		}
 		m.OrganizationID, m.UserID = o.ID(), user
 		return application.OrganizationMembership{Organization: o, Membership: domain.RehydrateMembership(m)}, nil
-	}, `SELECT o.id, o.name, o.slug, o.created_at, o.updated_at, m.id, m.role, m.joined_at, m.suspended_at
+	}, "list organizations of user", `SELECT o.id, o.name, o.slug, o.created_at, o.updated_at, m.id, m.role, m.joined_at, m.suspended_at
 		FROM memberships m JOIN organizations o ON o.id = m.organization_id
 		WHERE m.user_id = $1
 		ORDER BY m.last_used_at DESC NULLS LAST, o.name, o.id`, user)
-	if err != nil {
-		return nil, fmt.Errorf("list organizations of user: %w", err)
-	}
-	return out, nil
 }
 
 // scanOrganization reads organizationColumns, with the extra destinations

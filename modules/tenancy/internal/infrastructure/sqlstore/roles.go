@@ -64,11 +64,7 @@ func (r *Roles) one(ctx context.Context, query string, args ...any) (*domain.Rol
 
 // List returns org's custom roles ordered by name.
 func (r *Roles) List(ctx context.Context, org kernel.OrganizationID) ([]*domain.Role, error) {
-	out, err := db.QueryAll(ctx, r.db.Q(ctx), scanRole, selectRole+` WHERE organization_id = $1 ORDER BY name`, org)
-	if err != nil {
-		return nil, fmt.Errorf("list roles: %w", err)
-	}
-	return out, nil
+	return db.QueryAll(ctx, r.db.Q(ctx), scanRole, "list roles", selectRole+` WHERE organization_id = $1 ORDER BY name`, org)
 }
 
 // Save stores the role's name, permissions and update time. It returns
