@@ -246,16 +246,27 @@ func QueryOne[T any](ctx context.Context, q Querier, scan func(Row) (T, error), 
 
 // ExecOne runs on q a statement meant to change one row (an UPDATE or
 // DELETE by key) and returns notFound when it changed none. Other errors
-// are returned as Exec returns them.
-func ExecOne(ctx context.Context, q Querier, notFound error, query string, args ...any) error {
+// are wrapped with what names the change ("delete role: …").
+func ExecOne(ctx context.Context, q Querier, notFound error, what, query string, args ...any) error {
 	n, err := q.Exec(ctx, query, args...)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if n == 0 {
 		return notFound
 	}
 	return nil
+}
+
+// ExecCount runs on q a statement that changes any number of rows (a
+// purge, a bulk update) and returns how many it changed. Errors are wrapped
+// with what names the change.
+func ExecCount(ctx context.Context, q Querier, what, query string, args ...any) (int, error) {
+	n, err := q.Exec(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	return int(n), nil
 }
 
 // Q returns the Querier for ctx: the transaction in flight if ctx carries

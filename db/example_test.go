@@ -68,9 +68,10 @@ func ExampleFilter() {
 	// ""
 }
 
-// A repository's reads and keyed writes answer its own not-found error:
-// QueryOne for one row, QueryAll for many, ExecOne for an UPDATE or DELETE
-// that must find its row.
+// A repository's reads and writes in one call each: QueryOne for one row
+// (or the repository's not-found error), QueryAll for many, ExecOne for an
+// UPDATE or DELETE that must find its row, ExecCount for one that changes
+// any number. Each names what it does in the errors it wraps.
 func ExampleQueryOne() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "db-example")
@@ -97,12 +98,14 @@ func ExampleQueryOne() {
 	fmt.Println(db.QueryOne(ctx, d.Q(ctx), scanBody, errNoNote, "get note", `SELECT body FROM notes WHERE id = $1`, 1))
 	fmt.Println(db.QueryOne(ctx, d.Q(ctx), scanBody, errNoNote, "get note", `SELECT body FROM notes WHERE id = $1`, 7))
 	fmt.Println(db.QueryAll(ctx, d.Q(ctx), scanBody, "list notes", `SELECT body FROM notes ORDER BY id`))
-	fmt.Println(db.ExecOne(ctx, d.QW(ctx), errNoNote, `DELETE FROM notes WHERE id = $1`, 2))
-	fmt.Println(db.ExecOne(ctx, d.QW(ctx), errNoNote, `DELETE FROM notes WHERE id = $1`, 2))
+	fmt.Println(db.ExecOne(ctx, d.QW(ctx), errNoNote, "delete note", `DELETE FROM notes WHERE id = $1`, 2))
+	fmt.Println(db.ExecOne(ctx, d.QW(ctx), errNoNote, "delete note", `DELETE FROM notes WHERE id = $1`, 2))
+	fmt.Println(db.ExecCount(ctx, d.QW(ctx), "purge notes", `DELETE FROM notes WHERE id < $1`, 10))
 	// Output:
 	// first <nil>
 	//  no such note
 	// [first second] <nil>
 	// <nil>
 	// no such note
+	// 1 <nil>
 }

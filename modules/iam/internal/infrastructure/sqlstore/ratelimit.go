@@ -156,9 +156,5 @@ func result(count int, start time.Time, h application.RateHit, now time.Time) ap
 // MaxRateWindow before now, which have ended whatever their window; it
 // returns how many. It is the purge job's.
 func (r *RateLimiter) DeleteStale(ctx context.Context, now time.Time) (int, error) {
-	n, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM rate_limits WHERE window_start < $1`, now.Add(-MaxRateWindow))
-	if err != nil {
-		return 0, fmt.Errorf("delete stale rate limits: %w", err)
-	}
-	return int(n), nil
+	return db.ExecCount(ctx, r.db.QW(ctx), "delete stale rate limits", `DELETE FROM rate_limits WHERE window_start < $1`, now.Add(-MaxRateWindow))
 }

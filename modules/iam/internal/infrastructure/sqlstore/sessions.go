@@ -70,11 +70,8 @@ func (r *Sessions) ByTokenHash(ctx context.Context, hash [32]byte) (*domain.Sess
 // application.ErrSessionNotFound when the session is gone (revoked
 // meanwhile).
 func (r *Sessions) Refresh(ctx context.Context, s *domain.Session) error {
-	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrSessionNotFound, `UPDATE sessions SET expires_at = $2, updated_at = $3 WHERE id = $1`,
-		s.ID(), s.ExpiresAt(), s.UpdatedAt()); err != nil {
-		return fmt.Errorf("refresh session: %w", err)
-	}
-	return nil
+	return db.ExecOne(ctx, r.db.QW(ctx), application.ErrSessionNotFound, "refresh session", `UPDATE sessions SET expires_at = $2, updated_at = $3 WHERE id = $1`,
+		s.ID(), s.ExpiresAt(), s.UpdatedAt())
 }
 
 // ListByUser returns the user's sessions still live at now (expiring after
@@ -89,10 +86,7 @@ func (r *Sessions) ListByUser(ctx context.Context, user kernel.UserID, now time.
 // application.ErrSessionNotFound when the user has no such session, another
 // user's included.
 func (r *Sessions) Delete(ctx context.Context, user kernel.UserID, id kernel.SessionID) error {
-	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrSessionNotFound, `DELETE FROM sessions WHERE id = $1 AND user_id = $2`, id, user); err != nil {
-		return fmt.Errorf("delete session: %w", err)
-	}
-	return nil
+	return db.ExecOne(ctx, r.db.QW(ctx), application.ErrSessionNotFound, "delete session", `DELETE FROM sessions WHERE id = $1 AND user_id = $2`, id, user)
 }
 
 // DeleteAllForUser removes the user's sessions except keep (zero: none is
@@ -112,11 +106,7 @@ func (r *Sessions) DeleteAllForUser(ctx context.Context, user kernel.UserID, kee
 // DeleteExpired removes every session expired at now (expires_at <= now,
 // as Session.Expired says) and returns how many. It is the purge job's.
 func (r *Sessions) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
-	n, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, now)
-	if err != nil {
-		return 0, fmt.Errorf("delete expired sessions: %w", err)
-	}
-	return int(n), nil
+	return db.ExecCount(ctx, r.db.QW(ctx), "delete expired sessions", `DELETE FROM sessions WHERE expires_at <= $1`, now)
 }
 
 func scanSession(row db.Row) (*domain.Session, error) {

@@ -88,10 +88,6 @@ func (r *VerificationTokens) DeleteForUser(ctx context.Context, user kernel.User
 // those used at or before now, and returns how many. A used token is
 // useless however long it had left; the purge job passes the current time.
 func (r *VerificationTokens) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
-	n, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM verification_tokens
+	return db.ExecCount(ctx, r.db.QW(ctx), "delete expired verification tokens", `DELETE FROM verification_tokens
 		WHERE expires_at <= $1 OR used_at <= $1`, now)
-	if err != nil {
-		return 0, fmt.Errorf("delete expired verification tokens: %w", err)
-	}
-	return int(n), nil
 }

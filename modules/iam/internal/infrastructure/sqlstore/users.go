@@ -137,10 +137,7 @@ func (r *Users) RecordSignIn(ctx context.Context, id kernel.UserID, verifiedHash
 // which the user impersonated someone, go with it (ON DELETE CASCADE). It
 // returns application.ErrUserNotFound for an unknown user.
 func (r *Users) Delete(ctx context.Context, id kernel.UserID) error {
-	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrUserNotFound, `DELETE FROM users WHERE id = $1`, id); err != nil {
-		return fmt.Errorf("delete user: %w", err)
-	}
-	return nil
+	return db.ExecOne(ctx, r.db.QW(ctx), application.ErrUserNotFound, "delete user", `DELETE FROM users WHERE id = $1`, id)
 }
 
 // List returns users ordered by ID after q.After, at most q.Limit (capped at

@@ -111,20 +111,12 @@ func (s *Store) MarkRead(ctx context.Context, user kernel.UserID, id application
 
 // MarkAllRead marks the user's unread notifications read at at.
 func (s *Store) MarkAllRead(ctx context.Context, user kernel.UserID, at time.Time) (int, error) {
-	n, err := s.db.QW(ctx).Exec(ctx, `UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL`, user, at)
-	if err != nil {
-		return 0, fmt.Errorf("mark all notifications read: %w", err)
-	}
-	return int(n), nil
+	return db.ExecCount(ctx, s.db.QW(ctx), "mark all notifications read", `UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL`, user, at)
 }
 
 // DeleteAllForUser removes every notification of the user.
 func (s *Store) DeleteAllForUser(ctx context.Context, user kernel.UserID) (int, error) {
-	n, err := s.db.QW(ctx).Exec(ctx, `DELETE FROM notifications WHERE user_id = $1`, user)
-	if err != nil {
-		return 0, fmt.Errorf("delete notifications: %w", err)
-	}
-	return int(n), nil
+	return db.ExecCount(ctx, s.db.QW(ctx), "delete notifications", `DELETE FROM notifications WHERE user_id = $1`, user)
 }
 
 // CountUnread counts the user's unread notifications.

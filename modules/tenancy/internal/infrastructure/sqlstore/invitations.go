@@ -118,11 +118,7 @@ func (r *Invitations) RecordSend(ctx context.Context, q application.SendQuery, a
 
 // DeleteSendsBefore removes the sends before t.
 func (r *Invitations) DeleteSendsBefore(ctx context.Context, t time.Time) (int, error) {
-	n, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM invitation_sends WHERE sent_at < $1`, t)
-	if err != nil {
-		return 0, fmt.Errorf("delete invitation sends: %w", err)
-	}
-	return int(n), nil
+	return db.ExecCount(ctx, r.db.QW(ctx), "delete invitation sends", `DELETE FROM invitation_sends WHERE sent_at < $1`, t)
 }
 
 // RenameRole moves org's pending invitations offering role from to role
@@ -173,25 +169,17 @@ func (r *Invitations) ListPendingForEmail(ctx context.Context, email domain.Emai
 // It returns application.ErrInvitationNotFound when the row is gone.
 func (r *Invitations) Save(ctx context.Context, i *domain.Invitation) error {
 	s := i.Snapshot()
-	err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrInvitationNotFound, `UPDATE invitations SET status = $3, token_hash = $4, expires_at = $5, updated_at = $6
+	return db.ExecOne(ctx, r.db.QW(ctx), application.ErrInvitationNotFound, "save invitation", `UPDATE invitations SET status = $3, token_hash = $4, expires_at = $5, updated_at = $6
 		WHERE organization_id = $1 AND id = $2`,
 		s.OrganizationID, s.ID, s.Status.String(), s.TokenHash[:], s.ExpiresAt, s.UpdatedAt)
-	if err != nil {
-		return fmt.Errorf("save invitation: %w", err)
-	}
-	return nil
 }
 
 // DeleteClosedBefore removes the invitations closed (accepted, declined,
 // revoked or marked expired) before t, and those expiring before t whatever
 // their status, and returns how many. It is the purge job's.
 func (r *Invitations) DeleteClosedBefore(ctx context.Context, t time.Time) (int, error) {
-	n, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM invitations
+	return db.ExecCount(ctx, r.db.QW(ctx), "delete closed invitations", `DELETE FROM invitations
 		WHERE (status <> 'pending' AND updated_at < $1) OR expires_at < $1`, t)
-	if err != nil {
-		return 0, fmt.Errorf("delete closed invitations: %w", err)
-	}
-	return int(n), nil
 }
 
 func scanInvitation(row db.Row) (*domain.Invitation, error) {

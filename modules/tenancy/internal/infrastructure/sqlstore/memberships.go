@@ -117,11 +117,10 @@ func (r *Memberships) ListByUser(ctx context.Context, user kernel.UserID) ([]*do
 // Save stores m's role and suspension (NULL: active). It returns
 // application.ErrMemberNotFound when the row is gone.
 func (r *Memberships) Save(ctx context.Context, m *domain.Membership) error {
-	err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrMemberNotFound,
+	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrMemberNotFound, "save membership",
 		`UPDATE memberships SET role = $3, suspended_at = $4 WHERE organization_id = $1 AND id = $2`,
-		m.OrganizationID(), m.ID(), m.Role(), m.SuspendedAt())
-	if err != nil {
-		return fmt.Errorf("save membership: %w", err)
+		m.OrganizationID(), m.ID(), m.Role(), m.SuspendedAt()); err != nil {
+		return err
 	}
 	return r.bumpMembers(ctx, m.OrganizationID())
 }
@@ -129,9 +128,8 @@ func (r *Memberships) Save(ctx context.Context, m *domain.Membership) error {
 // Delete removes the membership with that ID in org. It returns
 // application.ErrMemberNotFound when org has no such membership.
 func (r *Memberships) Delete(ctx context.Context, org kernel.OrganizationID, id domain.MembershipID) error {
-	err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrMemberNotFound, `DELETE FROM memberships WHERE organization_id = $1 AND id = $2`, org, id)
-	if err != nil {
-		return fmt.Errorf("delete membership: %w", err)
+	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrMemberNotFound, "delete membership", `DELETE FROM memberships WHERE organization_id = $1 AND id = $2`, org, id); err != nil {
+		return err
 	}
 	return r.bumpMembers(ctx, org)
 }

@@ -77,9 +77,9 @@ func (r *Organizations) Lock(ctx context.Context, id kernel.OrganizationID) erro
 // application.ErrOrganizationNotFound when the row is gone.
 func (r *Organizations) Save(ctx context.Context, o *domain.Organization) error {
 	s := o.Snapshot()
-	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrOrganizationNotFound, `UPDATE organizations SET name = $2, slug = $3, updated_at = $4 WHERE id = $1`,
+	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrOrganizationNotFound, "save organization", `UPDATE organizations SET name = $2, slug = $3, updated_at = $4 WHERE id = $1`,
 		s.ID, s.Name, s.Slug, s.UpdatedAt); err != nil {
-		return fmt.Errorf("save organization: %w", uniqueSlugError(err))
+		return uniqueSlugError(err)
 	}
 	return nil
 }

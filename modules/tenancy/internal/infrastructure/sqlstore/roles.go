@@ -78,11 +78,10 @@ func (r *Roles) Save(ctx context.Context, role *domain.Role) error {
 	if err != nil {
 		return fmt.Errorf("save role: %w", err)
 	}
-	err = db.ExecOne(ctx, r.db.QW(ctx), application.ErrRoleNotFound, `UPDATE roles SET name = $3, permissions = $4, updated_at = $5
+	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrRoleNotFound, "save role", `UPDATE roles SET name = $3, permissions = $4, updated_at = $5
 		WHERE organization_id = $1 AND id = $2`,
-		s.OrganizationID, s.ID, s.Name, perms, s.UpdatedAt)
-	if err != nil {
-		return fmt.Errorf("save role: %w", uniqueRoleNameError(err))
+		s.OrganizationID, s.ID, s.Name, perms, s.UpdatedAt); err != nil {
+		return uniqueRoleNameError(err)
 	}
 	return accessChanged(ctx, r.db, s.OrganizationID)
 }
@@ -91,9 +90,8 @@ func (r *Roles) Save(ctx context.Context, role *domain.Role) error {
 // application.ErrRoleNotFound when org has no such role. Whether members
 // still hold it is the caller's to check (Role.CanDelete).
 func (r *Roles) Delete(ctx context.Context, org kernel.OrganizationID, id domain.RoleID) error {
-	err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrRoleNotFound, `DELETE FROM roles WHERE organization_id = $1 AND id = $2`, org, id)
-	if err != nil {
-		return fmt.Errorf("delete role: %w", err)
+	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrRoleNotFound, "delete role", `DELETE FROM roles WHERE organization_id = $1 AND id = $2`, org, id); err != nil {
+		return err
 	}
 	return accessChanged(ctx, r.db, org)
 }
