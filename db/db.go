@@ -258,10 +258,10 @@ func ExecOne(ctx context.Context, q Querier, notFound error, what, query string,
 	return nil
 }
 
-// ExecCount runs on q a statement that changes any number of rows (a
-// purge, a bulk update) and returns how many it changed. Errors are wrapped
-// with what names the change.
-func ExecCount(ctx context.Context, q Querier, what, query string, args ...any) (int, error) {
+// Exec runs a statement on q and returns how many rows it changed, for
+// inserts, purges and bulk updates. Errors are wrapped with what names the
+// change ("create role: …").
+func Exec(ctx context.Context, q Querier, what, query string, args ...any) (int, error) {
 	n, err := q.Exec(ctx, query, args...)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)

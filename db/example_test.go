@@ -70,8 +70,8 @@ func ExampleFilter() {
 
 // A repository's reads and writes in one call each: QueryOne for one row
 // (or the repository's not-found error), QueryAll for many, ExecOne for an
-// UPDATE or DELETE that must find its row, ExecCount for one that changes
-// any number. Each names what it does in the errors it wraps.
+// UPDATE or DELETE that must find its row, Exec for any other statement
+// (it returns how many rows changed). Each names what it does in the errors it wraps.
 func ExampleQueryOne() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "db-example")
@@ -100,7 +100,7 @@ func ExampleQueryOne() {
 	fmt.Println(db.QueryAll(ctx, d.Q(ctx), scanBody, "list notes", `SELECT body FROM notes ORDER BY id`))
 	fmt.Println(db.ExecOne(ctx, d.QW(ctx), errNoNote, "delete note", `DELETE FROM notes WHERE id = $1`, 2))
 	fmt.Println(db.ExecOne(ctx, d.QW(ctx), errNoNote, "delete note", `DELETE FROM notes WHERE id = $1`, 2))
-	fmt.Println(db.ExecCount(ctx, d.QW(ctx), "purge notes", `DELETE FROM notes WHERE id < $1`, 10))
+	fmt.Println(db.Exec(ctx, d.QW(ctx), "purge notes", `DELETE FROM notes WHERE id < $1`, 10))
 	// Output:
 	// first <nil>
 	//  no such note

@@ -156,5 +156,5 @@ func result(count int, start time.Time, h application.RateHit, now time.Time) ap
 // MaxRateWindow before now, which have ended whatever their window; it
 // returns how many. It is the purge job's.
 func (r *RateLimiter) DeleteStale(ctx context.Context, now time.Time) (int, error) {
-	return db.ExecCount(ctx, r.db.QW(ctx), "delete stale rate limits", `DELETE FROM rate_limits WHERE window_start < $1`, now.Add(-MaxRateWindow))
+	return db.Exec(ctx, r.db.QW(ctx), "delete stale rate limits", `DELETE FROM rate_limits WHERE window_start < $1`, now.Add(-MaxRateWindow))
 }

@@ -106,7 +106,7 @@ func (r *Sessions) DeleteAllForUser(ctx context.Context, user kernel.UserID, kee
 // DeleteExpired removes every session expired at now (expires_at <= now,
 // as Session.Expired says) and returns how many. It is the purge job's.
 func (r *Sessions) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
-	return db.ExecCount(ctx, r.db.QW(ctx), "delete expired sessions", `DELETE FROM sessions WHERE expires_at <= $1`, now)
+	return db.Exec(ctx, r.db.QW(ctx), "delete expired sessions", `DELETE FROM sessions WHERE expires_at <= $1`, now)
 }
 
 func scanSession(row db.Row) (*domain.Session, error) {

@@ -76,18 +76,15 @@ func (r *VerificationTokens) MarkUsed(ctx context.Context, id domain.Verificatio
 // DeleteForUser removes the user's unused tokens of purpose; used ones stay
 // until DeleteExpired.
 func (r *VerificationTokens) DeleteForUser(ctx context.Context, user kernel.UserID, purpose domain.VerificationPurpose) error {
-	_, err := r.db.QW(ctx).Exec(ctx, `DELETE FROM verification_tokens
+	_, err := db.Exec(ctx, r.db.QW(ctx), "delete verification tokens", `DELETE FROM verification_tokens
 		WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`, user, purpose.String())
-	if err != nil {
-		return fmt.Errorf("delete verification tokens: %w", err)
-	}
-	return nil
+	return err
 }
 
 // DeleteExpired removes the tokens expired at now (expires_at <= now) and
 // those used at or before now, and returns how many. A used token is
 // useless however long it had left; the purge job passes the current time.
 func (r *VerificationTokens) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
-	return db.ExecCount(ctx, r.db.QW(ctx), "delete expired verification tokens", `DELETE FROM verification_tokens
+	return db.Exec(ctx, r.db.QW(ctx), "delete expired verification tokens", `DELETE FROM verification_tokens
 		WHERE expires_at <= $1 OR used_at <= $1`, now)
 }

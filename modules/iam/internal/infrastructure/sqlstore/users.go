@@ -55,14 +55,11 @@ var selectUser = `SELECT ` + selectColumns("", userColumns) + ` FROM users`
 // caller's transaction: the caller rolls back.
 func (r *Users) Create(ctx context.Context, u *domain.User) error {
 	s := u.Snapshot()
-	_, err := r.db.QW(ctx).Exec(ctx, `INSERT INTO users (`+selectColumns("", userColumns)+`)
+	_, err := db.Exec(ctx, r.db.QW(ctx), "create user", `INSERT INTO users (`+selectColumns("", userColumns)+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		s.ID, s.Email, s.EmailVerified, s.Name, nullString(s.Username), s.Locale, s.Image,
 		s.Active, s.PlatformAdmin, s.PasswordHash, s.LastLoginAt, s.CreatedAt, s.UpdatedAt)
-	if err != nil {
-		return fmt.Errorf("create user: %w", uniqueUserError(err))
-	}
-	return nil
+	return uniqueUserError(err)
 }
 
 // ByID returns the user, or application.ErrUserNotFound.

@@ -48,13 +48,10 @@ func (s *Store) Insert(ctx context.Context, n application.Notification) error {
 	if n.Link != "" {
 		link = n.Link
 	}
-	_, err := s.db.QW(ctx).Exec(ctx, `INSERT INTO notifications (`+columns+`)
+	_, err := db.Exec(ctx, s.db.QW(ctx), "insert notification", `INSERT INTO notifications (`+columns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		n.ID, n.UserID, n.OrganizationID, n.Type, n.Title, n.Body, link, data, n.ReadAt, n.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("insert notification: %w", err)
-	}
-	return nil
+	return err
 }
 
 // Get returns the user's notification id, or application.ErrNotFound.
@@ -111,12 +108,12 @@ func (s *Store) MarkRead(ctx context.Context, user kernel.UserID, id application
 
 // MarkAllRead marks the user's unread notifications read at at.
 func (s *Store) MarkAllRead(ctx context.Context, user kernel.UserID, at time.Time) (int, error) {
-	return db.ExecCount(ctx, s.db.QW(ctx), "mark all notifications read", `UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL`, user, at)
+	return db.Exec(ctx, s.db.QW(ctx), "mark all notifications read", `UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL`, user, at)
 }
 
 // DeleteAllForUser removes every notification of the user.
 func (s *Store) DeleteAllForUser(ctx context.Context, user kernel.UserID) (int, error) {
-	return db.ExecCount(ctx, s.db.QW(ctx), "delete notifications", `DELETE FROM notifications WHERE user_id = $1`, user)
+	return db.Exec(ctx, s.db.QW(ctx), "delete notifications", `DELETE FROM notifications WHERE user_id = $1`, user)
 }
 
 // CountUnread counts the user's unread notifications.

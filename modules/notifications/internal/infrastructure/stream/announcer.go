@@ -46,8 +46,6 @@ func (a *Announcer) Announce(ctx context.Context, user kernel.UserID, id applica
 	if err != nil {
 		return fmt.Errorf("announce notification: %w", err)
 	}
-	if _, err := a.db.Q(ctx).Exec(ctx, `SELECT pg_notify($1, $2)`, Channel, string(b)); err != nil {
-		return fmt.Errorf("announce notification: %w", err)
-	}
-	return nil
+	_, err = db.Exec(ctx, a.db.Q(ctx), "announce notification", `SELECT pg_notify($1, $2)`, Channel, string(b))
+	return err
 }

@@ -108,28 +108,22 @@ func (r *Invitations) CountSends(ctx context.Context, q application.SendQuery) (
 
 // RecordSend records one send at at.
 func (r *Invitations) RecordSend(ctx context.Context, q application.SendQuery, at time.Time) error {
-	_, err := r.db.QW(ctx).Exec(ctx, `INSERT INTO invitation_sends (organization_id, inviter_id, network, sent_at) VALUES ($1, $2, $3, $4)`,
+	_, err := db.Exec(ctx, r.db.QW(ctx), "record invitation send", `INSERT INTO invitation_sends (organization_id, inviter_id, network, sent_at) VALUES ($1, $2, $3, $4)`,
 		q.Organization, q.Inviter, q.Network, at)
-	if err != nil {
-		return fmt.Errorf("record invitation send: %w", err)
-	}
-	return nil
+	return err
 }
 
 // DeleteSendsBefore removes the sends before t.
 func (r *Invitations) DeleteSendsBefore(ctx context.Context, t time.Time) (int, error) {
-	return db.ExecCount(ctx, r.db.QW(ctx), "delete invitation sends", `DELETE FROM invitation_sends WHERE sent_at < $1`, t)
+	return db.Exec(ctx, r.db.QW(ctx), "delete invitation sends", `DELETE FROM invitation_sends WHERE sent_at < $1`, t)
 }
 
 // RenameRole moves org's pending invitations offering role from to role
 // to.
 func (r *Invitations) RenameRole(ctx context.Context, org kernel.OrganizationID, from, to string) error {
-	_, err := r.db.QW(ctx).Exec(ctx, `UPDATE invitations SET role = $3
+	_, err := db.Exec(ctx, r.db.QW(ctx), "rename invitations' role", `UPDATE invitations SET role = $3
 		WHERE organization_id = $1 AND role = $2 AND status = 'pending'`, org, from, to)
-	if err != nil {
-		return fmt.Errorf("rename invitations' role: %w", err)
-	}
-	return nil
+	return err
 }
 
 // CountPending returns how many of org's invitations offering role are
@@ -178,7 +172,7 @@ func (r *Invitations) Save(ctx context.Context, i *domain.Invitation) error {
 // revoked or marked expired) before t, and those expiring before t whatever
 // their status, and returns how many. It is the purge job's.
 func (r *Invitations) DeleteClosedBefore(ctx context.Context, t time.Time) (int, error) {
-	return db.ExecCount(ctx, r.db.QW(ctx), "delete closed invitations", `DELETE FROM invitations
+	return db.Exec(ctx, r.db.QW(ctx), "delete closed invitations", `DELETE FROM invitations
 		WHERE (status <> 'pending' AND updated_at < $1) OR expires_at < $1`, t)
 }
 

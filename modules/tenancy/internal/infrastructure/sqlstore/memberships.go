@@ -151,10 +151,9 @@ func (r *Memberships) CountRole(ctx context.Context, org kernel.OrganizationID, 
 // RenameRole moves every member of org holding role from to role to, as a
 // custom role's rename requires in the same transaction.
 func (r *Memberships) RenameRole(ctx context.Context, org kernel.OrganizationID, from, to string) error {
-	_, err := r.db.QW(ctx).Exec(ctx, `UPDATE memberships SET role = $3 WHERE organization_id = $1 AND role = $2`,
-		org, from, to)
-	if err != nil {
-		return fmt.Errorf("rename role of members: %w", err)
+	if _, err := db.Exec(ctx, r.db.QW(ctx), "rename role of members", `UPDATE memberships SET role = $3 WHERE organization_id = $1 AND role = $2`,
+		org, from, to); err != nil {
+		return err
 	}
 	return r.bumpMembers(ctx, org)
 }
@@ -163,12 +162,9 @@ func (r *Memberships) RenameRole(ctx context.Context, org kernel.OrganizationID,
 // recently used organization unless another was touched at a later t. No
 // membership, no error.
 func (r *Memberships) Touch(ctx context.Context, org kernel.OrganizationID, user kernel.UserID, t time.Time) error {
-	_, err := r.db.QW(ctx).Exec(ctx, `UPDATE memberships SET last_used_at = $3 WHERE organization_id = $1 AND user_id = $2`,
+	_, err := db.Exec(ctx, r.db.QW(ctx), "touch membership", `UPDATE memberships SET last_used_at = $3 WHERE organization_id = $1 AND user_id = $2`,
 		org, user, t)
-	if err != nil {
-		return fmt.Errorf("touch membership: %w", err)
-	}
-	return nil
+	return err
 }
 
 // MostRecent returns the organization user touched last or, when they have
@@ -238,8 +234,8 @@ func (r *Memberships) readAccess(ctx context.Context, org kernel.OrganizationID,
 // bumpMembers moves org's members version on, in the transaction of the
 // change to its member list.
 func (r *Memberships) bumpMembers(ctx context.Context, org kernel.OrganizationID) error {
-	if _, err := r.db.QW(ctx).Exec(ctx, `UPDATE organizations SET members_version = members_version + 1 WHERE id = $1`, org); err != nil {
-		return fmt.Errorf("bump members version: %w", err)
+	if _, err := db.Exec(ctx, r.db.QW(ctx), "bump members version", `UPDATE organizations SET members_version = members_version + 1 WHERE id = $1`, org); err != nil {
+		return err
 	}
 	return accessChanged(ctx, r.db, org)
 }

@@ -28,13 +28,10 @@ var selectOrganization = `SELECT ` + organizationColumns + ` FROM organizations`
 // aborts the caller's transaction, which the caller then rolls back.
 func (r *Organizations) Create(ctx context.Context, o *domain.Organization) error {
 	s := o.Snapshot()
-	_, err := r.db.QW(ctx).Exec(ctx, `INSERT INTO organizations (`+organizationColumns+`)
+	_, err := db.Exec(ctx, r.db.QW(ctx), "create organization", `INSERT INTO organizations (`+organizationColumns+`)
 		VALUES ($1, $2, $3, $4, $5)`,
 		s.ID, s.Name, s.Slug, s.CreatedAt, s.UpdatedAt)
-	if err != nil {
-		return fmt.Errorf("create organization: %w", uniqueSlugError(err))
-	}
-	return nil
+	return uniqueSlugError(err)
 }
 
 // ByID returns the organization, or application.ErrOrganizationNotFound.
