@@ -19,6 +19,7 @@ import (
 	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/module"
 	"github.com/groundworkhq/groundwork/modules/notifications"
 	"github.com/groundworkhq/groundwork/web"
 )
@@ -114,7 +115,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	a.bus = eventbus.New(a.db)
 	reg := jobs.NewRegistry()
 	a.jobs = jobs.Prepare(a.db, reg, jobs.Config{Work: o.work, JobTimeout: cfg.Jobs.Timeout, RescueAfter: cfg.Jobs.RescueAfter}, o.logger)
-	deps := Deps{Config: cfg, DB: a.db, Bus: a.bus, Jobs: a.jobs, Clock: o.clock, Logger: o.logger}
+	deps := Deps{Config: cfg, Services: module.Services{DB: a.db, Bus: a.bus, Jobs: a.jobs, Clock: o.clock, Logger: o.logger}}
 
 	var modules []Module
 	if a.builtins, modules, err = newBuiltins(deps, o); err != nil {

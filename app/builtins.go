@@ -22,8 +22,8 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	var b builtins
 	var err error
 	b.notifications, err = notifications.New(notifications.Deps{
-		DB: d.DB, Bus: d.Bus, Jobs: d.Jobs, Clock: d.Clock, Logger: d.Logger,
-		Email: d.Config.Email, ServerURL: d.Config.Server.URL, DataDir: d.Config.Database.DataDir,
+		Services: d.Services,
+		Email:    d.Config.Email, ServerURL: d.Config.Server.URL, DataDir: d.Config.Database.DataDir,
 		Sender: o.emailSender,
 	})
 	if err != nil {
@@ -38,7 +38,7 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	// at tenancy once it is built.
 	members := &iamMembers{}
 	b.iam, err = iam.New(iam.Deps{
-		DB: d.DB, Bus: d.Bus, Jobs: d.Jobs, Clock: d.Clock, Logger: d.Logger,
+		Services: d.Services,
 		Config: iam.Config{
 			Auth:       d.Config.Auth,
 			ServerURL:  d.Config.Server.URL,
@@ -52,18 +52,16 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 		return b, nil, err
 	}
 	b.tenancy, err = tenancy.New(tenancy.Deps{
-		DB: d.DB, Bus: d.Bus, Clock: d.Clock, Logger: d.Logger,
-		Config: tenancy.Config{Secure: d.Config.Server.Secure(), InvitationURLFunc: invitationURL(d)},
-		Users:  tenancyUsers{iam: b.iam},
-		Emails: tenancyEmails{n: b.notifications},
+		Services: d.Services,
+		Config:   tenancy.Config{Secure: d.Config.Server.Secure(), InvitationURLFunc: invitationURL(d)},
+		Users:    tenancyUsers{iam: b.iam},
+		Emails:   tenancyEmails{n: b.notifications},
 	})
 	if err != nil {
 		return b, nil, err
 	}
 	members.t = b.tenancy
-	b.audit, err = audit.New(audit.Deps{
-		DB: d.DB, Bus: d.Bus, Clock: d.Clock, Logger: d.Logger, RetentionDays: d.Config.Audit.RetentionDays,
-	})
+	b.audit, err = audit.New(audit.Deps{Services: d.Services, RetentionDays: d.Config.Audit.RetentionDays})
 	if err != nil {
 		return b, nil, err
 	}

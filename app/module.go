@@ -2,13 +2,13 @@ package app
 
 import (
 	"context"
-	"log/slog"
 
 	"github.com/groundworkhq/groundwork/config"
 	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/module"
 	"github.com/groundworkhq/groundwork/web"
 )
 
@@ -61,16 +61,14 @@ type Starter interface {
 	Stop(ctx context.Context) error
 }
 
-// Deps are the shared services every module is built with. Jobs can insert
+// Deps are what a product's module is built with: the configuration and
+// the shared services (module.Services: DB, Bus, Jobs, Clock, Logger —
+// never nil here), the same Groundwork's own modules get. Jobs can insert
 // only once New has returned: modules keep it for later and register their
 // workers through Module.Workers.
 type Deps struct {
 	Config config.Config
-	DB     *db.DB
-	Bus    *eventbus.Bus
-	Jobs   *jobs.Client
-	Clock  kernel.Clock
-	Logger *slog.Logger
+	module.Services
 }
 
 // ModuleFactory builds a module from the shared services. It may fail, for

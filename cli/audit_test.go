@@ -9,6 +9,7 @@ import (
 	"github.com/groundworkhq/groundwork/config"
 	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/module"
 	"github.com/groundworkhq/groundwork/modules/audit"
 	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
@@ -34,7 +35,7 @@ func openAuditDB(t *testing.T, e env) *db.DB {
 func seedAudit(t *testing.T, d *db.DB, at time.Time) kernel.OrganizationID {
 	t.Helper()
 	ctx := context.Background()
-	m, err := audit.New(audit.Deps{DB: d, Clock: kernel.ClockFunc(func() time.Time { return at })})
+	m, err := audit.New(audit.Deps{Services: module.Services{DB: d, Clock: kernel.ClockFunc(func() time.Time { return at })}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"log/slog"
 	"time"
 )
 
@@ -23,15 +22,3 @@ type ClockFunc func() time.Time
 
 // Now calls f.
 func (f ClockFunc) Now() time.Time { return f() }
-
-// Defaults fills in a module's optional clock and logger: the system clock
-// for a nil clock, a logger that discards for a nil logger.
-func Defaults(clock Clock, logger *slog.Logger) (Clock, *slog.Logger) {
-	if clock == nil {
-		clock = SystemClock{}
-	}
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	return clock, logger
-}

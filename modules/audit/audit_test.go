@@ -11,6 +11,7 @@ import (
 	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/module"
 	"github.com/groundworkhq/groundwork/modules/audit"
 	"github.com/groundworkhq/groundwork/testkit"
 	"github.com/groundworkhq/groundwork/testkit/testdb"
@@ -22,10 +23,10 @@ func TestNew(t *testing.T) {
 		t.Error("New without a database succeeded")
 	}
 	d := testdb.Open(t, db.SQLite)
-	if _, err := audit.New(audit.Deps{DB: d, RetentionDays: -1}); err == nil {
+	if _, err := audit.New(audit.Deps{Services: module.Services{DB: d}, RetentionDays: -1}); err == nil {
 		t.Error("New with a negative retention succeeded")
 	}
-	m, err := audit.New(audit.Deps{DB: d})
+	m, err := audit.New(audit.Deps{Services: module.Services{DB: d}})
 	if err != nil {
 		t.Fatal(err)
 	}

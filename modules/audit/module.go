@@ -2,28 +2,24 @@ package audit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/groundworkhq/groundwork/db"
-	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/module"
 	"github.com/groundworkhq/groundwork/modules/audit/internal/application"
 	"github.com/groundworkhq/groundwork/modules/audit/internal/infrastructure/sqlstore"
 	"github.com/groundworkhq/groundwork/modules/audit/internal/interfaces/httpapi"
 	"github.com/groundworkhq/groundwork/web"
 )
 
-// Deps are what the module is built with.
+// Deps are what the module is built with: the shared services (the module
+// subscribes nothing itself; see On) and its retention.
 type Deps struct {
-	DB *db.DB
-	// Bus is the event bus; the module subscribes nothing itself (see On).
-	Bus    *eventbus.Bus
-	Clock  kernel.Clock // nil: the system clock
-	Logger *slog.Logger // nil: discard
+	module.Services
 	// RetentionDays is how long entries are kept (AUDIT_RETENTION_DAYS);
 	// 0 keeps them forever.
 	RetentionDays int
@@ -40,13 +36,13 @@ type Module struct {
 // New builds the module. It does no I/O. It returns an error when DB is
 // missing or RetentionDays is negative.
 func New(d Deps) (*Module, error) {
-	switch {
-	case d.DB == nil:
-		return nil, errors.New("audit: no database")
-	case d.RetentionDays < 0:
+	var err error
+	if d.Services, err = d.Services.Ready("audit"); err != nil {
+		return nil, err
+	}
+	if d.RetentionDays < 0 {
 		return nil, fmt.Errorf("audit: retention of %d days is negative", d.RetentionDays)
 	}
-	d.Clock, d.Logger = kernel.Defaults(d.Clock, d.Logger)
 	d.Logger = d.Logger.With("module", "audit")
 	m := &Module{deps: d}
 	_, m.svc = newService(d.DB, d.Clock, d.Logger)

@@ -8,6 +8,7 @@ import (
 	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/module"
 	"github.com/groundworkhq/groundwork/modules/audit"
 	"github.com/groundworkhq/groundwork/testkit"
 	"github.com/groundworkhq/groundwork/testkit/testdb"
@@ -37,7 +38,7 @@ func setupOn(t testing.TB, d *db.DB, retentionDays int) bundle {
 	t.Helper()
 	b := bundle{db: d, bus: eventbus.New(d), clock: testkit.NewClock(t0)}
 	var err error
-	b.m, err = audit.New(audit.Deps{DB: d, Bus: b.bus, Clock: b.clock, RetentionDays: retentionDays})
+	b.m, err = audit.New(audit.Deps{Services: module.Services{DB: d, Bus: b.bus, Clock: b.clock}, RetentionDays: retentionDays})
 	if err != nil {
 		t.Fatal(err)
 	}

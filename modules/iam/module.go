@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"time"
 
@@ -12,9 +11,8 @@ import (
 
 	"github.com/groundworkhq/groundwork/config"
 	"github.com/groundworkhq/groundwork/db"
-	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/jobs"
-	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/module"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application/password"
 	"github.com/groundworkhq/groundwork/modules/iam/internal/domain"
@@ -37,16 +35,11 @@ type Config struct {
 	Secure bool
 }
 
-// Deps are what the module is built with.
+// Deps are what the module is built with: the shared services (Bus and
+// Jobs required: a request for a reset or verification link only
+// rate-limits and enqueues, whoever the address belongs to) and iam's own.
 type Deps struct {
-	DB  *db.DB
-	Bus *eventbus.Bus
-	// Jobs queues the link emails (required): a request for a reset or
-	// verification link only rate-limits and enqueues, whoever the address
-	// belongs to.
-	Jobs   *jobs.Client
-	Clock  kernel.Clock // nil: the system clock
-	Logger *slog.Logger // nil: discard
+	module.Services
 	Config Config
 	// Emails sends the account emails (required).
 	Emails Emails
@@ -65,11 +58,13 @@ type Module struct {
 }
 
 // New builds the module. It does no I/O. It returns an error when a
-// required dependency (DB, Bus, Emails) is missing.
+// required dependency (DB, Bus, Jobs, Emails) is missing.
 func New(d Deps) (*Module, error) {
+	var err error
+	if d.Services, err = d.Services.Ready("iam"); err != nil {
+		return nil, err
+	}
 	switch {
-	case d.DB == nil:
-		return nil, errors.New("iam: no database")
 	case d.Bus == nil:
 		return nil, errors.New("iam: no event bus")
 	case d.Emails == nil:
@@ -77,7 +72,6 @@ func New(d Deps) (*Module, error) {
 	case d.Jobs == nil:
 		return nil, errors.New("iam: no job client")
 	}
-	d.Clock, d.Logger = kernel.Defaults(d.Clock, d.Logger)
 	if d.Members == nil {
 		d.Members = NoMembers{}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/module"
 	"github.com/groundworkhq/groundwork/modules/iam"
 	"github.com/groundworkhq/groundwork/testkit"
 	"github.com/groundworkhq/groundwork/testkit/testdb"
@@ -239,8 +240,10 @@ func newMembersHarness(t *testing.T, dialect db.Dialect) *membersHarness {
 	h := &membersHarness{url: "http://" + srv.Listener.Addr().String(), members: &fakeMembers{}, emails: &fakeEmails{}}
 	serverURL, _ := url.Parse(h.url)
 	m, err := iam.New(iam.Deps{
-		DB: d, Bus: eventbus.New(d), Logger: testkit.Logger(t),
-		Jobs:   jobs.Prepare(d, jobs.NewRegistry(), jobs.Config{}, testkit.Logger(t)), // these routes queue nothing
+		Services: module.Services{
+			DB: d, Bus: eventbus.New(d), Logger: testkit.Logger(t),
+			Jobs: jobs.Prepare(d, jobs.NewRegistry(), jobs.Config{}, testkit.Logger(t)), // these routes queue nothing
+		},
 		Config: iam.Config{ServerURL: serverURL},
 		Emails: h.emails, Members: h.members,
 	})

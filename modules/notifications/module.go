@@ -3,24 +3,20 @@ package notifications
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/url"
 
 	"github.com/groundworkhq/groundwork/config"
 	"github.com/groundworkhq/groundwork/db"
-	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/module"
 	"github.com/groundworkhq/groundwork/web"
 )
 
-// Deps are what the module is built with.
+// Deps are what the module is built with: the shared services and the
+// email settings.
 type Deps struct {
-	DB     *db.DB
-	Bus    *eventbus.Bus
-	Jobs   *jobs.Client
-	Clock  kernel.Clock
-	Logger *slog.Logger
+	module.Services
 	// Email is the EMAIL_* configuration; it picks the provider.
 	Email config.Email
 	// ServerURL is the public URL, for links and the email footer.
@@ -43,10 +39,12 @@ type Module struct {
 // and the in-app notifications. It does no I/O beyond what a provider's
 // constructor needs (SES loads AWS credentials).
 func New(d Deps) (*Module, error) {
-	d.Clock, d.Logger = kernel.Defaults(d.Clock, d.Logger)
+	var err error
+	if d.Services, err = d.Services.Ready("notifications"); err != nil {
+		return nil, err
+	}
 	d.Logger = d.Logger.With("module", "notifications")
 	m := &Module{deps: d}
-	var err error
 	if m.mailer, err = newMailer(d); err != nil {
 		return nil, fmt.Errorf("notifications: %w", err)
 	}

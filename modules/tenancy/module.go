@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/groundworkhq/groundwork/db"
-	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/module"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/infrastructure/sqlstore"
@@ -28,12 +27,10 @@ type Config struct {
 	InvitationURLFunc func(token string) string
 }
 
-// Deps are what the module is built with.
+// Deps are what the module is built with: the shared services (Bus
+// required) and tenancy's own.
 type Deps struct {
-	DB     *db.DB
-	Bus    *eventbus.Bus
-	Clock  kernel.Clock // nil: the system clock
-	Logger *slog.Logger // nil: discard
+	module.Services
 	Config Config
 	// Users looks users up (iam; required).
 	Users Users
@@ -53,9 +50,11 @@ type Module struct {
 // New builds the module and declares tenancy's own permissions. It does no
 // I/O.
 func New(d Deps) (*Module, error) {
+	var err error
+	if d.Services, err = d.Services.Ready("tenancy"); err != nil {
+		return nil, err
+	}
 	switch {
-	case d.DB == nil:
-		return nil, errors.New("tenancy: no database")
 	case d.Bus == nil:
 		return nil, errors.New("tenancy: no event bus")
 	case d.Users == nil:
@@ -63,7 +62,6 @@ func New(d Deps) (*Module, error) {
 	case d.Emails == nil:
 		return nil, errors.New("tenancy: no Emails port")
 	}
-	d.Clock, d.Logger = kernel.Defaults(d.Clock, d.Logger)
 	catalog := domain.NewCatalog()
 	if err := domain.DeclarePermissions(catalog); err != nil {
 		return nil, err
