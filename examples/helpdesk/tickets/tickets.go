@@ -130,18 +130,12 @@ type createTicketInput struct {
 // gate (401, 403 without an active organization or the permission).
 func (m *Module) Routes(r *web.Router) {
 	api := r.API()
-	huma.Register(api, huma.Operation{
-		OperationID: "create-ticket", Method: http.MethodPost, Path: "/api/tickets", Tags: []string{"Tickets"},
-		Summary: "Open a ticket", Description: "In the active organization. Needs " + PermCreate + ".",
-		DefaultStatus: http.StatusCreated, Middlewares: huma.Middlewares{web.RequirePermission(api, PermCreate)},
-		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity},
-	}, m.create)
-	huma.Register(api, huma.Operation{
-		OperationID: "list-tickets", Method: http.MethodGet, Path: "/api/tickets", Tags: []string{"Tickets"},
-		Summary: "List tickets", Description: "The active organization's tickets only. Needs " + PermRead + ".",
-		Middlewares: huma.Middlewares{web.RequirePermission(api, PermRead)},
-		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden},
-	}, m.list)
+	create := web.PermissionOp(api, PermCreate, "create-ticket", http.MethodPost, "/api/tickets", "Tickets",
+		"Open a ticket", "In the active organization.", http.StatusUnprocessableEntity)
+	create.DefaultStatus = http.StatusCreated
+	huma.Register(api, create, m.create)
+	huma.Register(api, web.PermissionOp(api, PermRead, "list-tickets", http.MethodGet, "/api/tickets", "Tickets",
+		"List tickets", "The active organization's tickets only."), m.list)
 }
 
 // errInvalidTitle answers a title that is empty, too long or not one line

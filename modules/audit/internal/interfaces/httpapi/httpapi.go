@@ -43,21 +43,15 @@ func New(svc *application.Service) *Handler { return &Handler{svc: svc} }
 // Register mounts the routes on r.
 func (h *Handler) Register(r *web.Router) {
 	api := r.API()
-	errs := []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity}
-	huma.Register(api, huma.Operation{
-		OperationID: "list-audit-entries", Method: http.MethodGet, Path: "/api/audit",
-		Summary: "List the organization's audit log",
-		Description: "The active organization's audit entries, newest first, a page at a time: pass the nextCursor of one page " +
-			"as the cursor of the next; entries recorded meanwhile never make a page repeat or skip one. " +
-			"Needs the " + PermRead + " permission in the active organization.",
-		Tags: []string{tag}, Middlewares: huma.Middlewares{web.RequirePermission(api, PermRead)}, Errors: errs,
-	}, h.listOrganization)
-	huma.Register(api, huma.Operation{
-		OperationID: "list-platform-audit-entries", Method: http.MethodGet, Path: "/api/v1/platform/audit",
-		Summary:     "List the whole audit log",
-		Description: "Every organization's audit entries and the platform's own, newest first, a page at a time. Platform admins only.",
-		Tags:        []string{tag}, Middlewares: huma.Middlewares{web.RequirePlatformAdmin(api)}, Errors: errs,
-	}, h.listPlatform)
+	huma.Register(api, web.PermissionOp(api, PermRead, "list-audit-entries", http.MethodGet, "/api/audit", tag,
+		"List the organization's audit log",
+		"The active organization's audit entries, newest first, a page at a time: pass the nextCursor of one page "+
+			"as the cursor of the next; entries recorded meanwhile never make a page repeat or skip one.",
+		http.StatusUnprocessableEntity), h.listOrganization)
+	huma.Register(api, web.PlatformAdminOp(api, "list-platform-audit-entries", http.MethodGet, "/api/v1/platform/audit", tag,
+		"List the whole audit log",
+		"Every organization's audit entries and the platform's own, newest first, a page at a time. Platform admins only.",
+		http.StatusUnprocessableEntity), h.listPlatform)
 }
 
 // FilterQuery is the query both listings take. It is exported because

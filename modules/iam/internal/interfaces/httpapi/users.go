@@ -25,12 +25,7 @@ const (
 
 func (h *Handler) registerUsers(api huma.API) {
 	op := func(id, method, path, perm, summary, desc string, errs ...int) huma.Operation {
-		return huma.Operation{
-			OperationID: id, Method: method, Path: path, Summary: summary,
-			Description: desc + " Needs the " + perm + " permission in the active organization.",
-			Tags:        []string{tagUsers}, Middlewares: huma.Middlewares{web.RequirePermission(api, perm)},
-			Errors: append([]int{http.StatusUnauthorized, http.StatusForbidden}, errs...),
-		}
+		return web.PermissionOp(api, perm, id, method, path, tagUsers, summary, desc, errs...)
 	}
 	huma.Register(api, op("list-users", http.MethodGet, "/api/users", PermUsersRead, "List the organization's users",
 		"The members of the active organization whose email or name contains search, a page at a time. Pass the nextCursor of one page as the cursor of the next.",

@@ -45,37 +45,32 @@ func New(svc *application.InApp, hub *stream.Hub) *Handler {
 // Register mounts the routes on r.
 func (h *Handler) Register(r *web.Router) {
 	api := r.API()
-	auth := huma.Middlewares{web.RequireUser(api)}
-	errs := []int{http.StatusUnauthorized, http.StatusUnprocessableEntity}
-
-	huma.Register(api, huma.Operation{
-		OperationID: "list-notifications", Method: http.MethodGet, Path: "/api/notifications",
-		Summary:     "List your notifications",
-		Description: "Lists the signed-in user's notifications, newest first, a page at a time. Pass the nextCursor of one page as the cursor of the next; pages are unaffected by notifications created meanwhile.",
-		Tags:        []string{tag}, Middlewares: auth, Errors: errs,
-	}, h.list)
-	huma.Register(api, huma.Operation{
-		OperationID: "count-unread-notifications", Method: http.MethodGet, Path: "/api/notifications/unread-count",
-		Summary: "Count your unread notifications", Tags: []string{tag}, Middlewares: auth,
-		Errors: []int{http.StatusUnauthorized},
-	}, h.unreadCount)
-	huma.Register(api, huma.Operation{
-		OperationID: "read-notification", Method: http.MethodPost, Path: "/api/notifications/{id}/read",
-		Summary:     "Mark a notification read",
-		Description: "Marks one of the signed-in user's notifications read. Reading it again keeps the first read time.",
-		Tags:        []string{tag}, Middlewares: auth,
-		Errors: []int{http.StatusUnauthorized, http.StatusNotFound},
-	}, h.read)
-	huma.Register(api, huma.Operation{
-		OperationID: "read-all-notifications", Method: http.MethodPost, Path: "/api/notifications/read-all",
-		Summary: "Mark all your notifications read", Tags: []string{tag}, Middlewares: auth,
-		Errors: []int{http.StatusUnauthorized},
-	}, h.readAll)
+	huma.Register(api, web.UserOp(api, "list-notifications", http.MethodGet, "/api/notifications", tag,
+		"List your notifications",
+		"Lists the signed-in user's notifications, newest first, a page at a time. Pass the nextCursor of one page as the cursor of the next; pages are unaffected by notifications created meanwhile.",
+		http.StatusUnprocessableEntity), h.list)
+	huma.Register(api, web.UserOp(api, "count-unread-notifications", http.MethodGet, "/api/notifications/unread-count", tag,
+		"Count your unread notifications", ""), h.unreadCount)
+	huma.Register(api, web.UserOp(api, "read-notification", http.MethodPost, "/api/notifications/{id}/read", tag,
+		"Mark a notification read",
+		"Marks one of the signed-in user's notifications read. Reading it again keeps the first read time.",
+		http.StatusNotFound), h.read)
+	huma.Register(api, web.UserOp(api, "read-all-notifications", http.MethodPost, "/api/notifications/read-all", tag,
+		"Mark all your notifications read", ""), h.readAll)
 
 	r.Handle("GET /api/notifications/stream", http.HandlerFunc(h.stream))
 	documentStream(api)
 }
 
+// userOf is the signed-in user of an operation Register gates with
+// web.RequireUser: the gate has answered 401 to anyone else.
+func userOf(ctx context.Context) kernel.UserID {
+	p, _ := kernel.PrincipalFrom(ctx)
+	return p.UserID
+}
+
+// currentUser is the signed-in user of a plain handler, which no gate
+// guards, or 401.
 func currentUser(ctx context.Context) (kernel.UserID, error) {
 	p, ok := kernel.PrincipalFrom(ctx)
 	if !ok {
@@ -104,10 +99,7 @@ func pageJSON(page application.Page) listBody {
 }
 
 func (h *Handler) list(ctx context.Context, in *listInput) (*web.Output[listBody], error) {
-	user, err := currentUser(ctx)
-	if err != nil {
-		return nil, err
-	}
+	user := userOf(ctx)
 	before, err := decodeCursor(in.Cursor)
 	if err != nil {
 		return nil, err
@@ -143,11 +135,7 @@ type readAllOutputBody struct {
 }
 
 func (h *Handler) unreadCount(ctx context.Context, _ *struct{}) (*web.Output[countOutputBody], error) {
-	user, err := currentUser(ctx)
-	if err != nil {
-		return nil, err
-	}
-	n, err := h.svc.UnreadCount(ctx, user)
+	n, err := h.svc.UnreadCount(ctx, userOf(ctx))
 	return web.Reply(n, err, func(n int) countOutputBody { return countOutputBody{Count: n} })
 }
 
@@ -156,15 +144,11 @@ type readInput struct {
 }
 
 func (h *Handler) read(ctx context.Context, in *readInput) (*web.Output[application.Notification], error) {
-	user, err := currentUser(ctx)
-	if err != nil {
-		return nil, err
-	}
 	id, err := kernel.ParseIDOr[application.NotificationKind](in.ID, application.ErrNotFound)
 	if err != nil {
 		return nil, err
 	}
-	n, err := h.svc.MarkRead(ctx, user, id)
+	n, err := h.svc.MarkRead(ctx, userOf(ctx), id)
 	if err != nil {
 		return nil, err
 	}
@@ -172,10 +156,6 @@ func (h *Handler) read(ctx context.Context, in *readInput) (*web.Output[applicat
 }
 
 func (h *Handler) readAll(ctx context.Context, _ *struct{}) (*web.Output[readAllOutputBody], error) {
-	user, err := currentUser(ctx)
-	if err != nil {
-		return nil, err
-	}
-	n, err := h.svc.MarkAllRead(ctx, user)
+	n, err := h.svc.MarkAllRead(ctx, userOf(ctx))
 	return web.Reply(n, err, func(n int) readAllOutputBody { return readAllOutputBody{Updated: n} })
 }

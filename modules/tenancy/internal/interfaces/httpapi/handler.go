@@ -228,26 +228,13 @@ func bodyErr(err error) error {
 	return kernel.Invalid(e.Code, e.Detail, fields...)
 }
 
-// op returns an operation with the common errors of its kind.
-func op(id, method, path, tag, summary, desc string, errs ...int) huma.Operation {
-	return huma.Operation{
-		OperationID: id, Method: method, Path: path, Summary: summary, Description: desc,
-		Tags: []string{tag}, Errors: append([]int{http.StatusUnauthorized}, errs...),
-	}
-}
-
-// scopedOp is op for /api/organizations/{org}/…: the caller's membership
-// is checked first (404 when not a member, 403 when suspended).
+// scopedOp is web.Op for /api/organizations/{org}/…: the caller's
+// membership is checked first (401 when signed out, 404 when not a member,
+// 403 when suspended).
 func (h *Handler) scopedOp(api huma.API, id, method, path, tag, summary, desc string, errs ...int) huma.Operation {
-	o := op(id, method, path, tag, summary, desc, append([]int{http.StatusNotFound, http.StatusForbidden}, errs...)...)
+	o := web.Op(id, method, path, tag, summary, desc,
+		append([]int{http.StatusUnauthorized, http.StatusNotFound, http.StatusForbidden}, errs...)...)
 	o.Middlewares = huma.Middlewares{h.scoped(api, false)}
-	return o
-}
-
-// userOp is op for operations that need a signed-in user.
-func userOp(api huma.API, id, method, path, tag, summary, desc string, errs ...int) huma.Operation {
-	o := op(id, method, path, tag, summary, desc, errs...)
-	o.Middlewares = huma.Middlewares{web.RequireUser(api)}
 	return o
 }
 

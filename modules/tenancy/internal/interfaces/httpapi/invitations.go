@@ -31,9 +31,9 @@ func (h *Handler) registerInvitations(api huma.API) {
 		tagInvitations, "Resend an invitation",
 		"Emails a new link, valid 7 days from now; the previous link stops working. Needs members:invite. A closed invitation is 410.",
 		http.StatusForbidden, http.StatusGone), invitationAction(h.svc.ResendInvitation))
-	huma.Register(api, userOp(api, "list-my-invitations", http.MethodGet, "/api/invitations", tagInvitations,
+	huma.Register(api, web.UserOp(api, "list-my-invitations", http.MethodGet, "/api/invitations", tagInvitations,
 		"List invitations to me", "The pending invitations addressed to your email."), h.myInvitations)
-	preview := op("preview-invitation", http.MethodGet, "/api/invitations/{token}", tagInvitations,
+	preview := web.Op("preview-invitation", http.MethodGet, "/api/invitations/{token}", tagInvitations,
 		"Preview an invitation",
 		"What an invitation link offers: the organization, the inviter and the role. No sign-in needed. "+
 			"An unknown link is 404, a used, revoked or expired one 410.",
@@ -44,12 +44,12 @@ func (h *Handler) registerInvitations(api huma.API) {
 		next(hctx)
 	}}
 	huma.Register(api, preview, h.previewInvitation)
-	huma.Register(api, userOp(api, "accept-invitation", http.MethodPost, "/api/invitations/{token}/accept", tagInvitations,
+	huma.Register(api, web.UserOp(api, "accept-invitation", http.MethodPost, "/api/invitations/{token}/accept", tagInvitations,
 		"Accept an invitation",
 		"Joins the organization and makes it active. Your verified email must be the invitation's (403); "+
 			"{token} is the link's token, or the invitation's ID from your own list.",
 		http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusGone), h.acceptInvitation)
-	decline := userOp(api, "decline-invitation", http.MethodPost, "/api/invitations/{token}/decline", tagInvitations,
+	decline := web.UserOp(api, "decline-invitation", http.MethodPost, "/api/invitations/{token}/decline", tagInvitations,
 		"Decline an invitation", "Your email must be the invitation's (403).",
 		http.StatusForbidden, http.StatusNotFound, http.StatusGone)
 	decline.DefaultStatus = http.StatusNoContent

@@ -13,21 +13,21 @@ import (
 )
 
 func (h *Handler) registerOrganizations(api huma.API) {
-	create := userOp(api, "create-organization", http.MethodPost, "/api/organizations", tagOrganizations,
+	create := web.UserOp(api, "create-organization", http.MethodPost, "/api/organizations", tagOrganizations,
 		"Create an organization",
 		"Creates an organization with you as its owner and makes it your active organization. "+
 			"Without a slug, one is derived from the name.",
 		http.StatusConflict, http.StatusUnprocessableEntity)
 	create.DefaultStatus = http.StatusCreated
 	huma.Register(api, create, h.createOrganization)
-	huma.Register(api, userOp(api, "list-organizations", http.MethodGet, "/api/organizations", tagOrganizations,
+	huma.Register(api, web.UserOp(api, "list-organizations", http.MethodGet, "/api/organizations", tagOrganizations,
 		"List my organizations", "The organizations you belong to with your role in each, most recently used first."),
 		h.listOrganizations)
-	huma.Register(api, userOp(api, "get-active-organization", http.MethodGet, "/api/organizations/active", tagOrganizations,
+	huma.Register(api, web.UserOp(api, "get-active-organization", http.MethodGet, "/api/organizations/active", tagOrganizations,
 		"Get the active organization",
 		"Your active organization, your role and what it allows; organization is null when none is active."),
 		h.getActive)
-	huma.Register(api, userOp(api, "set-active-organization", http.MethodPost, "/api/organizations/active", tagOrganizations,
+	huma.Register(api, web.UserOp(api, "set-active-organization", http.MethodPost, "/api/organizations/active", tagOrganizations,
 		"Set the active organization",
 		"Makes an organization you belong to the active one (a cookie); null clears it until you choose again. "+
 			"The next request's grants are that organization's.",
@@ -43,7 +43,7 @@ func (h *Handler) registerOrganizations(api huma.API) {
 		http.StatusForbidden, http.StatusUnprocessableEntity)
 	del.DefaultStatus = http.StatusNoContent
 	huma.Register(api, del, h.deleteOrganization)
-	huma.Register(api, userOp(api, "list-permissions", http.MethodGet, "/api/permissions", tagRoles,
+	huma.Register(api, web.UserOp(api, "list-permissions", http.MethodGet, "/api/permissions", tagRoles,
 		"List the permissions", "Every permission modules declared, which roles are made of."), h.listPermissions)
 }
 
