@@ -171,18 +171,14 @@ func TestServe_DrainsInFlightRequests(t *testing.T) {
 	cancel() // SIGTERM arrives while the request is in flight
 
 	// New connections are refused once shutdown has begun.
-	deadline := time.Now().Add(waitFor)
-	for {
+	testkit.Eventually(t, "the listener to refuse connections once shutdown began", func() bool {
 		conn, err := net.DialTimeout("tcp", addr.String(), time.Second)
 		if err != nil {
-			break
+			return true
 		}
 		conn.Close()
-		if time.Now().After(deadline) {
-			t.Fatal("listener still accepts connections after shutdown began")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return false
+	})
 	select {
 	case err := <-served:
 		t.Fatalf("Serve returned (%v) before the in-flight request finished", err)

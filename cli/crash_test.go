@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/testkit"
 	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
@@ -221,13 +222,7 @@ func TestCrash_MailOutSoonAfterAWorkerIsKilled(t *testing.T) {
 			}
 		}
 		// Every verification email is mid-delivery: kill the server.
-		deadline := time.Now().Add(30 * time.Second)
-		for hung.held() < accounts {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d of %d deliveries started", hung.held(), accounts)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		testkit.Eventually(t, fmt.Sprintf("all %d deliveries to start", accounts), func() bool { return hung.held() >= accounts })
 		if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
@@ -245,12 +240,8 @@ func TestCrash_MailOutSoonAfterAWorkerIsKilled(t *testing.T) {
 		restarted := time.Now()
 		startChild(t, e, "worker")
 		for _, to := range emails {
-			for sink.count(to) == 0 {
-				if time.Since(restarted) > 90*time.Second {
-					t.Fatalf("no email to %s %s after the restart", to, time.Since(restarted))
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
+			testkit.EventuallyWithin(t, "the email to "+to+" after the restart", 90*time.Second-time.Since(restarted),
+				func() bool { return sink.count(to) > 0 })
 		}
 		took := time.Since(restarted)
 		time.Sleep(2 * time.Second) // a duplicate would arrive now

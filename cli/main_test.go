@@ -246,23 +246,19 @@ func freePort(t *testing.T) int {
 
 func waitHealthy(t *testing.T, port int, done <-chan int) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	testkit.Eventually(t, "the server to become ready", func() bool {
 		select {
 		case code := <-done:
 			t.Fatalf("server exited early with %d", code)
 		default:
 		}
 		resp, err := http.Get("http://127.0.0.1:" + strconv.Itoa(port) + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("server never became ready")
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 }
 
 // run is Run with Groundwork's own modules only.

@@ -551,16 +551,16 @@ func TestConformance_LostRacesAreBusy(t *testing.T) {
 			}
 		}
 		// A deadlock: each transaction holds one row and wants the other's.
-		locked := make(chan struct{}, 2)
+		var locked sync.WaitGroup // both hold their first row before either asks for the second
+		locked.Add(2)
 		tx := func(first, second widgetID) error {
 			return d.Tx(ctx, func(ctx context.Context) error {
 				if _, err := d.Q(ctx).Exec(ctx, `UPDATE widgets SET score = score + 1 WHERE id = $1`, first); err != nil {
+					locked.Done()
 					return err
 				}
-				locked <- struct{}{}
-				for len(locked) < 2 {
-					time.Sleep(5 * time.Millisecond)
-				}
+				locked.Done()
+				locked.Wait()
 				_, err := d.Q(ctx).Exec(ctx, `UPDATE widgets SET score = score + 1 WHERE id = $1`, second)
 				return err
 			})

@@ -520,13 +520,14 @@ func TestRescue_JobLeftRunningByACrashRunsAgain(t *testing.T) {
 		}
 		c := b.started(t, jobs.Config{JobTimeout: time.Second, RescueAfter: 5 * time.Second, RetryPolicy: retryAtOnce{}})
 		// The rescuer's first pass comes once the client leads; allow two.
-		deadline := time.Now().Add(75 * time.Second)
-		for b.runs.count("crashed") == 0 {
-			if time.Now().After(deadline) {
-				got, _ := c.Job(ctx, row.ID)
-				t.Fatalf("the stuck job was not rescued in time (state %v)", got)
+		t.Cleanup(func() {
+			if t.Failed() {
+				got, _ := c.Job(context.Background(), row.ID)
+				t.Logf("the stuck job: %+v", got)
 			}
-			time.Sleep(200 * time.Millisecond)
-		}
+		})
+		testdb.EventuallyWithin(t, "the stuck job to be rescued and run again", 75*time.Second, func() bool {
+			return b.runs.count("crashed") > 0
+		})
 	})
 }

@@ -159,3 +159,10 @@ func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	testdb.Eventually(t, what, cond)
 }
+
+// EventuallyWithin is testdb.EventuallyWithin: Eventually with its own
+// deadline.
+func EventuallyWithin(t testing.TB, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	testdb.EventuallyWithin(t, what, within, cond)
+}

@@ -140,15 +140,23 @@ func Migrate(t testing.TB, d *db.DB, module string, m db.Migrations) {
 	}
 }
 
-// Eventually polls cond every few milliseconds for up to ten seconds and
+// Eventually polls cond every few milliseconds for up to 30 seconds and
 // fails the test with what if it never holds: for effects that reach
-// another process asynchronously, such as database notifications. It never stands in for a timing claim.
+// another process or goroutine asynchronously, such as database
+// notifications. It never stands in for a timing claim.
 func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second) // generous: CI runs the suite under -race on two cores
+	EventuallyWithin(t, what, 30*time.Second, cond) // generous: CI runs the suite under -race on two cores
+}
+
+// EventuallyWithin is Eventually with its own deadline, for what takes
+// longer by design (a rescue after a crash, a periodic pass).
+func EventuallyWithin(t testing.TB, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting: %s", what)
+			t.Fatalf("timed out after %s waiting: %s", within, what)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

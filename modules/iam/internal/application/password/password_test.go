@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/groundworkhq/groundwork/modules/iam/internal/application/password"
+	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
 
 // fast are cheap parameters so tests run quickly; the format is the same.
@@ -236,17 +237,10 @@ func TestDummyVerify(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds or the deadline passes.
+// waitFor polls cond until it holds (testdb.Eventually).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
-	}
+	testdb.Eventually(t, what, cond)
 }
 
 // TestConcurrencyLimit holds every slot and checks the next caller waits

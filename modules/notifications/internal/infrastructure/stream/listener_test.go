@@ -130,10 +130,8 @@ func TestListener_Reconnects(t *testing.T) {
 	// Announce until one gets through the new connection.
 	ch, cancel = hub.Subscribe(user)
 	defer cancel()
-	deadline := time.Now().Add(waitFor)
-	for {
-		id := newNotification()
-		if err := a.Announce(ctx, user, id); err != nil {
+	testdb.Eventually(t, "an announcement to get through the new connection", func() bool {
+		if err := a.Announce(ctx, user, newNotification()); err != nil {
 			t.Fatal(err)
 		}
 		select {
@@ -141,19 +139,17 @@ func TestListener_Reconnects(t *testing.T) {
 			if !ok {
 				// Subscribed before the reconnect finished: subscribe again.
 				ch, cancel = hub.Subscribe(user)
-				defer cancel()
-				continue
+				t.Cleanup(cancel)
+				return false
 			}
 			if ev.UserID != user {
 				t.Fatalf("got %+v", ev)
 			}
-			return
+			return true
 		case <-time.After(50 * time.Millisecond):
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no announcement got through after %s", waitFor)
-		}
-	}
+	})
 }
 
 func TestListener_StopWithoutStart(t *testing.T) {

@@ -108,11 +108,5 @@ func TestStream_HeartbeatAndCleanup(t *testing.T) {
 	}
 
 	cancel() // the client goes away
-	end := time.Now().Add(waitFor)
-	for hub.Subscribers() != 0 {
-		if time.Now().After(end) {
-			t.Fatalf("Subscribers() = %d after the client left, want 0", hub.Subscribers())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testdb.Eventually(t, "the hub to drop the stream after the client left", func() bool { return hub.Subscribers() == 0 })
 }
