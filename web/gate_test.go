@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -84,7 +85,9 @@ func TestGates(t *testing.T) {
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
-		if rec.Code != tt.status || (tt.code != "" && !strings.Contains(rec.Body.String(), `"code":"`+tt.code+`"`)) {
+		var p web.Problem
+		_ = json.Unmarshal(rec.Body.Bytes(), &p)
+		if rec.Code != tt.status || p.Code != tt.code {
 			t.Errorf("%s %v: %d %s; want %d %s", tt.path, tt.headers, rec.Code, rec.Body, tt.status, tt.code)
 		}
 	}

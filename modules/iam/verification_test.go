@@ -1,6 +1,7 @@
 package iam_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/groundworkhq/groundwork/testkit"
+	"github.com/groundworkhq/groundwork/web"
 )
 
 func TestEmailVerification(t *testing.T) {
@@ -247,7 +249,9 @@ func TestPasswordReset(t *testing.T) {
 			}
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(b), `"http.malformed_form"`) {
+			var p web.Problem
+			_ = json.Unmarshal(b, &p)
+			if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/problem+json" || p.Code != "http.malformed_form" {
 				t.Errorf("form %q%q: %d %s %s", bad.query, bad.body, resp.StatusCode, resp.Header.Get("Content-Type"), b)
 			}
 		}
