@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -52,6 +53,7 @@ type App struct {
 type Option func(*options)
 
 type options struct {
+	env     func(key string) (string, bool)
 	logger  *slog.Logger
 	clock   kernel.Clock
 	work    bool
@@ -59,6 +61,14 @@ type options struct {
 	middle  []func(http.Handler) http.Handler
 
 	emailSender notifications.EmailSender
+}
+
+// WithEnvironment is where modules read their own settings
+// (app.Deps.Env, config.NewSettings): the environment the configuration was
+// loaded from. Without it, os.LookupEnv; the groundwork command passes the
+// lookup it loaded the configuration with, tests their own.
+func WithEnvironment(lookup func(key string) (string, bool)) Option {
+	return func(o *options) { o.env = lookup }
 }
 
 // WithEmailSender replaces the email provider EMAIL_PROVIDER names, for a
@@ -95,7 +105,7 @@ func WithModules(f ...ModuleFactory) Option {
 // first contact. It returns an error when the configuration cannot work or
 // a module cannot be wired; nothing stays open on error.
 func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
-	o := options{logger: slog.New(slog.DiscardHandler), clock: kernel.SystemClock{}, work: true}
+	o := options{env: os.LookupEnv, logger: slog.New(slog.DiscardHandler), clock: kernel.SystemClock{}, work: true}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -115,7 +125,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	a.bus = eventbus.New(a.db)
 	reg := jobs.NewRegistry()
 	a.jobs = jobs.Prepare(a.db, reg, jobs.Config{Work: o.work, JobTimeout: cfg.Jobs.Timeout, RescueAfter: cfg.Jobs.RescueAfter}, o.logger)
-	deps := Deps{Config: cfg, Services: module.Services{DB: a.db, Bus: a.bus, Jobs: a.jobs, Clock: o.clock, Logger: o.logger}}
+	deps := Deps{Config: cfg, Env: o.env, Services: module.Services{DB: a.db, Bus: a.bus, Jobs: a.jobs, Clock: o.clock, Logger: o.logger}}
 
 	var modules []Module
 	if a.builtins, modules, err = newBuiltins(deps, o); err != nil {

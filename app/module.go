@@ -68,6 +68,9 @@ type Starter interface {
 // workers through Module.Workers.
 type Deps struct {
 	Config config.Config
+	// Env is the environment Config was loaded from, for the module's own
+	// settings: config.NewSettings(d.Env) reads them with Load's rules.
+	Env func(key string) (string, bool)
 	module.Services
 }
 

@@ -26,6 +26,7 @@ import (
 	"syscall"
 
 	"github.com/groundworkhq/groundwork/app"
+	"github.com/groundworkhq/groundwork/config"
 )
 
 // Main runs the command named by the process's arguments with the
@@ -74,6 +75,7 @@ func (e usageError) Error() string { return e.msg }
 // lookup reads, output to stdout and stderr; it returns the exit status (0
 // done, 1 failed, 2 bad arguments or configuration).
 func Run(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer, opts ...app.Option) int {
+	opts = append([]app.Option{app.WithEnvironment(lookup)}, opts...) // modules read their own settings where the configuration came from
 	cmd := "serve"
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 		cmd = "help"
@@ -107,12 +109,16 @@ func report(err error, stderr io.Writer) int {
 	}
 	var ue usageError
 	var ce configError
+	var bad *config.Error
 	switch {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "groundwork: %s\nRun 'groundwork help' for usage.\n", ue.msg)
 		return exitUsage
 	case errors.As(err, &ce):
 		fmt.Fprintf(stderr, "groundwork: configuration: %s\n", ce.err)
+		return exitUsage
+	case errors.As(err, &bad): // a module's own setting (config.Settings)
+		fmt.Fprintf(stderr, "groundwork: configuration: %s\n", bad)
 		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "groundwork: %s\n", err)

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/groundworkhq/groundwork/config"
 )
@@ -27,4 +28,25 @@ func ExampleLoad_badValue() {
 	_, err := config.Load(func(key string) (string, bool) { v, ok := environment[key]; return v, ok })
 	fmt.Println(err)
 	// Output: STRIPE_SECRET_KEY="<redacted>": must not contain spaces or control characters
+}
+
+// A product module reads its own variables with Load's rules and one-line
+// errors, then checks once.
+func ExampleSettings() {
+	environment := map[string]string{"HELPDESK_LIST_LIMIT": "50", "HELPDESK_SLA": "4h"}
+	lookup := func(key string) (string, bool) { v, ok := environment[key]; return v, ok } // app.Deps.Env in a module
+
+	s := config.NewSettings(lookup)
+	limit := s.Int("HELPDESK_LIST_LIMIT", 100, 1, 1000)
+	sla := s.Duration("HELPDESK_SLA", 24*time.Hour)
+	team := s.String("HELPDESK_TEAM", "support")
+	fmt.Println(limit, sla, team, s.Err())
+
+	environment["HELPDESK_LIST_LIMIT"] = "all"
+	s = config.NewSettings(lookup)
+	s.Int("HELPDESK_LIST_LIMIT", 100, 1, 1000)
+	fmt.Println(s.Err())
+	// Output:
+	// 50 4h0m0s support <nil>
+	// HELPDESK_LIST_LIMIT="all": must be an integer between 1 and 1000
 }

@@ -115,7 +115,7 @@ var specs = []spec{
 	},
 	{
 		Variable: Variable{Name: "SHUTDOWN_TIMEOUT", Default: "30s", Description: "How long a graceful shutdown waits for requests and jobs to finish (Go duration)."},
-		set:      setShutdownTimeout,
+		set:      setWith(parseDuration, func(c *Config) *time.Duration { return &c.Server.ShutdownTimeout }),
 	},
 
 	// Database
@@ -135,7 +135,7 @@ var specs = []spec{
 	// Jobs
 	{
 		Variable: Variable{Name: "JOB_TIMEOUT", Default: "1m", Description: "How long one attempt of a background job may run before it is cancelled and retried (Go duration)."},
-		set:      setJobTimeout,
+		set:      setWith(parseDuration, func(c *Config) *time.Duration { return &c.Jobs.Timeout }),
 	},
 	{
 		Variable: Variable{Name: "JOB_RESCUE_AFTER", Default: "3m", Description: "How long a job may stay running before it is taken for the leftover of a process that died (kill -9, a lost machine) and run again; longer than JOB_TIMEOUT (Go duration)."},
@@ -347,16 +347,8 @@ func setString(field func(c *Config) *string) func(c *Config, v string) error {
 	}
 }
 
-// setText accepts any text without control characters, which have no place
-// in a name, a password or a mail header.
 func setText(field func(c *Config) *string) func(c *Config, v string) error {
-	return func(c *Config, v string) error {
-		if strings.ContainsFunc(v, unicode.IsControl) {
-			return errors.New("must not contain control characters")
-		}
-		*field(c) = v
-		return nil
-	}
+	return setWith(parseText, field)
 }
 
 // setToken accepts a credential or a name: one word, since a space or line
@@ -380,23 +372,21 @@ func checkToken(v string) error {
 }
 
 func setInt(lo, hi int, field func(c *Config) *int) func(c *Config, v string) error {
-	return func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < lo || n > hi {
-			return fmt.Errorf("must be an integer between %d and %d", lo, hi)
-		}
-		*field(c) = n
-		return nil
-	}
+	return setWith(parseInt(lo, hi), field)
 }
 
 func setBool(field func(c *Config) *bool) func(c *Config, v string) error {
+	return setWith(parseBool, field)
+}
+
+// setWith stores what parse makes of the value in field.
+func setWith[T any](parse func(string) (T, error), field func(c *Config) *T) func(c *Config, v string) error {
 	return func(c *Config, v string) error {
-		b, err := strconv.ParseBool(v)
+		x, err := parse(v)
 		if err != nil {
-			return errors.New("must be true or false (or 1, 0, t, f)")
+			return err
 		}
-		*field(c) = b
+		*field(c) = x
 		return nil
 	}
 }
@@ -484,15 +474,6 @@ func setOptionalURL(field func(c *Config) *string) func(c *Config, v string) err
 	}
 }
 
-func setShutdownTimeout(c *Config, v string) error {
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return errors.New("must be a positive Go duration such as 30s or 1m30s")
-	}
-	c.Server.ShutdownTimeout = d
-	return nil
-}
-
 var cookiePrefix = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 func setCookiePrefix(c *Config, v string) error {
@@ -500,15 +481,6 @@ func setCookiePrefix(c *Config, v string) error {
 		return errors.New("must be 1 to 64 of A-Z a-z 0-9 . _ -")
 	}
 	c.Auth.CookiePrefix = v
-	return nil
-}
-
-func setJobTimeout(c *Config, v string) error {
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return errors.New("must be a positive Go duration such as 1m or 30s")
-	}
-	c.Jobs.Timeout = d
 	return nil
 }
 

@@ -113,13 +113,14 @@ func New(t testing.TB, dialect db.Dialect, opts ...Option) *App {
 	for k, v := range s.env {
 		env[k] = v
 	}
-	cfg, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	cfg, err := config.Load(lookup)
 	if err != nil {
 		t.Fatalf("testkit: config: %v", err)
 	}
 
 	clock := NewClock(time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC))
-	appOpts := append([]app.Option{app.WithClock(clock), app.WithLogger(Logger(t)), app.WithMiddleware(testAuth)}, s.appOpts...)
+	appOpts := append([]app.Option{app.WithEnvironment(lookup), app.WithClock(clock), app.WithLogger(Logger(t)), app.WithMiddleware(testAuth)}, s.appOpts...)
 	if !s.workers {
 		appOpts = append(appOpts, app.WithoutWorkers())
 	}

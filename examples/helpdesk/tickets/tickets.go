@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/groundworkhq/groundwork/app"
+	"github.com/groundworkhq/groundwork/config"
 	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/jobs"
@@ -51,6 +52,7 @@ type Module struct {
 	db    *db.DB
 	jobs  *jobs.Client
 	clock kernel.Clock
+	limit int // HELPDESK_LIST_LIMIT
 }
 
 var (
@@ -61,10 +63,17 @@ var (
 	_ app.PermissionDeclarer = (*Module)(nil)
 )
 
-// New builds the module from the shared services; it is what
-// app.WithModules takes.
+// New builds the module from the shared services and its own setting,
+// HELPDESK_LIST_LIMIT (how many tickets a list answers, 1–1000, default
+// 100); it is what app.WithModules takes. A bad setting stops start-up
+// with one line naming it, as Groundwork's own do.
 func New(d app.Deps) (app.Module, error) {
-	return &Module{db: d.DB, jobs: d.Jobs, clock: d.Clock}, nil
+	s := config.NewSettings(d.Env)
+	m := &Module{db: d.DB, jobs: d.Jobs, clock: d.Clock, limit: s.Int("HELPDESK_LIST_LIMIT", 100, 1, 1000)}
+	if err := s.Err(); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // Name returns "tickets": it names the module's migration history.
@@ -168,7 +177,8 @@ func (m *Module) create(ctx context.Context, in *createTicketInput) (*web.Output
 	return &web.Output[Ticket]{Body: t}, nil
 }
 
-// list answers the organization's newest 100 tickets, newest first.
+// list answers the organization's newest tickets, newest first, at most
+// HELPDESK_LIST_LIMIT of them.
 func (m *Module) list(ctx context.Context, _ *struct{}) (*web.ItemsOutput[Ticket], error) {
 	org, ok := kernel.OrganizationFrom(ctx)
 	if !ok {
@@ -179,6 +189,6 @@ func (m *Module) list(ctx context.Context, _ *struct{}) (*web.ItemsOutput[Ticket
 		err := row.Scan(&t.ID, &t.OrganizationID, &t.AuthorID, &t.Title, &t.Status, &t.CreatedAt)
 		return t, err
 	}, "list tickets", `SELECT id, organization_id, author_id, title, status, created_at FROM tickets
-		WHERE organization_id = $1 ORDER BY id DESC LIMIT 100`, org.OrganizationID)
+		WHERE organization_id = $1 ORDER BY id DESC LIMIT $2`, org.OrganizationID, m.limit)
 	return web.ReplyItems(items, err, func(t Ticket) Ticket { return t })
 }

@@ -2,11 +2,13 @@ package tickets_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/groundworkhq/groundwork/app"
+	"github.com/groundworkhq/groundwork/config"
 	"github.com/groundworkhq/groundwork/testkit"
 
 	"example.com/helpdesk/tickets"
@@ -98,4 +100,33 @@ func TestTickets(t *testing.T) {
 			return err == nil && n == 3
 		})
 	}, withTickets)
+}
+
+// The module's own setting is read from the environment the platform's
+// configuration came from, with its rules: HELPDESK_LIST_LIMIT caps a list,
+// and a bad value stops start-up naming the variable.
+func TestListLimitSetting(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia", true)
+		organization(t, owner.Client, "acme")
+		var newest ticketJSON
+		for _, title := range []string{"first", "second"} {
+			owner.Post("/api/tickets", map[string]any{"title": title}).RequireStatus(t, http.StatusCreated).JSON(t, &newest)
+		}
+		var list struct {
+			Items []ticketJSON `json:"items"`
+		}
+		owner.Get("/api/tickets").RequireStatus(t, http.StatusOK).JSON(t, &list)
+		if len(list.Items) != 1 || list.Items[0].ID != newest.ID {
+			t.Errorf("with HELPDESK_LIST_LIMIT=1 the list is %+v, want only %s", list.Items, newest.ID)
+		}
+	}, withTickets, testkit.WithEnv("HELPDESK_LIST_LIMIT", "1"))
+
+	for _, bad := range []string{"0", "1001", "many"} {
+		_, err := tickets.New(app.Deps{Env: func(k string) (string, bool) { return bad, k == "HELPDESK_LIST_LIMIT" }})
+		var ce *config.Error
+		if !errors.As(err, &ce) || ce.Variable != "HELPDESK_LIST_LIMIT" || ce.Value != bad {
+			t.Errorf("HELPDESK_LIST_LIMIT=%s: New = %v, want a configuration error naming it", bad, err)
+		}
+	}
 }
