@@ -52,7 +52,9 @@ func TestSettings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := config.NewSettings(func(k string) (string, bool) { return map[string]string{"X": tt.value, "Y": "5"}[k], k == "X" || k == "Y" })
+			s := config.NewSettings(func(k string) (string, bool) {
+				return map[string]string{"X": tt.value, "Y": "5"}[k], k == "X" || k == "Y"
+			})
 			tt.read(s)
 			// After the first error every getter answers its default.
 			if got := s.Int("Y", 2, 1, 10); got != 2 {
