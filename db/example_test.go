@@ -7,6 +7,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"testing/fstest"
 
 	"github.com/groundworkhq/groundwork/db"
 )
@@ -108,4 +109,33 @@ func ExampleQueryOne() {
 	// <nil>
 	// no such note
 	// 1 <nil>
+}
+
+// A module embeds its migrations, one goose file set per dialect, and
+// EmbeddedMigrations hands them to the application (app.Migrator); each
+// module's history is kept apart, under its name.
+func ExampleEmbeddedMigrations() {
+	files := fstest.MapFS{ // a //go:embed migrations in a real module
+		"migrations/sqlite/00001_notes.sql":   {Data: []byte("-- +goose Up\nCREATE TABLE notes (id TEXT PRIMARY KEY, at TIMESTAMP NOT NULL);\n-- +goose Down\nDROP TABLE notes;\n")},
+		"migrations/postgres/00001_notes.sql": {Data: []byte("-- +goose Up\nCREATE TABLE notes (id TEXT PRIMARY KEY, at TIMESTAMPTZ NOT NULL);\n-- +goose Down\nDROP TABLE notes;\n")},
+	}
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "db-example")
+	defer os.RemoveAll(dir)
+	d, err := db.Open(ctx, db.Options{SQLitePath: filepath.Join(dir, "app.db")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer d.Close()
+	m := db.EmbeddedMigrations(files, "migrations")
+	m.Module = "notes"
+	set, err := d.GooseSet(m)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(set.Up(ctx))
+	fmt.Println(set.Up(ctx))
+	// Output:
+	// 1 <nil>
+	// 0 <nil>
 }
