@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,11 +46,20 @@ func TestGates(t *testing.T) {
 		}
 	}
 	ok := func(context.Context, *in) (*struct{}, error) { return nil, nil }
-	for path, gate := range map[string]func(huma.Context, func(huma.Context)){
-		"/user": web.RequireUser(api), "/perm": web.RequirePermission(api, "widgets:read"), "/admin": web.RequirePlatformAdmin(api),
+	// The gates as the operations of every module declare them (web.UserOp,
+	// PermissionOp, PlatformAdminOp), which also document what they answer.
+	for path, tt := range map[string]struct {
+		op   huma.Operation
+		errs []int
+	}{
+		"/user":  {web.UserOp(api, "op-user", http.MethodPost, "/user", "t", "s", "d"), []int{401}},
+		"/perm":  {web.PermissionOp(api, "widgets:read", "op-perm", http.MethodPost, "/perm", "t", "s", "d", 422), []int{401, 403, 422}},
+		"/admin": {web.PlatformAdminOp(api, "op-admin", http.MethodPost, "/admin", "t", "s", "d"), []int{401, 403}},
 	} {
-		huma.Register(api, huma.Operation{OperationID: "op" + strings.ReplaceAll(path, "/", "-"), Method: http.MethodPost, Path: path,
-			Middlewares: huma.Middlewares{gate}}, ok)
+		if !slices.Equal(tt.op.Errors, tt.errs) || len(tt.op.Middlewares) != 1 || tt.op.Path != path {
+			t.Errorf("%s: operation documents %v with %d middlewares, want %v and the gate", path, tt.op.Errors, len(tt.op.Middlewares), tt.errs)
+		}
+		huma.Register(api, tt.op, ok)
 	}
 	rt.Handle("POST /plain-perm", web.RequirePermissionHandler("widgets:read")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
