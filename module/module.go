@@ -27,7 +27,8 @@ type Services struct {
 
 // Ready returns s for the module named name: an error ("tenancy: no
 // database") without a database, else s with the system clock for a nil
-// Clock and a discarding logger for a nil Logger.
+// Clock, and the Logger (a discarding one for nil) scoped to the module:
+// every line it writes carries module=name.
 func (s Services) Ready(name string) (Services, error) {
 	if s.DB == nil {
 		return s, errors.New(name + ": no database")
@@ -38,5 +39,6 @@ func (s Services) Ready(name string) (Services, error) {
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
+	s.Logger = s.Logger.With("module", name)
 	return s, nil
 }

@@ -43,7 +43,6 @@ func New(d Deps) (*Module, error) {
 	if d.RetentionDays < 0 {
 		return nil, fmt.Errorf("audit: retention of %d days is negative", d.RetentionDays)
 	}
-	d.Logger = d.Logger.With("module", "audit")
 	m := &Module{deps: d}
 	_, m.svc = newService(d.DB, d.Clock, d.Logger)
 	m.http = httpapi.New(m.svc)

@@ -184,6 +184,6 @@ func (m *Module) purge(ctx context.Context) error {
 		return fmt.Errorf("purge rate limits: %w", err)
 	}
 	m.deps.Logger.InfoContext(ctx, "purged expired records",
-		"module", "iam", "sessions", sessions, "tokens", tokens, "rate_limits", limits)
+		"sessions", sessions, "tokens", tokens, "rate_limits", limits)
 	return nil
 }

@@ -43,7 +43,6 @@ func New(d Deps) (*Module, error) {
 	if d.Services, err = d.Services.Ready("notifications"); err != nil {
 		return nil, err
 	}
-	d.Logger = d.Logger.With("module", "notifications")
 	m := &Module{deps: d}
 	if m.mailer, err = newMailer(d); err != nil {
 		return nil, fmt.Errorf("notifications: %w", err)

@@ -127,6 +127,6 @@ func (m *Module) purge(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("purge invitations: %w", err)
 	}
-	m.deps.Logger.InfoContext(ctx, "purged closed invitations", "module", "tenancy", "invitations", n)
+	m.deps.Logger.InfoContext(ctx, "purged closed invitations", "invitations", n)
 	return nil
 }

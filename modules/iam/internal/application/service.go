@@ -96,7 +96,7 @@ func NewService(cfg Config, d Deps) *Service {
 		deps:    d,
 		limits:  cfg.Limits.withDefaults(),
 		origins: trustedOrigins(cfg),
-		log:     d.Logger.With("module", "iam"),
+		log:     d.Logger,
 	}
 }
 

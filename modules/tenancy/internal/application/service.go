@@ -65,7 +65,7 @@ func NewService(cfg Config, d Deps) *Service {
 	if cfg.InvitationURLFunc == nil {
 		cfg.InvitationURLFunc = func(token string) string { return "/invitations/" + token }
 	}
-	return &Service{cfg: cfg, deps: d, log: d.Logger.With("module", "tenancy"), pages: NewVersionedCache[PageKey, MembersPage](pageCacheSize)}
+	return &Service{cfg: cfg, deps: d, log: d.Logger, pages: NewVersionedCache[PageKey, MembersPage](pageCacheSize)}
 }
 
 // ErrCatalogClosed is returned by DeclarePermission once the catalog has
