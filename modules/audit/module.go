@@ -53,7 +53,7 @@ func New(d Deps) (*Module, error) {
 func newService(d *db.DB, clock kernel.Clock, logger *slog.Logger) (*sqlstore.Store, *application.Service) {
 	store := sqlstore.New(d)
 	return store, application.NewService(application.Deps{
-		Tx:      d.Tx,
+		UoW:     d,
 		Store:   store,
 		Clock:   clock,
 		Request: requestMeta,

@@ -72,7 +72,7 @@ func newInApp(d Deps) (*inApp, error) {
 		events = busEvents{d.Bus}
 	}
 	p.svc = application.NewInApp(application.InAppDeps{
-		Tx:     d.DB.Tx,
+		UoW:    d.DB,
 		Store:  sqlstore.New(d.DB),
 		Live:   stream.NewAnnouncer(d.DB, p.hub),
 		Events: events,

@@ -8,10 +8,6 @@ import (
 	"github.com/groundworkhq/groundwork/modules/audit/internal/domain"
 )
 
-// TxFunc runs fn in a transaction carried by the context fn receives,
-// joining the one ctx carries if any (db.DB.Tx).
-type TxFunc func(ctx context.Context, fn func(ctx context.Context) error) error
-
 // RequestFunc returns what the request ctx belongs to says about the
 // caller: request ID, address and user agent; zero outside a request.
 type RequestFunc func(ctx context.Context) RequestMeta

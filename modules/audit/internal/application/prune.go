@@ -64,7 +64,7 @@ func (s *Service) Prune(ctx context.Context, before time.Time) (PruneResult, err
 // returns how many entries it deleted: 0 when there are none left.
 func (s *Service) pruneBatch(ctx context.Context, chain string, before time.Time) (int64, error) {
 	var deleted int64
-	err := s.tx(ctx, func(ctx context.Context) error {
+	err := s.uow.Tx(ctx, func(ctx context.Context) error {
 		head, err := s.store.LockHead(ctx, chain)
 		if err != nil {
 			return err

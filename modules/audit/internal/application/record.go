@@ -58,7 +58,7 @@ func (s *Service) Record(ctx context.Context, e NewEntry) error {
 		RequestID:      req.RequestID,
 	}
 	chain := domain.ChainOf(e.OrganizationID, actorType, actorID)
-	err = s.tx(ctx, func(ctx context.Context) error {
+	err = s.uow.Tx(ctx, func(ctx context.Context) error {
 		head, err := s.store.LockHead(ctx, chain)
 		if err != nil {
 			return err

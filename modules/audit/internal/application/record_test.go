@@ -48,7 +48,7 @@ func setup(t *testing.T, req application.RequestMeta) (*application.Service, *fa
 	t.Helper()
 	store := &fakeStore{heads: map[string]domain.Head{}}
 	svc := application.NewService(application.Deps{
-		Tx:      func(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) },
+		UoW:     kernel.TxFunc(func(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) }),
 		Store:   store,
 		Clock:   kernel.ClockFunc(func() time.Time { return t0 }),
 		Logger:  slog.New(slog.DiscardHandler),
@@ -146,7 +146,7 @@ func TestRecordReturnsTheTransactionsError(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("boom")
 	svc := application.NewService(application.Deps{
-		Tx:     func(context.Context, func(context.Context) error) error { return boom },
+		UoW:    kernel.TxFunc(func(context.Context, func(context.Context) error) error { return boom }),
 		Store:  &fakeStore{},
 		Clock:  kernel.SystemClock{},
 		Logger: slog.New(slog.DiscardHandler),

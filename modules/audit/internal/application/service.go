@@ -12,7 +12,7 @@ import (
 
 // Deps are what the use cases need.
 type Deps struct {
-	Tx    TxFunc
+	UoW   kernel.UnitOfWork
 	Store Store
 	// Clock stamps entries (nil: the system clock).
 	Clock kernel.Clock
@@ -24,7 +24,7 @@ type Deps struct {
 
 // Service runs the use cases.
 type Service struct {
-	tx      TxFunc
+	uow     kernel.UnitOfWork
 	store   Store
 	clock   kernel.Clock
 	request RequestFunc
@@ -37,5 +37,5 @@ func NewService(d Deps) *Service {
 	if d.Request == nil {
 		d.Request = func(context.Context) RequestMeta { return RequestMeta{} }
 	}
-	return &Service{tx: d.Tx, store: d.Store, clock: d.Clock, request: d.Request, logger: d.Logger}
+	return &Service{uow: d.UoW, store: d.Store, clock: d.Clock, request: d.Request, logger: d.Logger}
 }

@@ -626,14 +626,14 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 var (
-	_ application.UnitOfWork         = fakeUoW{}
+	_ kernel.UnitOfWork              = fakeUoW{}
 	_ application.Users              = fakeUsers{}
 	_ application.Sessions           = fakeSessions{}
 	_ application.VerificationTokens = fakeTokens{}
 	_ application.RateLimiter        = fakeLimiter{}
 	_ application.Emails             = fakeEmails{}
 	_ application.Members            = fakeMembers{}
-	_ application.Publisher          = fakePublisher{}
+	_ kernel.Publisher               = fakePublisher{}
 	_ application.PasswordHasher     = (*countingHasher)(nil)
 	_ kernel.Clock                   = (*fakeClock)(nil)
 )

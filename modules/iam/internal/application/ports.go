@@ -199,16 +199,6 @@ type Membership struct {
 	Suspended bool
 }
 
-// Publisher publishes domain events in the transaction ctx carries.
-type Publisher interface {
-	Publish(ctx context.Context, events ...kernel.Event) error
-}
-
-// UnitOfWork runs fn in one transaction (joined if ctx carries one).
-type UnitOfWork interface {
-	Tx(ctx context.Context, fn func(ctx context.Context) error) error
-}
-
 // The not-found errors repositories return.
 var (
 	ErrUserNotFound    = kernel.NotFound("iam.user_not_found", "User not found.")

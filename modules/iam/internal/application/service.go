@@ -62,7 +62,7 @@ var DefaultLimits = Limits{
 
 // Deps are the service's collaborators.
 type Deps struct {
-	UoW      UnitOfWork
+	UoW      kernel.UnitOfWork
 	Users    Users
 	Sessions Sessions
 	Tokens   VerificationTokens
@@ -71,7 +71,7 @@ type Deps struct {
 	Emails   Emails
 	Mail     AccountMailQueue
 	Members  Members
-	Events   Publisher
+	Events   kernel.Publisher
 	Clock    kernel.Clock
 	Logger   *slog.Logger
 }

@@ -18,7 +18,7 @@ func (s *InApp) Notify(ctx context.Context, in NewNotification) (Notification, e
 		return Notification{}, err
 	}
 	var n Notification
-	err = s.tx(ctx, func(ctx context.Context) error {
+	err = s.uow.Tx(ctx, func(ctx context.Context) error {
 		// The ID is minted inside the transaction: on SQLite, whose writes
 		// are serialized, ID order is then commit order, which the stream's
 		// Last-Event-ID replay relies on.

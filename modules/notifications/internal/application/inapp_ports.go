@@ -7,10 +7,6 @@ import (
 	"github.com/groundworkhq/groundwork/kernel"
 )
 
-// TxFunc runs fn in a unit of work carried by the context it receives,
-// joining the one ctx already carries (db.DB.Tx).
-type TxFunc func(ctx context.Context, fn func(ctx context.Context) error) error
-
 // NotificationStore keeps in-app notifications. Every method is scoped to
 // one user: a notification of another user is ErrNotFound, never visible.
 // Methods run in the transaction ctx carries, if any.

@@ -6,7 +6,7 @@ import (
 
 // InApp holds the in-app notification use cases.
 type InApp struct {
-	tx     TxFunc
+	uow    kernel.UnitOfWork
 	store  NotificationStore
 	live   LiveAnnouncer
 	events CreatedPublisher
@@ -16,7 +16,7 @@ type InApp struct {
 // InAppDeps are what InApp is built with. Events may be nil (no event is
 // published); every other field is required.
 type InAppDeps struct {
-	Tx     TxFunc
+	UoW    kernel.UnitOfWork
 	Store  NotificationStore
 	Live   LiveAnnouncer
 	Events CreatedPublisher
@@ -26,5 +26,5 @@ type InAppDeps struct {
 // NewInApp returns the use cases over d. Every dependency but Events is
 // required; the module passes them.
 func NewInApp(d InAppDeps) *InApp {
-	return &InApp{tx: d.Tx, store: d.Store, live: d.Live, events: d.Events, clock: d.Clock}
+	return &InApp{uow: d.UoW, store: d.Store, live: d.Live, events: d.Events, clock: d.Clock}
 }

@@ -241,16 +241,6 @@ type Emails interface {
 	Invitation(ctx context.Context, e InvitationEmail) error
 }
 
-// Publisher publishes domain events in the transaction ctx carries.
-type Publisher interface {
-	Publish(ctx context.Context, events ...kernel.Event) error
-}
-
-// UnitOfWork runs fn in one transaction (joined if ctx carries one).
-type UnitOfWork interface {
-	Tx(ctx context.Context, fn func(ctx context.Context) error) error
-}
-
 // The errors repositories return.
 var (
 	ErrOrganizationNotFound = kernel.NotFound("tenancy.organization_not_found", "Organization not found.")

@@ -20,14 +20,14 @@ type Config struct {
 
 // Deps are the service's collaborators.
 type Deps struct {
-	UoW           UnitOfWork
+	UoW           kernel.UnitOfWork
 	Organizations Organizations
 	Memberships   Memberships
 	Roles         Roles
 	Invitations   Invitations
 	Users         Users
 	Emails        Emails
-	Events        Publisher
+	Events        kernel.Publisher
 	Catalog       *domain.Catalog
 	Clock         kernel.Clock
 	Logger        *slog.Logger

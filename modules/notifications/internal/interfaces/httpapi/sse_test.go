@@ -45,7 +45,7 @@ func setupWith(t *testing.T, principal kernel.Principal, live *atomic.Bool, conf
 	}
 	hub := stream.NewHub(0)
 	svc := application.NewInApp(application.InAppDeps{
-		Tx: d.Tx, Store: sqlstore.New(d), Live: stream.NewAnnouncer(d, hub), Clock: kernel.SystemClock{},
+		UoW: d, Store: sqlstore.New(d), Live: stream.NewAnnouncer(d, hub), Clock: kernel.SystemClock{},
 	})
 	r := web.NewRouter(web.Config{}, nil, nil)
 	h := httpapi.New(svc, hub)
