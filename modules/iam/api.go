@@ -11,7 +11,9 @@ import (
 	"github.com/groundworkhq/groundwork/modules/iam/internal/interfaces/httpapi"
 )
 
-// SessionCookieName is the cookie carrying the session token.
+// SessionCookieName is the name of the cookie carrying the session token
+// under the default AUTH_COOKIE_PREFIX; another prefix replaces
+// "groundwork".
 const SessionCookieName = httpapi.SessionCookieName
 
 // The permissions the tenant-scoped /api/users checks in the active
