@@ -33,19 +33,15 @@ var catalogs = map[string]catalog{
 			"buttonFallback": "Si el botón no funciona, copia y pega este enlace en tu navegador:",
 			"sentBy":         "Este correo electrónico lo envió %s.",
 		},
-		datetime: func(t time.Time) string {
-			return fmt.Sprintf("%d de %s de %d a las %s UTC", t.Day(), monthsES[t.Month()-1], t.Year(), t.Format("15:04"))
-		},
-		one: func(n float64) bool { return n == 1 },
+		datetime: deMonthDe(monthsES, "a las"),
+		one:      func(n float64) bool { return n == 1 },
 	},
 	"pt-BR": {
 		messages: map[string]string{
 			"buttonFallback": "Se o botão não funcionar, copie e cole este link no seu navegador:",
 			"sentBy":         "Este e-mail foi enviado por %s.",
 		},
-		datetime: func(t time.Time) string {
-			return fmt.Sprintf("%d de %s de %d às %s UTC", t.Day(), monthsPT[t.Month()-1], t.Year(), t.Format("15:04"))
-		},
+		datetime: deMonthDe(monthsPT, "às"),
 		// CLDR: Brazilian Portuguese uses the singular for 0 and 1
 		// ("0 hora", "1 hora", "2 horas").
 		one: func(n float64) bool { return n >= 0 && n < 2 },
@@ -63,6 +59,14 @@ var monthsES = [12]string{
 var monthsPT = [12]string{
 	"janeiro", "fevereiro", "março", "abril", "maio", "junho",
 	"julho", "agosto", "setembro", "outubro", "novembro", "dezembro",
+}
+
+// deMonthDe writes an instant as Spanish and Portuguese do: "3 de enero
+// de 2026 a las 15:04 UTC", with the locale's month names and word for "at".
+func deMonthDe(months [12]string, at string) func(t time.Time) string {
+	return func(t time.Time) string {
+		return fmt.Sprintf("%d de %s de %d %s %s UTC", t.Day(), months[t.Month()-1], t.Year(), at, t.Format("15:04"))
+	}
 }
 
 // catalogFor returns the catalog for a template's locale.
