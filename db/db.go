@@ -228,6 +228,14 @@ func queryAll[T any](ctx context.Context, q Querier, scan func(Row) (T, error), 
 	return out, nil
 }
 
+// ScanValue reads a row of a single column, for QueryAll and QueryOne:
+// db.QueryAll(ctx, q, db.ScanValue[kernel.UserID], …).
+func ScanValue[T any](row Row) (T, error) {
+	var v T
+	err := row.Scan(&v)
+	return v, err
+}
+
 // QueryOne runs query on q and reads the one row it returns with scan. It
 // returns notFound, the caller's not-found error, when there is no row, and
 // other errors wrapped with what names the read ("get role: …").

@@ -191,10 +191,7 @@ func (s *Store) OrphanChains(ctx context.Context) ([]string, error) {
 }
 
 func (s *Store) strings(ctx context.Context, query string) ([]string, error) {
-	return db.QueryAll(ctx, s.db.Q(ctx), func(row db.Row) (c string, err error) {
-		err = row.Scan(&c)
-		return c, err
-	}, "list audit chains", query)
+	return db.QueryAll(ctx, s.db.Q(ctx), db.ScanValue[string], "list audit chains", query)
 }
 
 // WalkChain reads the head and the entries in one statement, so both come

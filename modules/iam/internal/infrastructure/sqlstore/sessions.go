@@ -97,10 +97,7 @@ func (r *Sessions) DeleteAllForUser(ctx context.Context, user kernel.UserID, kee
 		// Not "id <> NULL", which is never true: a zero keep adds no clause.
 		query, args = query+` AND id <> $2`, append(args, keep)
 	}
-	return db.QueryAll(ctx, r.db.QW(ctx), func(row db.Row) (id kernel.SessionID, err error) {
-		err = row.Scan(&id)
-		return id, err
-	}, "delete sessions", query+` RETURNING id`, args...)
+	return db.QueryAll(ctx, r.db.QW(ctx), db.ScanValue[kernel.SessionID], "delete sessions", query+` RETURNING id`, args...)
 }
 
 // DeleteExpired removes every session expired at now (expires_at <= now,

@@ -100,13 +100,13 @@ func (r *Memberships) List(ctx context.Context, org kernel.OrganizationID, q app
 // ID: the order of the unique (organization_id, user_id) index, which alone
 // answers the query.
 func (r *Memberships) ListUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
-	return db.QueryAll(ctx, r.db.Q(ctx), scanID[kernel.UserKind], "list member user IDs", `SELECT user_id FROM memberships WHERE organization_id = $1 ORDER BY user_id`, org)
+	return db.QueryAll(ctx, r.db.Q(ctx), db.ScanValue[kernel.UserID], "list member user IDs", `SELECT user_id FROM memberships WHERE organization_id = $1 ORDER BY user_id`, org)
 }
 
 // ListSuspendedUserIDs returns the user IDs of org's suspended members,
 // ordered by user ID.
 func (r *Memberships) ListSuspendedUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
-	return db.QueryAll(ctx, r.db.Q(ctx), scanID[kernel.UserKind], "list suspended members", `SELECT user_id FROM memberships WHERE organization_id = $1 AND suspended_at IS NOT NULL ORDER BY user_id`, org)
+	return db.QueryAll(ctx, r.db.Q(ctx), db.ScanValue[kernel.UserID], "list suspended members", `SELECT user_id FROM memberships WHERE organization_id = $1 AND suspended_at IS NOT NULL ORDER BY user_id`, org)
 }
 
 // ListByUser returns every membership of user, in the order they were made.
@@ -243,7 +243,7 @@ func (r *Memberships) bumpMembers(ctx context.Context, org kernel.OrganizationID
 // ProfileChanged moves on the members version of every organization user
 // belongs to: their name, email or image in member lists changed.
 func (r *Memberships) ProfileChanged(ctx context.Context, user kernel.UserID) error {
-	orgs, err := db.QueryAll(ctx, r.db.QW(ctx), scanID[kernel.OrganizationKind], "bump members versions", `UPDATE organizations SET members_version = members_version + 1
+	orgs, err := db.QueryAll(ctx, r.db.QW(ctx), db.ScanValue[kernel.OrganizationID], "bump members versions", `UPDATE organizations SET members_version = members_version + 1
 		WHERE id IN (SELECT organization_id FROM memberships WHERE user_id = $1) RETURNING id`, user)
 	if err != nil {
 		return err
