@@ -186,6 +186,12 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	for _, m := range a.modules {
 		m.Routes(a.router)
 	}
+	admin := a.builtins.platform.Admin(a.router)
+	for _, m := range a.modules {
+		if am, ok := m.(AdminRouter); ok {
+			am.AdminRoutes(admin)
+		}
+	}
 	for _, mw := range o.middle {
 		a.router.Use(mw)
 	}

@@ -84,6 +84,12 @@ func subscribeAudit(d Deps, b builtins) {
 		return audit.Entry{ActorID: actor(e.By), OrganizationID: adminOrganization(ctx, e.By, e.UserID),
 			TargetType: targetUser, TargetID: e.UserID.String()}, true
 	})
+	audit.On(m, bus, func(_ context.Context, e iam.PlatformAdminGranted) (audit.Entry, bool) {
+		return audit.Entry{ActorID: actor(e.By), TargetType: targetUser, TargetID: e.UserID.String()}, true
+	})
+	audit.On(m, bus, func(_ context.Context, e iam.PlatformAdminRevoked) (audit.Entry, bool) {
+		return audit.Entry{ActorID: actor(e.By), TargetType: targetUser, TargetID: e.UserID.String()}, true
+	})
 	audit.On(m, bus, func(_ context.Context, e iam.UserDeleted) (audit.Entry, bool) {
 		return audit.Entry{ActorID: e.UserID.String(), TargetType: targetUser, TargetID: e.UserID.String()}, true
 	})

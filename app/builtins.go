@@ -6,6 +6,7 @@ import (
 	"github.com/groundworkhq/groundwork/modules/audit"
 	"github.com/groundworkhq/groundwork/modules/iam"
 	"github.com/groundworkhq/groundwork/modules/notifications"
+	"github.com/groundworkhq/groundwork/modules/platform"
 	"github.com/groundworkhq/groundwork/modules/tenancy"
 )
 
@@ -16,6 +17,7 @@ type builtins struct {
 	iam           *iam.Module
 	tenancy       *tenancy.Module
 	audit         *audit.Module
+	platform      *platform.Module
 }
 
 func newBuiltins(d Deps, o options) (builtins, []Module, error) {
@@ -65,10 +67,18 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	if err != nil {
 		return b, nil, err
 	}
+	b.platform, err = platform.New(platform.Deps{
+		Services: d.Services,
+		Config:   platform.Config{ServerURL: d.Config.Server.URL},
+		Admins:   platformAdmins{iam: b.iam},
+	})
+	if err != nil {
+		return b, nil, err
+	}
 	subscribeIAMEmails(d, b)
 	subscribeTenancy(d, b)
 	subscribeAudit(d, b)
-	return b, []Module{b.notifications, b.iam, b.tenancy, b.audit}, nil
+	return b, []Module{b.notifications, b.iam, b.tenancy, b.audit, b.platform}, nil
 }
 
 // declarePermissions declares, in tenancy's catalog, the permissions of

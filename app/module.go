@@ -16,8 +16,9 @@ import (
 // stable name and its HTTP surface. What else a module has it provides by
 // implementing the optional interfaces below — Migrator (tables),
 // Subscriber (event listeners), WorkerRegistrar (jobs), PermissionDeclarer
-// (permissions for roles), Starter (background work) — which New calls at
-// boot, in the order: Migrations, Subscribe, Workers, Routes.
+// (permissions for roles), AdminRouter (routes under /api/v1/platform),
+// Starter (background work) — which New calls at boot, in the order:
+// Migrations, Subscribe, Workers, Routes, AdminRoutes.
 type Module interface {
 	// Name is the module's stable name ("iam"); it names its migration
 	// history table.
@@ -50,6 +51,15 @@ type WorkerRegistrar interface {
 // every one.
 type PermissionDeclarer interface {
 	Permissions() []kernel.Permission
+}
+
+// AdminRouter is implemented by a module with platform administration
+// routes: New calls AdminRoutes after every module's Routes, with the one
+// Admin the platform module gates (everything under /api/v1/platform: 401
+// for nobody, 403 platform.forbidden for a non-admin, 403
+// platform.impersonating for an impersonated session).
+type AdminRouter interface {
+	AdminRoutes(a *web.Admin)
 }
 
 // Starter is implemented by a module with background work of its own (a

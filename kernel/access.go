@@ -12,8 +12,13 @@ var (
 	// and the caller has none. 403 rather than 404: nothing is hidden, the
 	// caller must choose an organization first.
 	ErrNoActiveOrganization = Forbidden("tenancy.no_active_organization", "Choose an active organization first.")
-	// ErrPlatformAdminOnly: only platform administrators may do this.
-	ErrPlatformAdminOnly = Forbidden("platform.admin_only", "Only platform administrators may do this.")
+	// ErrPlatformForbidden: only platform administrators may do this.
+	ErrPlatformForbidden = Forbidden("platform.forbidden", "Only platform administrators may do this.")
+	// ErrImpersonating: a platform admin acting as another user cannot
+	// administer the platform (nor do what only the account's person may)
+	// until they stop impersonating.
+	ErrImpersonating = Forbidden("platform.impersonating",
+		"You are impersonating a user; stop impersonating (POST /api/v1/platform/impersonation/stop) to do this.")
 )
 
 // ErrMissingPermission is the answer to a member whose role does not grant
@@ -49,14 +54,34 @@ func RequirePermission(ctx context.Context, permission string) error {
 }
 
 // RequirePlatformAdmin returns the principal when it is a platform
-// administrator; otherwise ErrUnauthenticated or ErrPlatformAdminOnly.
+// administrator acting as themselves; otherwise ErrUnauthenticated,
+// ErrImpersonating (an impersonated session, whoever started it) or
+// ErrPlatformForbidden.
 func RequirePlatformAdmin(ctx context.Context) (Principal, error) {
 	p, err := RequireUser(ctx)
 	if err != nil {
 		return Principal{}, err
 	}
+	if !p.ImpersonatorID.IsZero() {
+		return Principal{}, ErrImpersonating
+	}
 	if !p.PlatformAdmin {
-		return Principal{}, ErrPlatformAdminOnly
+		return Principal{}, ErrPlatformForbidden
+	}
+	return p, nil
+}
+
+// RequireOwnSession returns the signed-in principal unless the session is
+// an impersonation: what only the account's person may do (change the
+// password, email, second factors or sessions, delete the account) answers
+// ErrImpersonating then.
+func RequireOwnSession(ctx context.Context) (Principal, error) {
+	p, err := RequireUser(ctx)
+	if err != nil {
+		return Principal{}, err
+	}
+	if !p.ImpersonatorID.IsZero() {
+		return Principal{}, ErrImpersonating
 	}
 	return p, nil
 }

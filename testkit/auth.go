@@ -15,10 +15,26 @@ const (
 	HeaderOrg    = "X-Testkit-Org"
 	HeaderRole   = "X-Testkit-Role"
 	HeaderGrants = "X-Testkit-Grants"
+	// HeaderPlatformAdmin ("true") makes the user a platform admin;
+	// HeaderImpersonator (a user ID) makes the session an impersonation
+	// by that admin.
+	HeaderPlatformAdmin = "X-Testkit-Platform-Admin"
+	HeaderImpersonator  = "X-Testkit-Impersonator"
 )
 
-// As makes every later request of c act as user (empty: anonymous again).
+// AsPlatformAdmin makes every later request of c act as user, a platform
+// admin.
+func (c *Client) AsPlatformAdmin(user kernel.UserID) *Client {
+	c.As(user)
+	c.header.Set(HeaderPlatformAdmin, "true")
+	return c
+}
+
+// As makes every later request of c act as user (empty: anonymous again),
+// not a platform admin.
 func (c *Client) As(user kernel.UserID) *Client {
+	c.header.Del(HeaderPlatformAdmin)
+	c.header.Del(HeaderImpersonator)
 	if user.IsZero() {
 		c.header.Del(HeaderUser)
 	} else {
@@ -53,7 +69,14 @@ func testAuth(next http.Handler) http.Handler {
 				http.Error(w, "testkit: bad "+HeaderUser, http.StatusBadRequest)
 				return
 			}
-			ctx = kernel.WithPrincipal(ctx, kernel.Principal{UserID: id})
+			p := kernel.Principal{UserID: id, PlatformAdmin: r.Header.Get(HeaderPlatformAdmin) == "true"}
+			if v := r.Header.Get(HeaderImpersonator); v != "" {
+				if p.ImpersonatorID, err = kernel.ParseID[kernel.UserKind](v); err != nil {
+					http.Error(w, "testkit: bad "+HeaderImpersonator, http.StatusBadRequest)
+					return
+				}
+			}
+			ctx = kernel.WithPrincipal(ctx, p)
 		}
 		if v := r.Header.Get(HeaderOrg); v != "" {
 			id, err := kernel.ParseID[kernel.OrganizationKind](v)

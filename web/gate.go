@@ -47,15 +47,6 @@ func RequirePermission(api huma.API, permission string) func(huma.Context, func(
 	return Gate(api, func(ctx context.Context) error { return kernel.RequirePermission(ctx, permission) })
 }
 
-// RequirePlatformAdmin is the gate of platform administration: 401
-// without a user, 403 "platform.admin_only" for anyone else.
-func RequirePlatformAdmin(api huma.API) func(huma.Context, func(huma.Context)) {
-	return Gate(api, func(ctx context.Context) error {
-		_, err := kernel.RequirePlatformAdmin(ctx)
-		return err
-	})
-}
-
 // RequirePermissionHandler is RequirePermission for plain handlers.
 func RequirePermissionHandler(permission string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {

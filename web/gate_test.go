@@ -18,8 +18,9 @@ import (
 
 // TestGates: the one set of access gates answers the same codes for every
 // module — 401 UNAUTHORIZED, 403 tenancy.no_active_organization,
-// tenancy.forbidden, platform.admin_only — before any input is read, as a
-// huma middleware and as a plain handler's.
+// tenancy.forbidden, and platform.forbidden / platform.impersonating behind an
+// Admin — before any input is read, as a huma middleware and as a plain
+// handler's.
 func TestGates(t *testing.T) {
 	t.Parallel()
 	rt := web.NewRouter(web.Config{Title: "t", Version: "1"}, slog.New(slog.DiscardHandler), nil)
@@ -29,7 +30,11 @@ func TestGates(t *testing.T) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx := r.Context()
 			if r.Header.Get("X-User") != "" {
-				ctx = kernel.WithPrincipal(ctx, kernel.Principal{UserID: kernel.NewID[kernel.UserKind](), PlatformAdmin: r.Header.Get("X-Admin") != ""})
+				p := kernel.Principal{UserID: kernel.NewID[kernel.UserKind](), PlatformAdmin: r.Header.Get("X-Admin") != ""}
+				if r.Header.Get("X-Impersonator") != "" {
+					p.ImpersonatorID = kernel.NewID[kernel.UserKind]()
+				}
+				ctx = kernel.WithPrincipal(ctx, p)
 			}
 			if r.Header.Get("X-Org") != "" {
 				ctx = kernel.WithOrganization(ctx, kernel.OrganizationContext{
@@ -47,20 +52,25 @@ func TestGates(t *testing.T) {
 	}
 	ok := func(context.Context, *in) (*struct{}, error) { return nil, nil }
 	// The gates as the operations of every module declare them (web.UserOp,
-	// PermissionOp, PlatformAdminOp), which also document what they answer.
+	// PermissionOp), which also document what they answer.
 	for path, tt := range map[string]struct {
 		op   huma.Operation
 		errs []int
 	}{
 		"/user":  {web.UserOp(api, "op-user", http.MethodPost, "/user", "t", "s", "d"), []int{401}},
 		"/perm":  {web.PermissionOp(api, "widgets:read", "op-perm", http.MethodPost, "/perm", "t", "s", "d", 422), []int{401, 403, 422}},
-		"/admin": {web.PlatformAdminOp(api, "op-admin", http.MethodPost, "/admin", "t", "s", "d"), []int{401, 403}},
 	} {
 		if !slices.Equal(tt.op.Errors, tt.errs) || len(tt.op.Middlewares) != 1 || tt.op.Path != path {
 			t.Errorf("%s: operation documents %v with %d middlewares, want %v and the gate", path, tt.op.Errors, len(tt.op.Middlewares), tt.errs)
 		}
 		huma.Register(api, tt.op, ok)
 	}
+	// Admin routes: relative paths under /api/v1/platform, behind the gate.
+	admin := web.NewAdmin(rt, func(ctx context.Context) error { _, err := kernel.RequirePlatformAdmin(ctx); return err })
+	huma.Register(admin.API(), web.Op("op-admin", http.MethodPost, "/admin", "t", "s", "d", 422), ok)
+	admin.Handle("POST /plain-admin", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
 	rt.Handle("POST /plain-perm", web.RequirePermissionHandler("widgets:read")(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})))
@@ -79,8 +89,13 @@ func TestGates(t *testing.T) {
 		{"/perm", []string{"X-User", "1", "X-Org", "1", "X-Grants", "widgets:*"}, 204, ""},
 		{"/plain-perm", []string{"X-User", "1"}, 403, "tenancy.no_active_organization"},
 		{"/plain-perm", []string{"X-User", "1", "X-Org", "1", "X-Grants", "widgets:read"}, 204, ""},
-		{"/admin", []string{"X-User", "1"}, 403, "platform.admin_only"},
-		{"/admin", []string{"X-User", "1", "X-Admin", "1"}, 204, ""},
+		{"/api/v1/platform/admin", nil, 401, "UNAUTHORIZED"},
+		{"/api/v1/platform/admin", []string{"X-User", "1"}, 403, "platform.forbidden"},
+		{"/api/v1/platform/admin", []string{"X-User", "1", "X-Admin", "1", "X-Impersonator", "1"}, 403, "platform.impersonating"},
+		{"/api/v1/platform/admin", []string{"X-User", "1", "X-Admin", "1"}, 204, ""},
+		{"/api/v1/platform/plain-admin", []string{"X-User", "1"}, 403, "platform.forbidden"},
+		{"/api/v1/platform/plain-admin", []string{"X-User", "1", "X-Admin", "1"}, 204, ""},
+		{"/admin", []string{"X-User", "1", "X-Admin", "1"}, 404, "http.not_found"},
 	} {
 		// A refused caller's body is invalid: the gate answers first, and
 		// the caller does not learn it.

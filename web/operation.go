@@ -9,8 +9,9 @@ import (
 // Op is a huma operation with what every operation of the API states: its
 // ID, method, path, tag, summary and description, and the error statuses
 // it documents. Set DefaultStatus, Middlewares or Metadata on the result
-// for what only some operations need; UserOp, PermissionOp and
-// PlatformAdminOp add the one gate.
+// for what only some operations need; UserOp and PermissionOp add the one
+// gate, and an operation registered on an Admin's API is behind the
+// platform's.
 func Op(id, method, path, tag, summary, desc string, errs ...int) huma.Operation {
 	return huma.Operation{
 		OperationID: id, Method: method, Path: path, Tags: []string{tag},
@@ -29,13 +30,6 @@ func UserOp(api huma.API, id, method, path, tag, summary, desc string, errs ...i
 func PermissionOp(api huma.API, permission, id, method, path, tag, summary, desc string, errs ...int) huma.Operation {
 	desc += " Needs the " + permission + " permission in the active organization."
 	return gated(Op(id, method, path, tag, summary, desc, errs...), RequirePermission(api, permission),
-		http.StatusUnauthorized, http.StatusForbidden)
-}
-
-// PlatformAdminOp is Op for platform administration: gated by
-// RequirePlatformAdmin, 401 and 403 documented.
-func PlatformAdminOp(api huma.API, id, method, path, tag, summary, desc string, errs ...int) huma.Operation {
-	return gated(Op(id, method, path, tag, summary, desc, errs...), RequirePlatformAdmin(api),
 		http.StatusUnauthorized, http.StatusForbidden)
 }
 

@@ -168,7 +168,7 @@ func TestAuditAPI_Gates(t *testing.T) {
 		noGrant.Get("/api/audit").RequireProblem(t, http.StatusForbidden, "tenancy.forbidden")
 		// The gate answers before the input is read.
 		noGrant.Get("/api/audit?limit=0").RequireProblem(t, http.StatusForbidden, "tenancy.forbidden")
-		noGrant.Get("/api/v1/platform/audit").RequireProblem(t, http.StatusForbidden, "platform.admin_only")
+		noGrant.Get("/api/v1/platform/audit").RequireProblem(t, http.StatusForbidden, "platform.forbidden")
 
 		for _, grants := range [][]string{{"audit:read"}, {"audit:*"}, {"*"}} {
 			c, _ := member(a, org, grants...)

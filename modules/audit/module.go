@@ -87,8 +87,12 @@ func (m *Module) Workers(reg *jobs.Registry) {
 	jobs.Every[pruneArgs](reg, PruneInterval, true, m.applyRetention)
 }
 
-// Routes mounts GET /api/audit and GET /api/v1/platform/audit.
+// Routes mounts GET /api/audit.
 func (m *Module) Routes(r *web.Router) { m.http.Register(r) }
+
+// AdminRoutes mounts GET /api/v1/platform/audit, every entry, for platform
+// admins.
+func (m *Module) AdminRoutes(a *web.Admin) { m.http.RegisterAdmin(a) }
 
 // PermRead lets a role read its organization's audit log.
 const PermRead = httpapi.PermRead

@@ -29,6 +29,12 @@ type (
 	UserDeactivated = application.UserDeactivated
 	// UserReactivated ("user.reactivated"): an admin reactivated the user.
 	UserReactivated = application.UserReactivated
+	// PlatformAdminGranted ("user.platform_admin_granted"): By (zero: the
+	// operator, from the command line) made the user a platform admin.
+	PlatformAdminGranted = application.PlatformAdminGranted
+	// PlatformAdminRevoked ("user.platform_admin_revoked"): By ended the
+	// user's platform administration.
+	PlatformAdminRevoked = application.PlatformAdminRevoked
 	// UserDeleted ("user.deleted"): the user deleted their account; only the
 	// ID remains (for the audit log).
 	UserDeleted = application.UserDeleted

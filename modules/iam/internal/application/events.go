@@ -69,6 +69,20 @@ type UserReactivated struct{ UserID, By kernel.UserID }
 
 func (UserReactivated) EventName() string { return "user.reactivated" }
 
+// PlatformAdminGranted: By (zero: the operator, from the command line)
+// made the user a platform admin.
+type PlatformAdminGranted struct{ UserID, By kernel.UserID }
+
+// EventName returns "user.platform_admin_granted".
+func (PlatformAdminGranted) EventName() string { return "user.platform_admin_granted" }
+
+// PlatformAdminRevoked: By (zero: the operator) ended the user's platform
+// administration.
+type PlatformAdminRevoked struct{ UserID, By kernel.UserID }
+
+// EventName returns "user.platform_admin_revoked".
+func (PlatformAdminRevoked) EventName() string { return "user.platform_admin_revoked" }
+
 // UserDeleted: the user deleted their account; personal data is gone. Audit
 // keeps the pseudonymous UserID only.
 type UserDeleted struct{ UserID kernel.UserID }

@@ -237,6 +237,9 @@ func (f fakeUsers) List(_ context.Context, q application.UserQuery) ([]*domain.U
 		if search != "" && !strings.Contains(s.Email, search) && !strings.Contains(strings.ToLower(s.Name), search) {
 			continue
 		}
+		if q.PlatformAdmin != nil && s.PlatformAdmin != *q.PlatformAdmin {
+			continue
+		}
 		if !q.After.IsZero() && s.ID.String() <= q.After.String() {
 			continue
 		}
@@ -261,6 +264,22 @@ func (f fakeUsers) Profiles(ctx context.Context, ids []kernel.UserID) ([]applica
 	}
 	return out, err
 }
+
+func (f fakeUsers) CountPlatformAdmins(context.Context) (int, error) {
+	f.w.mu.Lock()
+	defer f.w.mu.Unlock()
+	n := 0
+	for _, s := range f.w.users {
+		if s.PlatformAdmin {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// LockPlatformAdmins takes nothing: the fake's transactions already run
+// one at a time.
+func (f fakeUsers) LockPlatformAdmins(context.Context) error { return nil }
 
 // --- Sessions ---
 

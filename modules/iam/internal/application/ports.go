@@ -42,6 +42,13 @@ type Users interface {
 	// Profiles returns the public profiles of the users among ids that
 	// exist, in ID order: a lean read for lists of members.
 	Profiles(ctx context.Context, ids []kernel.UserID) ([]Profile, error)
+	// CountPlatformAdmins returns how many users are platform admins.
+	CountPlatformAdmins(ctx context.Context) (int, error)
+	// LockPlatformAdmins takes, until the transaction ctx carries ends, the
+	// lock that serializes every change that may remove a platform admin,
+	// so that the last-admin check cannot race. Take it before any user's
+	// row lock.
+	LockPlatformAdmins(ctx context.Context) error
 }
 
 // Profile is a user's public face: what a member list shows.
@@ -59,6 +66,9 @@ type UserQuery struct {
 	IDs []kernel.UserID
 	// Search matches a case-insensitive substring of email or name.
 	Search string
+	// PlatformAdmin, when set, keeps only platform admins (true) or only
+	// the others (false).
+	PlatformAdmin *bool
 	// After is the last ID of the previous page (keyset pagination).
 	After kernel.UserID
 	Limit int

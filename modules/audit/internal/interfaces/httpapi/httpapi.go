@@ -40,7 +40,7 @@ type Handler struct {
 // New returns a Handler over the use cases.
 func New(svc *application.Service) *Handler { return &Handler{svc: svc} }
 
-// Register mounts the routes on r.
+// Register mounts GET /api/audit on r.
 func (h *Handler) Register(r *web.Router) {
 	api := r.API()
 	huma.Register(api, web.PermissionOp(api, PermRead, "list-audit-entries", http.MethodGet, "/api/audit", tag,
@@ -48,9 +48,14 @@ func (h *Handler) Register(r *web.Router) {
 		"The active organization's audit entries, newest first, a page at a time: pass the nextCursor of one page "+
 			"as the cursor of the next; entries recorded meanwhile never make a page repeat or skip one.",
 		http.StatusUnprocessableEntity), h.listOrganization)
-	huma.Register(api, web.PlatformAdminOp(api, "list-platform-audit-entries", http.MethodGet, "/api/v1/platform/audit", tag,
+}
+
+// RegisterAdmin mounts GET /api/v1/platform/audit on the platform's admin
+// API.
+func (h *Handler) RegisterAdmin(a *web.Admin) {
+	huma.Register(a.API(), web.Op("list-platform-audit-entries", http.MethodGet, "/audit", tag,
 		"List the whole audit log",
-		"Every organization's audit entries and the platform's own, newest first, a page at a time. Platform admins only.",
+		"Every organization's audit entries and the platform's own, newest first, a page at a time.",
 		http.StatusUnprocessableEntity), h.listPlatform)
 }
 

@@ -168,6 +168,9 @@ func (r *Users) List(ctx context.Context, q application.UserQuery) ([]*domain.Us
 		}
 		f.Where(`(` + cond + `)`)
 	}
+	if q.PlatformAdmin != nil {
+		f.Where(`platform_admin = ` + arg(*q.PlatformAdmin))
+	}
 	if !q.After.IsZero() {
 		f.Where(`id > ` + arg(q.After))
 	}
