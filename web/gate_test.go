@@ -57,8 +57,8 @@ func TestGates(t *testing.T) {
 		op   huma.Operation
 		errs []int
 	}{
-		"/user":  {web.UserOp(api, "op-user", http.MethodPost, "/user", "t", "s", "d"), []int{401}},
-		"/perm":  {web.PermissionOp(api, "widgets:read", "op-perm", http.MethodPost, "/perm", "t", "s", "d", 422), []int{401, 403, 422}},
+		"/user": {web.UserOp(api, "op-user", http.MethodPost, "/user", "t", "s", "d"), []int{401}},
+		"/perm": {web.PermissionOp(api, "widgets:read", "op-perm", http.MethodPost, "/perm", "t", "s", "d", 422), []int{401, 403, 422}},
 	} {
 		if !slices.Equal(tt.op.Errors, tt.errs) || len(tt.op.Middlewares) != 1 || tt.op.Path != path {
 			t.Errorf("%s: operation documents %v with %d middlewares, want %v and the gate", path, tt.op.Errors, len(tt.op.Middlewares), tt.errs)
