@@ -192,6 +192,8 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 			am.AdminRoutes(admin)
 		}
 	}
+	a.jobs.AdminRoutes(admin, a.bus)
+	wireOverview(a)
 	for _, mw := range o.middle {
 		a.router.Use(mw)
 	}
