@@ -35,6 +35,18 @@ func (m *iamMembers) Suspend(ctx context.Context, org kernel.OrganizationID, use
 	return m.t.SuspendMember(ctx, user, suspended)
 }
 
+func (m *iamMembers) Organizations(ctx context.Context, user kernel.UserID) ([]iam.UserOrganization, error) {
+	list, err := m.t.OrganizationsOf(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]iam.UserOrganization, len(list))
+	for i, o := range list {
+		out[i] = iam.UserOrganization{ID: o.ID, Name: o.Name, Slug: o.Slug, Role: o.Role, Suspended: o.Suspended}
+	}
+	return out, nil
+}
+
 func (m *iamMembers) MemberIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
 	return m.t.MemberIDs(ctx, org)
 }

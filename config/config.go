@@ -97,6 +97,9 @@ type Auth struct {
 	// default groundwork: groundwork.session_token); better-auth keeps a
 	// Better Auth deployment's. 1–64 of A-Z a-z 0-9 . _ -.
 	CookiePrefix string
+	// ImpersonationMax is how long a platform admin's impersonation
+	// session lasts (IMPERSONATION_MAX, default 1h, 1m to 24h).
+	ImpersonationMax time.Duration
 }
 
 // Email configures outgoing mail.

@@ -67,6 +67,7 @@ func TestDefaults(t *testing.T) {
 		{"Log.Level", c.Log.Level, slog.LevelInfo},
 		{"Log.Format", c.Log.Format, config.LogFormatText},
 		{"Auth.RequireEmailVerification", c.Auth.RequireEmailVerification, false},
+		{"Auth.ImpersonationMax", c.Auth.ImpersonationMax, time.Hour},
 		{"Email.Provider", c.Email.Provider, config.EmailLog},
 		{"Email.From", c.Email.From, "Groundwork <no-reply@localhost>"},
 		{"Email.ProductName", c.Email.ProductName, "Groundwork"},
@@ -251,6 +252,8 @@ func TestLoadBadValues(t *testing.T) {
 		{"shutdown negative", env{"SHUTDOWN_TIMEOUT": "-5s"}, "SHUTDOWN_TIMEOUT", "positive Go duration"},
 		{"job timeout zero", env{"JOB_TIMEOUT": "0s"}, "JOB_TIMEOUT", "positive Go duration"},
 		{"cookie prefix with a space", env{"AUTH_COOKIE_PREFIX": "my app"}, "AUTH_COOKIE_PREFIX", "1 to 64"},
+		{"impersonation for a week", env{"IMPERSONATION_MAX": "168h"}, "IMPERSONATION_MAX", "1m to 24h"},
+		{"impersonation of no time", env{"IMPERSONATION_MAX": "30s"}, "IMPERSONATION_MAX", "1m to 24h"},
 		{"rescue not after the timeout", env{"JOB_TIMEOUT": "5m", "JOB_RESCUE_AFTER": "5m"}, "JOB_RESCUE_AFTER", "longer than JOB_TIMEOUT (5m0s)"},
 		{"rescue not a duration", env{"JOB_RESCUE_AFTER": "soon"}, "JOB_RESCUE_AFTER", "longer than JOB_TIMEOUT"},
 		{"database other scheme", env{"DATABASE_URL": "mysql://db/gw"}, "DATABASE_URL", "postgres:// or postgresql://"},
@@ -518,6 +521,7 @@ var samples = map[string]env{
 	"AUDIT_RETENTION_DAYS":       {"AUDIT_RETENTION_DAYS": "30"},
 	"AUTH_RATE_LIMIT":            {"AUTH_RATE_LIMIT": "false"},
 	"AUTH_COOKIE_PREFIX":         {"AUTH_COOKIE_PREFIX": "better-auth"},
+	"IMPERSONATION_MAX":          {"IMPERSONATION_MAX": "30m"},
 }
 
 func TestEveryVariableIsUsed(t *testing.T) {

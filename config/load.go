@@ -165,6 +165,10 @@ var specs = []spec{
 		Variable: Variable{Name: "AUTH_COOKIE_PREFIX", Default: "groundwork", Description: "Prefix of the session cookies' names (<prefix>.session_token); better-auth keeps a Better Auth deployment's cookie."},
 		set:      setCookiePrefix,
 	},
+	{
+		Variable: Variable{Name: "IMPERSONATION_MAX", Default: "1h", Description: "How long a platform admin's impersonation of a user lasts before it ends by itself, never extended: 1m to 24h (Go duration)."},
+		set:      setImpersonationMax,
+	},
 
 	// Email
 	{
@@ -491,6 +495,15 @@ func setJobRescueAfter(c *Config, v string) error {
 		return fmt.Errorf("must be a Go duration longer than JOB_TIMEOUT (%s)", c.Jobs.Timeout)
 	}
 	c.Jobs.RescueAfter = d
+	return nil
+}
+
+func setImpersonationMax(c *Config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute || d > 24*time.Hour {
+		return errors.New("must be a Go duration from 1m to 24h")
+	}
+	c.Auth.ImpersonationMax = d
 	return nil
 }
 

@@ -110,6 +110,10 @@ type Members = application.Members
 // Invitation is what Members.Invite answers: the invitation sent.
 type Invitation = application.Invitation
 
+// UserOrganization is what Members.Organizations answers: an organization
+// a user belongs to.
+type UserOrganization = application.UserOrganization
+
 // Membership is what Members.Membership answers.
 type Membership = application.Membership
 

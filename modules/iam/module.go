@@ -81,6 +81,7 @@ func New(d Deps) (*Module, error) {
 		ServerURL:                d.Config.ServerURL,
 		TrustedOrigins:           d.Config.WebOrigins,
 		NoRateLimits:             !d.Config.Auth.RateLimit,
+		ImpersonationMax:         d.Config.Auth.ImpersonationMax,
 	}, application.Deps{
 		UoW:      d.DB,
 		Users:    m.store.Users,

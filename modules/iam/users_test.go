@@ -405,6 +405,10 @@ func (f *fakeMembers) add(org kernel.OrganizationID, user kernel.UserID) {
 	f.m[org][user] = false // the value is "suspended"
 }
 
+func (f *fakeMembers) Organizations(context.Context, kernel.UserID) ([]iam.UserOrganization, error) {
+	return nil, nil
+}
+
 func (f *fakeMembers) Membership(_ context.Context, org kernel.OrganizationID, user kernel.UserID) (iam.Membership, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -201,3 +201,8 @@ func (NoMembers) Invite(context.Context, kernel.OrganizationID, string) (Invitat
 func (NoMembers) Remove(context.Context, kernel.OrganizationID, kernel.UserID) error {
 	return ErrNoTenancy
 }
+
+// Organizations returns none.
+func (NoMembers) Organizations(context.Context, kernel.UserID) ([]UserOrganization, error) {
+	return nil, nil
+}

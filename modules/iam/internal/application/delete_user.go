@@ -45,13 +45,7 @@ func (s *Service) DeleteUser(ctx context.Context, user kernel.UserID, password s
 		return ErrSessionExpired
 	}
 	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
-		if err := s.revokeAllInTx(ctx, user, kernel.SessionID{}, "deleted"); err != nil {
-			return err
-		}
-		if err := s.deps.Users.Delete(ctx, user); err != nil {
-			return err
-		}
-		return s.deps.Events.Publish(ctx, UserDeleted{UserID: user})
+		return s.deleteInTx(ctx, kernel.UserID{}, user)
 	})
 	if err != nil {
 		return fmt.Errorf("delete user: %w", err)

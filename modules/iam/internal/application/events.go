@@ -1,6 +1,10 @@
 package application
 
-import "github.com/groundworkhq/groundwork/kernel"
+import (
+	"time"
+
+	"github.com/groundworkhq/groundwork/kernel"
+)
 
 // The events iam publishes. Secrets (passwords, tokens) never travel in an
 // event. Names are stable.
@@ -20,7 +24,12 @@ type UserCreated struct {
 func (UserCreated) EventName() string { return "user.created" }
 
 // UserEmailVerified: the user proved they own their email.
-type UserEmailVerified struct{ UserID kernel.UserID }
+type UserEmailVerified struct {
+	UserID kernel.UserID
+	// By is the platform admin who marked it verified; zero when the user
+	// followed a link.
+	By kernel.UserID
+}
 
 func (UserEmailVerified) EventName() string { return "user.email_verified" }
 
@@ -60,7 +69,12 @@ type UserUpdated struct {
 func (UserUpdated) EventName() string { return "user.updated" }
 
 // UserDeactivated: an admin deactivated the user; their sessions are gone.
-type UserDeactivated struct{ UserID, By kernel.UserID }
+type UserDeactivated struct {
+	UserID, By kernel.UserID
+	// Reason is the admin's; Until the end, nil for "until reactivated".
+	Reason string
+	Until  *time.Time
+}
 
 func (UserDeactivated) EventName() string { return "user.deactivated" }
 
@@ -83,9 +97,43 @@ type PlatformAdminRevoked struct{ UserID, By kernel.UserID }
 // EventName returns "user.platform_admin_revoked".
 func (PlatformAdminRevoked) EventName() string { return "user.platform_admin_revoked" }
 
+// ImpersonationStarted: the platform admin AdminID opened SessionID, in
+// which they act as UserID until ExpiresAt, for Reason.
+type ImpersonationStarted struct {
+	AdminID, UserID kernel.UserID
+	SessionID       kernel.SessionID
+	Reason          string
+	ExpiresAt       time.Time
+}
+
+// EventName returns "impersonation.started".
+func (ImpersonationStarted) EventName() string { return "impersonation.started" }
+
+// ImpersonationStopped: the platform admin AdminID ended the impersonation
+// of UserID (its session SessionID is gone).
+type ImpersonationStopped struct {
+	AdminID, UserID kernel.UserID
+	SessionID       kernel.SessionID
+}
+
+// EventName returns "impersonation.stopped".
+func (ImpersonationStopped) EventName() string { return "impersonation.stopped" }
+
+// PasswordResetSent: a platform admin (By) sent the user a password reset
+// link.
+type PasswordResetSent struct{ UserID, By kernel.UserID }
+
+// EventName returns "user.password_reset_sent".
+func (PasswordResetSent) EventName() string { return "user.password_reset_sent" }
+
 // UserDeleted: the user deleted their account; personal data is gone. Audit
 // keeps the pseudonymous UserID only.
-type UserDeleted struct{ UserID kernel.UserID }
+type UserDeleted struct {
+	UserID kernel.UserID
+	// By is the platform admin who deleted the account; zero when the user
+	// deleted it.
+	By kernel.UserID
+}
 
 func (UserDeleted) EventName() string { return "user.deleted" }
 

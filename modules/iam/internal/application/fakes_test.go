@@ -565,6 +565,10 @@ func (f fakeMembers) Invite(ctx context.Context, org kernel.OrganizationID, emai
 	return application.Invitation{ID: "inv_fake", Email: email}, nil
 }
 
+func (f fakeMembers) Organizations(context.Context, kernel.UserID) ([]application.UserOrganization, error) {
+	return nil, nil
+}
+
 func (f fakeMembers) Remove(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error {
 	if !inTx(ctx) {
 		f.w.violate("member removed outside a transaction")

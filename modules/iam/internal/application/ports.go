@@ -66,9 +66,23 @@ type UserQuery struct {
 	IDs []kernel.UserID
 	// Search matches a case-insensitive substring of email or name.
 	Search string
-	// PlatformAdmin, when set, keeps only platform admins (true) or only
-	// the others (false).
-	PlatformAdmin *bool
+	// EmailPrefix matches the start of the email, case-insensitively.
+	EmailPrefix string
+	// Name matches a case-insensitive substring of the name.
+	Name string
+	// Verified and PlatformAdmin, when set, keep only users with (true) or
+	// without (false).
+	Verified, PlatformAdmin *bool
+	// Active, when set, keeps only users who may (true) or may not (false)
+	// sign in at Now: active, or deactivated until a time that has come.
+	Active *bool
+	Now    time.Time
+	// CreatedFrom (inclusive) and CreatedTo (exclusive) bound created_at;
+	// zero is unbounded.
+	CreatedFrom, CreatedTo time.Time
+	// NewestFirst orders by ID descending (After is then the last ID of
+	// the previous page, and the page holds smaller ones).
+	NewestFirst bool
 	// After is the last ID of the previous page (keyset pagination).
 	After kernel.UserID
 	Limit int
@@ -198,6 +212,18 @@ type Members interface {
 	Suspend(ctx context.Context, org kernel.OrganizationID, user kernel.UserID, suspended bool) error
 	// Remove removes user from org (not from Groundwork).
 	Remove(ctx context.Context, org kernel.OrganizationID, user kernel.UserID) error
+	// Organizations lists the organizations user belongs to, with their
+	// role: what platform administration shows of a user.
+	Organizations(ctx context.Context, user kernel.UserID) ([]UserOrganization, error)
+}
+
+// UserOrganization is an organization a user belongs to.
+type UserOrganization struct {
+	ID        kernel.OrganizationID
+	Name      string
+	Slug      string
+	Role      string
+	Suspended bool
 }
 
 // Membership is a user's membership of an organization, as /api/users

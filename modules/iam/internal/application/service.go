@@ -21,6 +21,9 @@ type Config struct {
 	TrustedOrigins []string
 	// Limits are the abuse limits; zero fields take DefaultLimits.
 	Limits Limits
+	// ImpersonationMax is how long an impersonation session lasts
+	// (IMPERSONATION_MAX); zero means DefaultImpersonationMax.
+	ImpersonationMax time.Duration
 	// NoRateLimits turns the abuse limits off (AUTH_RATE_LIMIT=false), for
 	// tests and load runs.
 	NoRateLimits bool
@@ -117,10 +120,14 @@ type UserView struct {
 	Username      string
 	Locale        string
 	Active        bool
-	PlatformAdmin bool
-	LastLoginAt   *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// DeactivationReason and DeactivatedUntil describe a deactivation:
+	// why, and until when (nil: until reactivated).
+	DeactivationReason string
+	DeactivatedUntil   *time.Time
+	PlatformAdmin      bool
+	LastLoginAt        *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // SessionView is a session as the API shows it. Handle is an opaque

@@ -31,7 +31,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Authenticate
 	now := s.deps.Clock.Now()
 	// Expired sessions are left for PurgeExpired: deleting here would add a
 	// write to a path an attacker can drive with a stolen old cookie.
-	if sess.Expired(now) || !sess.MatchesToken(t) || u.CanSignIn() != nil {
+	if sess.Expired(now) || !sess.MatchesToken(t) || u.CanSignIn(now) != nil {
 		return nil, ErrUnauthorized
 	}
 	refreshed := false

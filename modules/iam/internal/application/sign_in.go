@@ -84,10 +84,14 @@ func (s *Service) checkAndIssue(ctx context.Context, in SignInInput, email domai
 		s.log.ErrorContext(ctx, "sign in: unreadable password hash", "user_id", u.ID().String(), "error", err)
 		return nil, ErrInvalidEmailOrPassword
 	}
-	// A deactivated account is refused only now, after the same work as a
-	// wrong password, so neither answer nor timing tells it apart.
-	if !ok || u.CanSignIn() != nil {
+	if !ok {
 		return nil, ErrInvalidEmailOrPassword
+	}
+	// A deactivated account is refused only now, to whoever proved its
+	// password, after the same work as a wrong one: 403 BANNED_USER, as
+	// Better Auth's admin plugin answers a banned user.
+	if err := u.CanSignIn(now); err != nil {
+		return nil, err
 	}
 	if s.cfg.RequireEmailVerification && !u.EmailVerified() {
 		return nil, ErrEmailNotVerified
@@ -129,8 +133,9 @@ func (s *Service) checkAndIssue(ctx context.Context, in SignInInput, email domai
 
 // recordSignIn records the sign-in of user, whose password hash was
 // verifiedHash, storing rehash too when it is set, and returns the user as
-// stored. A deactivation or a password change that landed since the verify
-// wins: ErrInvalidEmailOrPassword, and the caller's transaction rolls back.
+// stored. A password change that landed since the verify wins
+// (ErrInvalidEmailOrPassword), as does a deactivation (ErrUserDeactivated),
+// and the caller's transaction rolls back.
 func (s *Service) recordSignIn(ctx context.Context, user kernel.UserID, verifiedHash, rehash string, now time.Time) (*domain.User, error) {
 	var (
 		u   *domain.User
@@ -154,8 +159,8 @@ func (s *Service) recordSignIn(ctx context.Context, user kernel.UserID, verified
 		return nil, ErrInvalidEmailOrPassword
 	case err != nil:
 		return nil, err
-	case u.CanSignIn() != nil:
-		return nil, ErrInvalidEmailOrPassword
+	case u.CanSignIn(now) != nil:
+		return nil, domain.ErrUserDeactivated
 	}
 	return u, nil
 }

@@ -68,7 +68,7 @@ func TestSignInDoesNotEnumerate(t *testing.T) {
 		{"no password set", "nopw@example.com", goodPassword, func(t *testing.T, b *bundle) {
 			b.seedUser(t, "nopw@example.com", "", nil)
 		}, [3]int32{0, 0, 1}},
-		{"deactivated, right password", "ana@example.com", goodPassword, func(t *testing.T, b *bundle) {
+		{"deactivated, wrong password", "ana@example.com", "wrong password!", func(t *testing.T, b *bundle) {
 			u := b.findUser(t, "ana@example.com")
 			b.editUser(t, u, func(s *domain.UserSnapshot) { s.Active = false })
 		}, [3]int32{0, 1, 0}},
@@ -95,6 +95,27 @@ func TestSignInDoesNotEnumerate(t *testing.T) {
 			t.Errorf("%s: hasher calls = %v, want %v", tc.name, c, tc.wantCounts)
 		}
 		check()
+	}
+}
+
+// TestSignInRefusesABannedUser: a deactivated user who gives the right
+// password is told so (403 BANNED_USER, Better Auth's admin plugin's
+// answer), after the same work as a wrong password, and gets no session;
+// once a deactivation's end has passed they sign in again.
+func TestSignInRefusesABannedUser(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	u := b.seedUser(t, "ana@example.com", goodPassword, nil)
+	end := b.clock.Now().Add(time.Hour)
+	b.editUser(t, u.ID(), func(s *domain.UserSnapshot) { s.Active, s.DeactivationReason, s.DeactivatedUntil = false, "spam", &end })
+	_, err := b.svc.SignIn(context.Background(), application.SignInInput{Email: "ana@example.com", Password: goodPassword, Meta: meta})
+	wantCode(t, err, kernel.KindForbidden, "BANNED_USER")
+	if c := b.hasher.counts(); c != [3]int32{0, 1, 0} || b.sessionCount() != 0 {
+		t.Errorf("hasher calls %v, sessions %d", c, b.sessionCount())
+	}
+	b.clock.Advance(time.Hour)
+	if _, err := b.svc.SignIn(context.Background(), application.SignInInput{Email: "ana@example.com", Password: goodPassword, Meta: meta}); err != nil {
+		t.Errorf("after the end: %v", err)
 	}
 }
 
@@ -248,10 +269,14 @@ func TestSignInRateLimitsIPv6(t *testing.T) {
 // the transaction wins; the sign-in is refused and leaves nothing behind.
 func TestSignInLosesRaces(t *testing.T) {
 	t.Parallel()
-	for name, edit := range map[string]func(s *domain.UserSnapshot){
-		"deactivation":    func(s *domain.UserSnapshot) { s.Active = false },
-		"password change": func(s *domain.UserSnapshot) { s.PasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3aGFzaA" },
+	for name, tc := range map[string]struct {
+		edit func(s *domain.UserSnapshot)
+		code string
+	}{
+		"deactivation":    {func(s *domain.UserSnapshot) { s.Active = false }, "BANNED_USER"},
+		"password change": {func(s *domain.UserSnapshot) { s.PasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3aGFzaA" }, "INVALID_EMAIL_OR_PASSWORD"},
 	} {
+		edit := tc.edit
 		t.Run(name, func(t *testing.T) {
 			b := setup(t)
 			u := b.seedUser(t, "ana@example.com", goodPassword, nil)
@@ -262,7 +287,9 @@ func TestSignInLosesRaces(t *testing.T) {
 				Events: fakePublisher{b.w}, Clock: b.clock, Logger: slog.New(slog.DiscardHandler),
 			})
 			_, err := svc.SignIn(context.Background(), application.SignInInput{Email: "ana@example.com", Password: goodPassword})
-			wantCode(t, err, kernel.KindUnauthenticated, "INVALID_EMAIL_OR_PASSWORD")
+			if kernel.CodeOf(err) != tc.code {
+				t.Errorf("err = %v, want %s", err, tc.code)
+			}
 			if b.sessionCount() != 0 || len(b.events()) != 0 {
 				t.Errorf("sessions %d, events %v", b.sessionCount(), b.events())
 			}

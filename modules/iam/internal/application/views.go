@@ -26,6 +26,8 @@ func userView(u *domain.User) UserView {
 	if t, ok := u.LastLoginAt(); ok {
 		v.LastLoginAt = &t
 	}
+	d := u.Deactivation()
+	v.DeactivationReason, v.DeactivatedUntil = d.Reason, d.Until
 	return v
 }
 

@@ -18,9 +18,6 @@ const (
 	// request slides the expiry again, so an active session costs at most
 	// one write a day.
 	SessionRefreshAfter = 24 * time.Hour
-	// ImpersonationTTL is the fixed lifetime of a session a platform admin
-	// opens as another user; it never slides.
-	ImpersonationTTL = time.Hour
 )
 
 // Limits on what a session records about the client.
@@ -61,12 +58,12 @@ func NewSession(userID kernel.UserID, token kernel.Token, now time.Time, ip, use
 }
 
 // NewImpersonationSession opens a session in which the platform admin
-// impersonator acts as userID. It expires ImpersonationTTL after now and is
-// never refreshed.
-func NewImpersonationSession(userID, impersonator kernel.UserID, token kernel.Token, now time.Time, ip, userAgent string) *Session {
+// impersonator acts as userID. It expires ttl after now and is never
+// refreshed.
+func NewImpersonationSession(userID, impersonator kernel.UserID, token kernel.Token, now time.Time, ttl time.Duration, ip, userAgent string) *Session {
 	s := NewSession(userID, token, now, ip, userAgent)
 	s.impersonatorID = impersonator
-	s.expiresAt = now.Add(ImpersonationTTL)
+	s.expiresAt = now.Add(ttl)
 	return s
 }
 

@@ -131,18 +131,19 @@ func TestSessionSlides(t *testing.T) {
 func TestImpersonationSession(t *testing.T) {
 	t.Parallel()
 	uid, admin := kernel.NewID[kernel.UserKind](), kernel.NewID[kernel.UserKind]()
-	s := domain.NewImpersonationSession(uid, admin, newToken(t), t0, "", "")
+	const ttl = 45 * time.Minute // IMPERSONATION_MAX
+	s := domain.NewImpersonationSession(uid, admin, newToken(t), t0, ttl, "", "")
 	if !s.Impersonated() || s.ImpersonatorID() != admin || s.UserID() != uid {
 		t.Errorf("session = %+v", s.Snapshot())
 	}
-	if !s.ExpiresAt().Equal(t0.Add(domain.ImpersonationTTL)) {
+	if !s.ExpiresAt().Equal(t0.Add(ttl)) {
 		t.Errorf("ExpiresAt = %v", s.ExpiresAt())
 	}
-	at := t0.Add(domain.ImpersonationTTL - time.Second)
-	if s.NeedsRefresh(t0.Add(domain.SessionRefreshAfter)) || s.Refresh(at) || !s.ExpiresAt().Equal(t0.Add(domain.ImpersonationTTL)) {
+	at := t0.Add(ttl - time.Second)
+	if s.NeedsRefresh(t0.Add(domain.SessionRefreshAfter)) || s.Refresh(at) || !s.ExpiresAt().Equal(t0.Add(ttl)) {
 		t.Error("an impersonation session slid")
 	}
-	if !s.Expired(t0.Add(domain.ImpersonationTTL)) {
+	if !s.Expired(t0.Add(ttl)) {
 		t.Error("not expired after ImpersonationTTL")
 	}
 }

@@ -4,14 +4,20 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/groundworkhq/groundwork/kernel"
 )
 
-// ErrUserDeactivated is returned by User.CanSignIn for a deactivated user.
+// ErrUserDeactivated is returned by User.CanSignIn for a deactivated user:
+// Better Auth's admin plugin's answer to a banned user (403 BANNED_USER).
 // Sign-in must not show it to someone who has not proved the password, or it
 // would tell whether an account exists: the application decides.
-var ErrUserDeactivated = kernel.Forbidden("ACCOUNT_DEACTIVATED", "Account deactivated")
+var ErrUserDeactivated = kernel.Forbidden("BANNED_USER",
+	"You have been banned from this application. Please contact support if you believe this is an error.")
+
+// MaxDeactivationReasonLength bounds the reason a deactivation records.
+const MaxDeactivationReasonLength = 500
 
 // User is the iam aggregate: a person who signs in. Its invariants: the email
 // is always a valid address, every profile field is valid, and changing the
@@ -26,11 +32,20 @@ type User struct {
 	locale        Locale
 	image         ImageURL
 	active        bool
+	deactivation  Deactivation // when !active
 	platformAdmin bool
 	passwordHash  string
 	lastLoginAt   *time.Time
 	createdAt     time.Time
 	updatedAt     time.Time
+}
+
+// Deactivation is why and until when a user is deactivated: Reason as the
+// admin gave it, Until nil for "until reactivated". The zero Deactivation
+// is an active user's.
+type Deactivation struct {
+	Reason string
+	Until  *time.Time
 }
 
 // NewUserParams is the raw input of NewUser. Username, Locale and Image may
@@ -116,8 +131,12 @@ type UserSnapshot struct {
 	Locale        string // "" when unset
 	Image         string // "" when unset
 	Active        bool
-	PlatformAdmin bool
-	PasswordHash  string     // "" when no password is set
+	// DeactivationReason and DeactivatedUntil describe a deactivation
+	// ("" and nil while active; nil until: until reactivated).
+	DeactivationReason string
+	DeactivatedUntil   *time.Time
+	PlatformAdmin      bool
+	PasswordHash       string     // "" when no password is set
 	LastLoginAt   *time.Time // nil before the first sign-in
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
@@ -135,6 +154,7 @@ func RehydrateUser(s UserSnapshot) *User {
 		locale:        Locale{s: s.Locale},
 		image:         ImageURL{s: s.Image},
 		active:        s.Active,
+		deactivation:  Deactivation{Reason: s.DeactivationReason, Until: copyTime(s.DeactivatedUntil)},
 		platformAdmin: s.PlatformAdmin,
 		passwordHash:  s.PasswordHash,
 		lastLoginAt:   copyTime(s.LastLoginAt),
@@ -153,8 +173,10 @@ func (u *User) Snapshot() UserSnapshot {
 		Username:      u.username.String(),
 		Locale:        u.locale.String(),
 		Image:         u.image.String(),
-		Active:        u.active,
-		PlatformAdmin: u.platformAdmin,
+		Active:             u.active,
+		DeactivationReason: u.deactivation.Reason,
+		DeactivatedUntil:   copyTime(u.deactivation.Until),
+		PlatformAdmin:      u.platformAdmin,
 		PasswordHash:  u.passwordHash,
 		LastLoginAt:   copyTime(u.lastLoginAt),
 		CreatedAt:     u.createdAt,
@@ -191,8 +213,23 @@ func (u *User) Locale() Locale { return u.locale }
 // Image returns the picture URL (zero when unset).
 func (u *User) Image() ImageURL { return u.image }
 
-// Active reports whether the user may sign in at all.
+// Active reports whether the user is not deactivated (ActiveAt says
+// whether a deactivation with an end has ended).
 func (u *User) Active() bool { return u.active }
+
+// ActiveAt reports whether the user may sign in at now: active, or
+// deactivated until a time that has come.
+func (u *User) ActiveAt(now time.Time) bool {
+	return u.active || (u.deactivation.Until != nil && !now.Before(*u.deactivation.Until))
+}
+
+// Deactivation returns why and until when the user is deactivated; the
+// zero Deactivation while active.
+func (u *User) Deactivation() Deactivation {
+	d := u.deactivation
+	d.Until = copyTime(d.Until)
+	return d
+}
 
 // PlatformAdmin reports whether the user administers the whole platform.
 func (u *User) PlatformAdmin() bool { return u.platformAdmin }
@@ -218,11 +255,12 @@ func (u *User) CreatedAt() time.Time { return u.createdAt }
 // in does not count.
 func (u *User) UpdatedAt() time.Time { return u.updatedAt }
 
-// CanSignIn returns ErrUserDeactivated when the user is deactivated, else
-// nil. Whether a password is set and whether the email must be verified are
-// separate checks (HasPassword, EmailVerified) the application makes.
-func (u *User) CanSignIn() error {
-	if !u.active {
+// CanSignIn returns ErrUserDeactivated when the user is deactivated at now
+// (ActiveAt), else nil. Whether a password is set and whether the email
+// must be verified are separate checks (HasPassword, EmailVerified) the
+// application makes.
+func (u *User) CanSignIn(now time.Time) error {
+	if !u.ActiveAt(now) {
 		return ErrUserDeactivated
 	}
 	return nil
@@ -312,16 +350,39 @@ func (u *User) RecordLogin(now time.Time) {
 	u.lastLoginAt = &now
 }
 
-// Deactivate stops the user from signing in and reports whether the user was
-// active; deactivating twice changes nothing. The caller revokes the user's
-// sessions.
-func (u *User) Deactivate(now time.Time) (changed bool) {
-	return set(&u.active, false, &u.updatedAt, now)
+// Deactivate stops the user from signing in, until d.Until if set (a time
+// after now) or until reactivated, and reports whether anything changed;
+// deactivating again replaces the reason and the end. The reason is
+// trimmed and at most MaxDeactivationReasonLength runes; a bad one or an
+// end not after now is an Invalid error with code "iam.invalid_deactivation"
+// naming the field. The caller revokes the user's sessions.
+func (u *User) Deactivate(d Deactivation, now time.Time) (changed bool, err error) {
+	d.Reason = strings.TrimSpace(d.Reason)
+	if utf8.RuneCountInString(d.Reason) > MaxDeactivationReasonLength || kernel.HasUnsafeText(d.Reason) {
+		return false, kernel.Invalid("iam.invalid_deactivation", "The reason is too long or holds control characters.",
+			kernel.FieldError{Field: "reason", Code: "invalid", Message: "At most 500 characters, no control characters."})
+	}
+	if d.Until != nil && !d.Until.After(now) {
+		return false, kernel.Invalid("iam.invalid_deactivation", "The end of the deactivation must be in the future.",
+			kernel.FieldError{Field: "until", Code: "invalid", Message: "Must be after now."})
+	}
+	if !u.active && u.deactivation.Reason == d.Reason && equalTimes(u.deactivation.Until, d.Until) {
+		return false, nil
+	}
+	u.active = false
+	u.deactivation = Deactivation{Reason: d.Reason, Until: copyTime(d.Until)}
+	u.updatedAt = now
+	return true, nil
+}
+
+func equalTimes(a, b *time.Time) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
 }
 
 // Reactivate lets a deactivated user sign in again and reports whether the
 // user was inactive.
 func (u *User) Reactivate(now time.Time) (changed bool) {
+	u.deactivation = Deactivation{}
 	return set(&u.active, true, &u.updatedAt, now)
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,7 +52,7 @@ func TestNewUser(t *testing.T) {
 		{"hasPassword", u.HasPassword(), true},
 		{"createdAt", u.CreatedAt(), t0},
 		{"updatedAt", u.UpdatedAt(), t0},
-		{"canSignIn", u.CanSignIn(), nil},
+		{"canSignIn", u.CanSignIn(t0), nil},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -223,17 +224,18 @@ func TestUserDeactivateIsIdempotent(t *testing.T) {
 	t.Parallel()
 	u := newUser(t)
 	t1, t2, t3, t4 := t0.Add(1*time.Minute), t0.Add(2*time.Minute), t0.Add(3*time.Minute), t0.Add(4*time.Minute)
+	spam := domain.Deactivation{Reason: "  spam  "}
 
-	if !u.Deactivate(t1) {
-		t.Error("first Deactivate reported no change")
+	if changed, err := u.Deactivate(spam, t1); !changed || err != nil {
+		t.Errorf("first Deactivate = %v, %v; want a change", changed, err)
 	}
-	if u.Deactivate(t2) {
-		t.Error("second Deactivate reported a change")
+	if changed, err := u.Deactivate(spam, t2); changed || err != nil {
+		t.Errorf("second Deactivate = %v, %v; want no change", changed, err)
 	}
-	if u.Active() || !u.UpdatedAt().Equal(t1) {
-		t.Errorf("active %v updatedAt %v, want false %v", u.Active(), u.UpdatedAt(), t1)
+	if u.Active() || !u.UpdatedAt().Equal(t1) || u.Deactivation().Reason != "spam" {
+		t.Errorf("active %v updatedAt %v reason %q, want false %v spam", u.Active(), u.UpdatedAt(), u.Deactivation().Reason, t1)
 	}
-	if err := u.CanSignIn(); !errors.Is(err, domain.ErrUserDeactivated) {
+	if err := u.CanSignIn(t2); !errors.Is(err, domain.ErrUserDeactivated) {
 		t.Errorf("CanSignIn = %v, want ErrUserDeactivated", err)
 	}
 
@@ -243,8 +245,37 @@ func TestUserDeactivateIsIdempotent(t *testing.T) {
 	if u.Reactivate(t4) {
 		t.Error("second Reactivate reported a change")
 	}
-	if !u.Active() || !u.UpdatedAt().Equal(t3) || u.CanSignIn() != nil {
-		t.Errorf("active %v updatedAt %v canSignIn %v", u.Active(), u.UpdatedAt(), u.CanSignIn())
+	if !u.Active() || !u.UpdatedAt().Equal(t3) || u.CanSignIn(t4) != nil || u.Deactivation() != (domain.Deactivation{}) {
+		t.Errorf("active %v updatedAt %v canSignIn %v deactivation %+v", u.Active(), u.UpdatedAt(), u.CanSignIn(t4), u.Deactivation())
+	}
+}
+
+// TestUserDeactivateUntil: a deactivation with an end lets the user sign
+// in again from then on; a bad reason or an end in the past is refused,
+// naming the field, and changes nothing.
+func TestUserDeactivateUntil(t *testing.T) {
+	t.Parallel()
+	u := newUser(t)
+	end := t0.Add(time.Hour)
+	if _, err := u.Deactivate(domain.Deactivation{Reason: "cool off", Until: &end}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if u.CanSignIn(end.Add(-time.Nanosecond)) == nil || u.CanSignIn(end) != nil || u.ActiveAt(t0) {
+		t.Errorf("until %v: canSignIn just before %v, at %v", end, u.CanSignIn(end.Add(-time.Nanosecond)), u.CanSignIn(end))
+	}
+	v := newUser(t)
+	past := t0.Add(-time.Second)
+	for field, d := range map[string]domain.Deactivation{
+		"until":  {Reason: "x", Until: &past},
+		"reason": {Reason: strings.Repeat("é", domain.MaxDeactivationReasonLength+1)},
+	} {
+		_, err := v.Deactivate(d, t0)
+		if kernel.CodeOf(err) != "iam.invalid_deactivation" || len(kernel.FieldsOf(err)) != 1 || kernel.FieldsOf(err)[0].Field != field {
+			t.Errorf("%s: %v %v", field, err, kernel.FieldsOf(err))
+		}
+	}
+	if !v.Active() {
+		t.Error("a refused deactivation deactivated")
 	}
 }
 

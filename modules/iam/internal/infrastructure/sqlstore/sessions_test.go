@@ -64,7 +64,7 @@ func TestSessionsCreateAndByTokenHash(t *testing.T) {
 
 		// Impersonation, and client strings at their limits.
 		itok := newToken(t)
-		imp := domain.NewImpersonationSession(u.ID(), admin.ID(), itok, t0, "2001:db8::1", strings.Repeat("é", 300))
+		imp := domain.NewImpersonationSession(u.ID(), admin.ID(), itok, t0, time.Hour, "2001:db8::1", strings.Repeat("é", 300))
 		if err := sessions.Create(ctx, imp); err != nil {
 			t.Fatal(err)
 		}
@@ -262,7 +262,7 @@ func TestCascadeOnUserDelete(t *testing.T) {
 			t.Fatal(err)
 		}
 		itok := newToken(t)
-		if err := s.Sessions.Create(ctx, domain.NewImpersonationSession(victim.ID(), admin.ID(), itok, t0, "", "")); err != nil {
+		if err := s.Sessions.Create(ctx, domain.NewImpersonationSession(victim.ID(), admin.ID(), itok, t0, time.Hour, "", "")); err != nil {
 			t.Fatal(err)
 		}
 		_, victimTok := createSession(t, s, victim.ID(), t0)

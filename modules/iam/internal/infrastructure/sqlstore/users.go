@@ -37,6 +37,7 @@ var _ application.Users = (*Users)(nil)
 var userColumns = []string{
 	"id", "email", "email_verified", "name", "username", "locale", "image",
 	"active", "platform_admin", "password_hash", "last_login_at", "created_at", "updated_at",
+	"deactivation_reason", "deactivated_until",
 }
 
 // selectColumns joins columns, each qualified by alias when one is given.
@@ -56,9 +57,10 @@ var selectUser = `SELECT ` + selectColumns("", userColumns) + ` FROM users`
 func (r *Users) Create(ctx context.Context, u *domain.User) error {
 	s := u.Snapshot()
 	_, err := db.Exec(ctx, r.db.QW(ctx), "create user", `INSERT INTO users (`+selectColumns("", userColumns)+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		s.ID, s.Email, s.EmailVerified, s.Name, nullString(s.Username), s.Locale, s.Image,
-		s.Active, s.PlatformAdmin, s.PasswordHash, s.LastLoginAt, s.CreatedAt, s.UpdatedAt)
+		s.Active, s.PlatformAdmin, s.PasswordHash, s.LastLoginAt, s.CreatedAt, s.UpdatedAt,
+		s.DeactivationReason, s.DeactivatedUntil)
 	return uniqueUserError(err)
 }
 
@@ -101,10 +103,11 @@ func (r *Users) Update(ctx context.Context, id kernel.UserID, fn func(u *domain.
 		s := u.Snapshot()
 		n, err := q.Exec(ctx, `UPDATE users SET email = $2, email_verified = $3, name = $4, username = $5,
 			locale = $6, image = $7, active = $8, platform_admin = $9, password_hash = $10,
-			last_login_at = $11, created_at = $12, updated_at = $13
+			last_login_at = $11, created_at = $12, updated_at = $13, deactivation_reason = $14, deactivated_until = $15
 			WHERE id = $1`,
 			id, s.Email, s.EmailVerified, s.Name, nullString(s.Username), s.Locale, s.Image,
-			s.Active, s.PlatformAdmin, s.PasswordHash, s.LastLoginAt, s.CreatedAt, s.UpdatedAt)
+			s.Active, s.PlatformAdmin, s.PasswordHash, s.LastLoginAt, s.CreatedAt, s.UpdatedAt,
+			s.DeactivationReason, s.DeactivatedUntil)
 		if err != nil {
 			return fmt.Errorf("update user: %w", uniqueUserError(err))
 		}
@@ -168,26 +171,69 @@ func (r *Users) List(ctx context.Context, q application.UserQuery) ([]*domain.Us
 		}
 		f.Where(`(` + cond + `)`)
 	}
+	if p := strings.TrimSpace(q.EmailPrefix); p != "" {
+		f.Where(`email LIKE ` + arg(likePrefix(strings.ToLower(p))) + ` ESCAPE '\'`)
+	}
+	if name := strings.TrimSpace(q.Name); name != "" {
+		lower := strings.ToLower(name)
+		cond := `lower(name) LIKE ` + arg(likeContains(lower)) + ` ESCAPE '\'`
+		if lower != name {
+			cond = `(` + cond + ` OR name LIKE ` + arg(likeContains(name)) + ` ESCAPE '\')`
+		}
+		f.Where(cond)
+	}
+	if q.Verified != nil {
+		f.Where(`email_verified = ` + arg(*q.Verified))
+	}
 	if q.PlatformAdmin != nil {
 		f.Where(`platform_admin = ` + arg(*q.PlatformAdmin))
 	}
+	if q.Active != nil {
+		// Active at Now: not deactivated, or deactivated until a time that
+		// has come.
+		now := arg(q.Now)
+		cond := `(active OR (deactivated_until IS NOT NULL AND deactivated_until <= ` + now + `))`
+		if !*q.Active {
+			cond = `NOT ` + cond
+		}
+		f.Where(cond)
+	}
+	if !q.CreatedFrom.IsZero() {
+		f.Where(`created_at >= ` + arg(q.CreatedFrom))
+	}
+	if !q.CreatedTo.IsZero() {
+		f.Where(`created_at < ` + arg(q.CreatedTo))
+	}
+	order := ` ORDER BY id`
+	if q.NewestFirst {
+		order = ` ORDER BY id DESC`
+	}
 	if !q.After.IsZero() {
-		f.Where(`id > ` + arg(q.After))
+		if q.NewestFirst {
+			f.Where(`id < ` + arg(q.After))
+		} else {
+			f.Where(`id > ` + arg(q.After))
+		}
 	}
 	limit := q.Limit
 	if limit <= 0 || limit > MaxListLimit {
 		limit = MaxListLimit
 	}
-	query := selectUser + f.Clause() + ` ORDER BY id LIMIT ` + arg(limit)
+	query := selectUser + f.Clause() + order + ` LIMIT ` + arg(limit)
 
 	return db.QueryAll(ctx, r.db.Q(ctx), scanUserRow, "list users", query, f.Args()...)
 }
 
 // likeContains returns a LIKE pattern (with ESCAPE '\') matching s anywhere:
 // the wildcards and the escape character in s are escaped.
-func likeContains(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
+func likeContains(s string) string { return "%" + likeEscape(s) + "%" }
+
+// likePrefix returns a LIKE pattern (with ESCAPE '\') matching what starts
+// with s.
+func likePrefix(s string) string { return likeEscape(s) + "%" }
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // scanUserRow reads userColumns.
@@ -201,7 +247,8 @@ func scanUser(row db.Row, extra ...any) (*domain.User, error) {
 		lastLogin *time.Time
 	)
 	dest := append([]any{&s.ID, &s.Email, &s.EmailVerified, &s.Name, &username, &s.Locale, &s.Image,
-		&s.Active, &s.PlatformAdmin, &s.PasswordHash, &lastLogin, &s.CreatedAt, &s.UpdatedAt}, extra...)
+		&s.Active, &s.PlatformAdmin, &s.PasswordHash, &lastLogin, &s.CreatedAt, &s.UpdatedAt,
+		&s.DeactivationReason, &s.DeactivatedUntil}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}

@@ -109,7 +109,7 @@ func TestUsersUpdateRoundTrip(t *testing.T) {
 		users, ctx := s.Users, context.Background()
 		u := createUser(t, s, "ana@example.com", "Ana")
 		before := u.Snapshot()
-		allButID := []string{"Email", "EmailVerified", "Name", "Username", "Locale", "Image", "Active",
+		allButID := []string{"Email", "EmailVerified", "Name", "Username", "Locale", "Image", "Active", "DeactivationReason", "DeactivatedUntil",
 			"PlatformAdmin", "PasswordHash", "LastLoginAt", "CreatedAt", "UpdatedAt"}
 
 		// Every field set, through the aggregate's behaviour...
@@ -133,7 +133,10 @@ func TestUsersUpdateRoundTrip(t *testing.T) {
 				return err
 			}
 			u.RecordLogin(now.Add(time.Minute + 123456*time.Microsecond))
-			u.Deactivate(now.Add(2 * time.Microsecond))
+			until := now.Add(time.Hour + 3*time.Microsecond)
+			if _, err := u.Deactivate(domain.Deactivation{Reason: "chargebacks", Until: &until}, now.Add(2*time.Microsecond)); err != nil {
+				return err
+			}
 			// ...and CreatedAt, which only a repository may set.
 			snap := u.Snapshot()
 			snap.CreatedAt = t0.Add(-time.Hour)
@@ -161,6 +164,7 @@ func TestUsersUpdateRoundTrip(t *testing.T) {
 		back.Email, back.Name, back.Username, back.Locale, back.Image, back.PasswordHash = "ana@example.com", "", "", "", "", ""
 		back.EmailVerified, back.Active, back.PlatformAdmin = false, true, false
 		back.LastLoginAt, back.CreatedAt, back.UpdatedAt = nil, t0.Add(-2*time.Hour), t0.Add(3*time.Hour)
+		back.DeactivationReason, back.DeactivatedUntil = "", nil
 		if d := differing(want, back); !slices.Equal(d, allButID) {
 			t.Fatalf("the second update changes %v, want every field but ID", d)
 		}

@@ -14,16 +14,16 @@ import (
 
 type opFunc func(id, method, path, summary, desc string, errs ...int) huma.Operation
 
-func (h *Handler) registerAccount(api huma.API, op opFunc, withSession func(huma.Operation) huma.Operation) {
+func (h *Handler) registerAccount(api huma.API, op opFunc, withSession, ownSession func(huma.Operation) huma.Operation) {
 	huma.Register(api, withSession(op("update-user", http.MethodPost, "/update-user", "Update your profile",
 		"Changes the signed-in user's name, image, username or locale. null (or \"\") clears image, username and locale. "+
 			"The email and the active flag cannot be changed here.",
 		http.StatusConflict, http.StatusUnprocessableEntity)), h.updateUser)
-	huma.Register(api, withSession(op("change-password", http.MethodPost, "/change-password", "Change your password",
+	huma.Register(api, ownSession(op("change-password", http.MethodPost, "/change-password", "Change your password",
 		"Checks the current password and sets the new one; the user is emailed. With revokeOtherSessions every session ends "+
 			"and a new one replaces this one (its cookie is set, token is its handle); otherwise token is null.",
 		http.StatusUnprocessableEntity)), h.changePassword)
-	huma.Register(api, withSession(op("delete-user", http.MethodPost, "/delete-user", "Delete your account",
+	huma.Register(api, ownSession(op("delete-user", http.MethodPost, "/delete-user", "Delete your account",
 		"Deletes the signed-in user's account once the password checks out: personal data and sessions go; the audit log keeps the ID only.",
 		http.StatusUnprocessableEntity)), h.deleteUser)
 }

@@ -13,6 +13,12 @@ import (
 	"github.com/groundworkhq/groundwork/web"
 )
 
+// requireOwnSession is the gate of ownSession operations.
+func requireOwnSession(ctx context.Context) error {
+	_, err := kernel.RequireOwnSession(ctx)
+	return err
+}
+
 // registerAuth mounts /api/auth. Paths, bodies and answers follow Better
 // Auth's routes (packages/better-auth/src/api/routes/*.ts); see doc.go of
 // the iam module for where they differ.
@@ -29,6 +35,14 @@ func (h *Handler) registerAuth(r *web.Router) {
 	withSession := func(o huma.Operation) huma.Operation {
 		o.Middlewares = signedIn
 		o.Errors = append(o.Errors, http.StatusUnauthorized)
+		return o
+	}
+	// ownSession is for what only the account's person may do: an
+	// impersonating admin is refused (403 platform.impersonating).
+	ownSession := func(o huma.Operation) huma.Operation {
+		o.Middlewares = huma.Middlewares{web.Gate(api, requireOwnSession)}
+		o.Errors = append(o.Errors, http.StatusUnauthorized, http.StatusForbidden)
+		o.Description += " Refused (403 platform.impersonating) to a platform admin impersonating the user."
 		return o
 	}
 
@@ -54,14 +68,14 @@ func (h *Handler) registerAuth(r *web.Router) {
 	huma.Register(api, getSession, h.getSession)
 	huma.Register(api, withSession(op("list-sessions", http.MethodGet, "/list-sessions", "List your sessions",
 		"Your unexpired sessions, newest first. Their token fields are handles, not credentials.")), h.listSessions)
-	huma.Register(api, withSession(op("revoke-session", http.MethodPost, "/revoke-session", "Revoke one of your sessions",
+	huma.Register(api, ownSession(op("revoke-session", http.MethodPost, "/revoke-session", "Revoke one of your sessions",
 		"Ends the session whose handle (token field of list-sessions) is given.", http.StatusNotFound, http.StatusUnprocessableEntity)), h.revokeSession)
-	huma.Register(api, withSession(op("revoke-sessions", http.MethodPost, "/revoke-sessions", "Revoke all your sessions",
+	huma.Register(api, ownSession(op("revoke-sessions", http.MethodPost, "/revoke-sessions", "Revoke all your sessions",
 		"Ends every session of yours, this one included.")), h.revokeSessions)
-	huma.Register(api, withSession(op("revoke-other-sessions", http.MethodPost, "/revoke-other-sessions", "Revoke your other sessions",
+	huma.Register(api, ownSession(op("revoke-other-sessions", http.MethodPost, "/revoke-other-sessions", "Revoke your other sessions",
 		"Ends every session of yours but this one.")), h.revokeOtherSessions)
 
-	h.registerAccount(api, op, withSession)
+	h.registerAccount(api, op, withSession, ownSession)
 	h.registerVerification(r, op)
 }
 

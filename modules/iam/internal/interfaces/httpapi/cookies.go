@@ -23,6 +23,10 @@ const (
 	// does: its session cookie is then a browser-session cookie (no
 	// Max-Age), also when a request slides the session's expiry.
 	dontRememberCookieSuffix = ".dont_remember"
+	// adminCookieSuffix names the cookie that keeps a platform admin's own
+	// session token while they impersonate someone, as Better Auth's
+	// admin_session does; the stop puts it back.
+	adminCookieSuffix = ".admin_session"
 )
 
 // sessionCookie is the cookie for token, living until expires unless the
@@ -51,6 +55,23 @@ func (h *Handler) clearCookies() []http.Cookie {
 	s, m := h.baseCookie(h.sessionCookieName, ""), h.baseCookie(h.dontRememberCookieName, "")
 	s.MaxAge, m.MaxAge = -1, -1 // sent as Max-Age=0
 	return []http.Cookie{s, m}
+}
+
+// impersonationCookies are the cookies of a started impersonation: the
+// impersonation session's, and the admin's own token kept aside until
+// adminExpires.
+func (h *Handler) impersonationCookies(token kernel.Token, expires time.Time, adminToken string, adminExpires time.Time) []http.Cookie {
+	admin := h.baseCookie(h.adminCookieName, adminToken)
+	admin.MaxAge = max(1, int(adminExpires.Sub(h.clock.Now()).Seconds()))
+	return []http.Cookie{h.sessionCookie(token.String(), expires, true), admin}
+}
+
+// restoreCookies are the cookies of a stopped impersonation: the admin's
+// session back, the kept copy deleted.
+func (h *Handler) restoreCookies(adminToken string, adminExpires time.Time, remember bool) []http.Cookie {
+	admin := h.baseCookie(h.adminCookieName, "")
+	admin.MaxAge = -1
+	return []http.Cookie{h.sessionCookie(adminToken, adminExpires, remember), admin}
 }
 
 func (h *Handler) baseCookie(name, value string) http.Cookie {

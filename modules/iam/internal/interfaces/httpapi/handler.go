@@ -47,6 +47,7 @@ type Handler struct {
 	user   UserFunc
 
 	sessionCookieName, dontRememberCookieName string
+	adminCookieName                           string
 }
 
 // New returns a Handler over the use cases.
@@ -61,6 +62,7 @@ func New(svc *application.Service, o Options) *Handler {
 	return &Handler{
 		svc: svc, secure: o.Secure, clock: o.Clock, user: o.User,
 		sessionCookieName: prefix + sessionCookieSuffix, dontRememberCookieName: prefix + dontRememberCookieSuffix,
+		adminCookieName: prefix + adminCookieSuffix,
 	}
 }
 
@@ -69,12 +71,17 @@ func New(svc *application.Service, o Options) *Handler {
 func (h *Handler) Register(r *web.Router) {
 	h.registerAuth(r)
 	h.registerUsers(r.API())
+	h.registerImpersonationStop(r.API())
 }
 
 type sessionKey struct{}
 
 // tokenKey carries the session cookie's raw value, for sign-out.
 type tokenKey struct{}
+
+// adminTokenKey carries the admin_session cookie's raw value: the platform
+// admin's own session, set aside while they impersonate someone.
+type adminTokenKey struct{}
 
 // Hydrate is the session hydration middleware. A request with a live
 // session cookie gets the kernel principal (and the session, for
@@ -121,6 +128,9 @@ func (h *Handler) Hydrate(next http.Handler) http.Handler {
 		ctx = context.WithValue(ctx, sessionKey{}, a)
 		token := c.Value
 		ctx = context.WithValue(ctx, tokenKey{}, token)
+		if ac, err := r.Cookie(h.adminCookieName); err == nil && ac.Value != "" {
+			ctx = context.WithValue(ctx, adminTokenKey{}, ac.Value)
+		}
 		ctx = kernel.WithSessionRecheck(ctx, func(ctx context.Context) bool {
 			_, err := h.svc.Authenticate(ctx, token)
 			// Only a definite "no" ends the session's streams; a database
