@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/audit"
@@ -52,18 +53,26 @@ func subscribeAudit(d Deps, b builtins) {
 	// iam: sign-ins, passwords, sessions, account lifecycle and user
 	// administration.
 	audit.On(m, bus, func(_ context.Context, e iam.UserCreated) (audit.Entry, bool) {
-		by := e.UserID
-		if !e.ByAdmin.IsZero() {
-			by = e.ByAdmin
+		by := e.UserID.String()
+		switch {
+		case !e.ByAdmin.IsZero():
+			by = e.ByAdmin.String()
+		case e.ByOperator:
+			by = "" // the system, from the command line
 		}
-		return audit.Entry{ActorID: by.String(), OrganizationID: e.OrganizationID, TargetType: targetUser, TargetID: e.UserID.String(),
-			Metadata: map[string]any{"email": e.Email, "byAdmin": !e.ByAdmin.IsZero()}}, true
+		return audit.Entry{ActorID: by, OrganizationID: e.OrganizationID, TargetType: targetUser, TargetID: e.UserID.String(),
+			Metadata: map[string]any{"email": e.Email, "byAdmin": !e.ByAdmin.IsZero(), "byOperator": e.ByOperator}}, true
 	})
 	audit.On(m, bus, func(_ context.Context, e iam.UserSignedIn) (audit.Entry, bool) {
 		return audit.Entry{ActorID: e.UserID.String(), TargetType: targetSession, TargetID: e.SessionID.String()}, true
 	})
 	audit.On(m, bus, func(_ context.Context, e iam.UserEmailVerified) (audit.Entry, bool) {
-		return audit.Entry{ActorID: e.UserID.String(), TargetType: targetUser, TargetID: e.UserID.String()}, true
+		by := e.UserID
+		if !e.By.IsZero() {
+			by = e.By // a platform admin marked it
+		}
+		return audit.Entry{ActorID: by.String(), TargetType: targetUser, TargetID: e.UserID.String(),
+			Metadata: map[string]any{"byAdmin": !e.By.IsZero()}}, true
 	})
 	audit.On(m, bus, func(_ context.Context, e iam.UserPasswordChanged) (audit.Entry, bool) {
 		return audit.Entry{ActorID: e.UserID.String(), TargetType: targetUser, TargetID: e.UserID.String(),
@@ -76,13 +85,26 @@ func subscribeAudit(d Deps, b builtins) {
 		return audit.Entry{ActorID: actor(e.By), OrganizationID: adminOrganization(ctx, e.By, e.UserID),
 			TargetType: targetUser, TargetID: e.UserID.String(), Metadata: map[string]any{"changes": e.Changes}}, true
 	})
-	audit.On(m, bus, func(ctx context.Context, e iam.UserDeactivated) (audit.Entry, bool) {
-		return audit.Entry{ActorID: actor(e.By), OrganizationID: adminOrganization(ctx, e.By, e.UserID),
-			TargetType: targetUser, TargetID: e.UserID.String()}, true
+	audit.On(m, bus, func(_ context.Context, e iam.UserDeactivated) (audit.Entry, bool) {
+		meta := map[string]any{"reason": e.Reason}
+		if e.Until != nil {
+			meta["until"] = e.Until.UTC().Format(time.RFC3339)
+		}
+		return audit.Entry{ActorID: actor(e.By), TargetType: targetUser, TargetID: e.UserID.String(), Metadata: meta}, true
 	})
-	audit.On(m, bus, func(ctx context.Context, e iam.UserReactivated) (audit.Entry, bool) {
-		return audit.Entry{ActorID: actor(e.By), OrganizationID: adminOrganization(ctx, e.By, e.UserID),
-			TargetType: targetUser, TargetID: e.UserID.String()}, true
+	audit.On(m, bus, func(_ context.Context, e iam.UserReactivated) (audit.Entry, bool) {
+		return audit.Entry{ActorID: actor(e.By), TargetType: targetUser, TargetID: e.UserID.String()}, true
+	})
+	audit.On(m, bus, func(_ context.Context, e iam.PasswordResetSent) (audit.Entry, bool) {
+		return audit.Entry{ActorID: actor(e.By), TargetType: targetUser, TargetID: e.UserID.String()}, true
+	})
+	audit.On(m, bus, func(_ context.Context, e iam.ImpersonationStarted) (audit.Entry, bool) {
+		return audit.Entry{ActorID: e.AdminID.String(), TargetType: targetUser, TargetID: e.UserID.String(),
+			Metadata: map[string]any{"reason": e.Reason, "sessionId": e.SessionID.String(), "expiresAt": e.ExpiresAt.UTC().Format(time.RFC3339)}}, true
+	})
+	audit.On(m, bus, func(_ context.Context, e iam.ImpersonationStopped) (audit.Entry, bool) {
+		return audit.Entry{ActorID: e.AdminID.String(), TargetType: targetUser, TargetID: e.UserID.String(),
+			Metadata: map[string]any{"sessionId": e.SessionID.String()}}, true
 	})
 	audit.On(m, bus, func(_ context.Context, e iam.PlatformAdminGranted) (audit.Entry, bool) {
 		return audit.Entry{ActorID: actor(e.By), TargetType: targetUser, TargetID: e.UserID.String()}, true
@@ -91,7 +113,11 @@ func subscribeAudit(d Deps, b builtins) {
 		return audit.Entry{ActorID: actor(e.By), TargetType: targetUser, TargetID: e.UserID.String()}, true
 	})
 	audit.On(m, bus, func(_ context.Context, e iam.UserDeleted) (audit.Entry, bool) {
-		return audit.Entry{ActorID: e.UserID.String(), TargetType: targetUser, TargetID: e.UserID.String()}, true
+		by := e.UserID
+		if !e.By.IsZero() {
+			by = e.By // a platform admin deleted the account
+		}
+		return audit.Entry{ActorID: by.String(), TargetType: targetUser, TargetID: e.UserID.String()}, true
 	})
 	audit.On(m, bus, func(_ context.Context, e iam.SessionRevoked) (audit.Entry, bool) {
 		ids := make([]string, len(e.SessionIDs))

@@ -59,6 +59,11 @@ Commands:
   audit verify           check every audit chain; exit status 1 if one is broken
   audit prune [--days N] delete audit entries older than N days
                          (default AUDIT_RETENTION_DAYS)
+  admin create --email E [--name N]
+                         make E a platform admin, creating the account (with a
+                         set-password email) when it does not exist
+  admin list             list the platform admins
+  admin revoke --email E end E's platform administration (never the last one)
   version                print the version
   help                   print this text
 
@@ -92,6 +97,8 @@ func Run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		err = migrate(ctx, args, lookup, stdout, stderr, opts)
 	case "audit":
 		err = auditCmd(ctx, args, lookup, stdout, stderr)
+	case "admin":
+		err = adminCmd(ctx, args, lookup, stdout, stderr, opts)
 	case "version":
 		err = version(args, stdout)
 	case "help", "-h", "--help":

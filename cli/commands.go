@@ -105,6 +105,14 @@ func serve(ctx context.Context, args []string, lookup func(string) (string, bool
 		return err // nil when the stop signal came first
 	}
 	defer a.Close()
+	// While nobody administers the platform, one line with a fresh setup
+	// link (the earlier one stops working).
+	if link, err := a.Platform().PrepareBootstrap(ctx); err != nil {
+		logger.Warn("could not prepare the first-run setup link", "error", err)
+	} else if link != "" {
+		logger.Warn("no platform admin yet: sign in and open this setup link within 30 minutes to become the first one (or run groundwork admin create --email E)",
+			"url", link)
+	}
 	addr := net.JoinHostPort("", strconv.Itoa(cfg.Server.Port))
 	err = a.Serve(ctx, addr, func(bound net.Addr) {
 		logger.Info("groundwork is listening",

@@ -53,3 +53,15 @@ func (a *App) SignUp(t testing.TB, email, name string, verified bool) Account {
 	}
 	return Account{Client: c, ID: id, Email: email, Name: name}
 }
+
+// SignUpPlatformAdmin is SignUp (verified) of an account that is then
+// made a platform admin, as the command line makes one; its client is
+// signed in with a real session.
+func (a *App) SignUpPlatformAdmin(t testing.TB, email, name string) Account {
+	t.Helper()
+	acc := a.SignUp(t, email, name, true)
+	if _, err := a.IAM().SetPlatformAdmin(t.Context(), kernel.UserID{}, acc.ID, true); err != nil {
+		t.Fatalf("make %s a platform admin: %v", email, err)
+	}
+	return acc
+}

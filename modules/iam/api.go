@@ -97,7 +97,8 @@ type Emails interface {
 	// VerifyEmail sends the email verification link (sign-up, or
 	// send-verification-email).
 	VerifyEmail(ctx context.Context, to Recipient, url string, expiresIn time.Duration) error
-	// PasswordReset sends the password reset link.
+	// PasswordReset sends the password reset link; also the first-password
+	// link of an account an operator created (expiresIn says which).
 	PasswordReset(ctx context.Context, to Recipient, url string, expiresIn time.Duration) error
 	// PasswordChanged tells the user their password changed at at.
 	PasswordChanged(ctx context.Context, to Recipient, at time.Time) error
@@ -140,6 +141,10 @@ func (p emailPort) VerifyEmail(ctx context.Context, u *domain.User, url string) 
 
 func (p emailPort) PasswordReset(ctx context.Context, u *domain.User, url string) error {
 	return p.emails.PasswordReset(ctx, recipient(u), url, domain.PurposePasswordReset.TTL())
+}
+
+func (p emailPort) SetPassword(ctx context.Context, u *domain.User, url string) error {
+	return p.emails.PasswordReset(ctx, recipient(u), url, domain.PurposeSetPassword.TTL())
 }
 
 func (p emailPort) PasswordChanged(ctx context.Context, u *domain.User) error {

@@ -35,6 +35,14 @@ type (
 	// PlatformAdminRevoked ("user.platform_admin_revoked"): By ended the
 	// user's platform administration.
 	PlatformAdminRevoked = application.PlatformAdminRevoked
+	// PasswordResetSent ("user.password_reset_sent"): a platform admin sent
+	// the user a password reset link.
+	PasswordResetSent = application.PasswordResetSent
+	// ImpersonationStarted ("impersonation.started"): a platform admin
+	// opened a session acting as the user, with a reason.
+	ImpersonationStarted = application.ImpersonationStarted
+	// ImpersonationStopped ("impersonation.stopped"): the admin ended it.
+	ImpersonationStopped = application.ImpersonationStopped
 	// UserDeleted ("user.deleted"): the user deleted their account; only the
 	// ID remains (for the audit log).
 	UserDeleted = application.UserDeleted

@@ -41,3 +41,15 @@ func (m *Module) SetPlatformAdmin(ctx context.Context, by, user kernel.UserID, a
 	}
 	return u, nil
 }
+
+// CreateAccount returns the account with email, creating it (with name,
+// no password) when there is none: created is then true and the person is
+// emailed a set-password link (valid 72 hours). It is the operator's way
+// to make the first platform admin (groundwork admin create).
+func (m *Module) CreateAccount(ctx context.Context, email, name string) (u User, created bool, err error) {
+	u, created, err = m.svc.CreateAccount(ctx, email, name)
+	if err != nil {
+		return User{}, false, fmt.Errorf("iam: %w", err)
+	}
+	return u, created, nil
+}

@@ -19,6 +19,9 @@ type UserCreated struct {
 	ByAdmin kernel.UserID
 	// OrganizationID is the organization an admin created the user into.
 	OrganizationID kernel.OrganizationID
+	// ByOperator is true for an account created from the command line
+	// (groundwork admin create).
+	ByOperator bool
 }
 
 func (UserCreated) EventName() string { return "user.created" }

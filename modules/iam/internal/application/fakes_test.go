@@ -503,6 +503,10 @@ func (f fakeEmails) PasswordReset(ctx context.Context, u *domain.User, url strin
 	return f.send(ctx, "reset", u, url)
 }
 
+func (f fakeEmails) SetPassword(ctx context.Context, u *domain.User, url string) error {
+	return f.send(ctx, "set_password", u, url)
+}
+
 func (f fakeEmails) PasswordChanged(ctx context.Context, u *domain.User) error {
 	return f.send(ctx, "password_changed", u, "")
 }

@@ -98,6 +98,13 @@ func (s *Service) DeliverAccountMail(ctx context.Context, req AccountMail) error
 		err = s.mailLink(ctx, u, req.Purpose, true, func(ctx context.Context, t kernel.Token) error {
 			return s.deps.Emails.PasswordReset(ctx, u, s.passwordLinkURL(t, req.URL))
 		})
+	case domain.PurposeSetPassword:
+		if u.HasPassword() {
+			return nil // set meanwhile (a reset): nothing left to set
+		}
+		err = s.mailLink(ctx, u, req.Purpose, true, func(ctx context.Context, t kernel.Token) error {
+			return s.deps.Emails.SetPassword(ctx, u, s.passwordLinkURL(t, req.URL))
+		})
 	case domain.PurposeEmailVerification:
 		if u.EmailVerified() {
 			return nil

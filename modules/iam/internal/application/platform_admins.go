@@ -2,6 +2,7 @@ package application
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/groundworkhq/groundwork/kernel"
@@ -104,4 +105,39 @@ func (s *Service) guardLastPlatformAdmin(ctx context.Context, user kernel.UserID
 		return ErrLastPlatformAdmin
 	}
 	return nil
+}
+
+// CreateAccount returns the account with email, creating it first, with
+// name and no password, when there is none (created true): the person then
+// gets a set-password link by email (a job; valid 72 hours) and the
+// address counts as verified once they use it. It is the operator's way in
+// (groundwork admin create), so it is not rate limited. Errors: Invalid
+// INVALID_EMAIL, the name's field errors.
+func (s *Service) CreateAccount(ctx context.Context, email, name string) (u UserView, created bool, err error) {
+	e, err := domain.ParseEmail(email)
+	if err != nil {
+		return UserView{}, false, ErrInvalidEmail
+	}
+	if cur, err := s.deps.Users.ByEmail(ctx, e); err == nil {
+		return userView(cur), false, nil
+	} else if !errors.Is(err, ErrUserNotFound) {
+		return UserView{}, false, fmt.Errorf("create account: %w", err)
+	}
+	nu, err := domain.NewUser(domain.NewUserParams{Email: e.String(), Name: name, Now: s.deps.Clock.Now()})
+	if err != nil {
+		return UserView{}, false, err
+	}
+	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+		if err := s.deps.Users.Create(ctx, nu); err != nil {
+			return err
+		}
+		if err := s.deps.Mail.Enqueue(ctx, AccountMail{Purpose: domain.PurposeSetPassword, Email: e.String()}); err != nil {
+			return err
+		}
+		return s.deps.Events.Publish(ctx, UserCreated{UserID: nu.ID(), Email: e.String(), Name: nu.Name().String(), ByOperator: true})
+	})
+	if err != nil {
+		return UserView{}, false, fmt.Errorf("create account: %w", err)
+	}
+	return userView(nu), true, nil
 }

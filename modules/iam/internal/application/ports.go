@@ -167,6 +167,9 @@ type PasswordHasher interface {
 type Emails interface {
 	VerifyEmail(ctx context.Context, u *domain.User, url string) error
 	PasswordReset(ctx context.Context, u *domain.User, url string) error
+	// SetPassword sends the first-password link of an account an
+	// operator created.
+	SetPassword(ctx context.Context, u *domain.User, url string) error
 	PasswordChanged(ctx context.Context, u *domain.User) error
 }
 

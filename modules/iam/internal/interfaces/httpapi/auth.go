@@ -51,8 +51,8 @@ func (h *Handler) registerAuth(r *web.Router) {
 			"(session cookie set; token is the new session's handle). With verification required, token is null and no session exists yet.",
 		http.StatusConflict, http.StatusUnprocessableEntity, http.StatusTooManyRequests), h.signUp)
 	huma.Register(api, op("sign-in-email", http.MethodPost, "/sign-in/email", "Sign in with email and password",
-		"Opens a new session and sets its cookie. An unknown email, a wrong password and a deactivated account all answer "+
-			"401 INVALID_EMAIL_OR_PASSWORD alike. With a callbackURL, redirect is true and url (and Location) name it.",
+		"Opens a new session and sets its cookie. An unknown email and a wrong password answer "+
+			"401 INVALID_EMAIL_OR_PASSWORD alike; the right password of a deactivated account answers 403 BANNED_USER, as Better Auth's admin plugin does. With a callbackURL, redirect is true and url (and Location) name it.",
 		http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity, http.StatusTooManyRequests), h.signIn)
 	huma.Register(api, op("sign-out", http.MethodPost, "/sign-out", "Sign out",
 		"Revokes the session the cookie names, if any, and clears the cookie. Signing out without a session also succeeds."), h.signOut)
@@ -67,7 +67,7 @@ func (h *Handler) registerAuth(r *web.Router) {
 	}}
 	huma.Register(api, getSession, h.getSession)
 	huma.Register(api, withSession(op("list-sessions", http.MethodGet, "/list-sessions", "List your sessions",
-		"Your unexpired sessions, newest first. Their token fields are handles, not credentials.")), h.listSessions)
+		"Your unexpired sessions, newest first (a platform admin's impersonation of you is not among them). Their token fields are handles, not credentials.")), h.listSessions)
 	huma.Register(api, ownSession(op("revoke-session", http.MethodPost, "/revoke-session", "Revoke one of your sessions",
 		"Ends the session whose handle (token field of list-sessions) is given.", http.StatusNotFound, http.StatusUnprocessableEntity)), h.revokeSession)
 	huma.Register(api, ownSession(op("revoke-sessions", http.MethodPost, "/revoke-sessions", "Revoke all your sessions",
@@ -229,6 +229,11 @@ func (h *Handler) listSessions(ctx context.Context, _ *struct{}) (*listSessionsO
 	}
 	out := &listSessionsOutput{CacheControl: "no-store", Body: make([]Session, 0, len(list))}
 	for _, s := range list {
+		// As Better Auth's admin plugin: an admin's impersonation is not
+		// one of the user's sessions (platform administration lists it).
+		if !s.ImpersonatedBy.IsZero() && s.ID != p.SessionID {
+			continue
+		}
 		out.Body = append(out.Body, sessionJSON(s))
 	}
 	return out, nil

@@ -136,14 +136,15 @@ func (h *Handler) listPlatformUsers(ctx context.Context, in *listPlatformUsersIn
 	return out, nil
 }
 
-// platformUserID names a user in a platform route's path.
-type platformUserID struct {
+// PlatformUserID names a user in a platform route's path. It is exported
+// because huma reads the parameters of an embedded struct only when it is.
+type PlatformUserID struct {
 	ID string `path:"id" maxLength:"100" doc:"The user's ID (usr_…)."`
 }
 
 // user is the user the path names: a malformed ID is 404 as an unknown
 // one. It also returns the acting admin.
-func (in platformUserID) user(ctx context.Context) (admin, user kernel.UserID, err error) {
+func (in PlatformUserID) user(ctx context.Context) (admin, user kernel.UserID, err error) {
 	p, err := kernel.RequirePlatformAdmin(ctx)
 	if err != nil {
 		return kernel.UserID{}, kernel.UserID{}, err
@@ -184,7 +185,7 @@ func platformUserDetailJSON(d application.PlatformUserDetail) PlatformUserDetail
 	return out
 }
 
-func (h *Handler) getPlatformUser(ctx context.Context, in *platformUserID) (*web.Output[PlatformUserDetail], error) {
+func (h *Handler) getPlatformUser(ctx context.Context, in *PlatformUserID) (*web.Output[PlatformUserDetail], error) {
 	_, id, err := in.user(ctx)
 	if err != nil {
 		return nil, err
@@ -194,9 +195,9 @@ func (h *Handler) getPlatformUser(ctx context.Context, in *platformUserID) (*web
 }
 
 type deactivateInput struct {
-	platformUserID
+	PlatformUserID
 	Body struct {
-		Reason string     `json:"reason" maxLength:"500" doc:"Why, at least 5 characters; recorded in the audit log."`
+		Reason string     `json:"reason,omitempty" maxLength:"500" doc:"Why, at least 5 characters (required); recorded in the audit log."`
 		Until  *time.Time `json:"until,omitempty" doc:"When the deactivation ends by itself (RFC 3339, in the future); omit for until reactivated."`
 	}
 }
@@ -227,7 +228,7 @@ func bodyFields(err error) error {
 	return &c
 }
 
-func (h *Handler) reactivateUser(ctx context.Context, in *platformUserID) (*web.Output[PlatformUser], error) {
+func (h *Handler) reactivateUser(ctx context.Context, in *PlatformUserID) (*web.Output[PlatformUser], error) {
 	admin, id, err := in.user(ctx)
 	if err != nil {
 		return nil, err
@@ -236,7 +237,7 @@ func (h *Handler) reactivateUser(ctx context.Context, in *platformUserID) (*web.
 	return web.Reply(u, err, platformUserJSON)
 }
 
-func (h *Handler) revokePlatformUserSessions(ctx context.Context, in *platformUserID) (*struct{}, error) {
+func (h *Handler) revokePlatformUserSessions(ctx context.Context, in *PlatformUserID) (*struct{}, error) {
 	_, id, err := in.user(ctx)
 	if err != nil {
 		return nil, err
@@ -245,7 +246,7 @@ func (h *Handler) revokePlatformUserSessions(ctx context.Context, in *platformUs
 }
 
 type platformUserSessionInput struct {
-	platformUserID
+	PlatformUserID
 	SessionID string `path:"sessionId" maxLength:"100" doc:"The session's ID (ses_…)."`
 }
 
@@ -261,7 +262,7 @@ func (h *Handler) revokePlatformUserSession(ctx context.Context, in *platformUse
 	return nil, h.svc.RevokeUserSession(ctx, id, sid)
 }
 
-func (h *Handler) markEmailVerified(ctx context.Context, in *platformUserID) (*web.Output[PlatformUser], error) {
+func (h *Handler) markEmailVerified(ctx context.Context, in *PlatformUserID) (*web.Output[PlatformUser], error) {
 	admin, id, err := in.user(ctx)
 	if err != nil {
 		return nil, err
@@ -270,7 +271,7 @@ func (h *Handler) markEmailVerified(ctx context.Context, in *platformUserID) (*w
 	return web.Reply(u, err, platformUserJSON)
 }
 
-func (h *Handler) sendPasswordReset(ctx context.Context, in *platformUserID) (*struct{}, error) {
+func (h *Handler) sendPasswordReset(ctx context.Context, in *PlatformUserID) (*struct{}, error) {
 	admin, id, err := in.user(ctx)
 	if err != nil {
 		return nil, err
@@ -278,7 +279,7 @@ func (h *Handler) sendPasswordReset(ctx context.Context, in *platformUserID) (*s
 	return nil, h.svc.SendPasswordReset(ctx, admin, id)
 }
 
-func (h *Handler) deletePlatformUser(ctx context.Context, in *platformUserID) (*struct{}, error) {
+func (h *Handler) deletePlatformUser(ctx context.Context, in *PlatformUserID) (*struct{}, error) {
 	admin, id, err := in.user(ctx)
 	if err != nil {
 		return nil, err
@@ -287,10 +288,10 @@ func (h *Handler) deletePlatformUser(ctx context.Context, in *platformUserID) (*
 }
 
 type impersonateInput struct {
-	platformUserID
+	PlatformUserID
 	clientMeta
 	Body struct {
-		Reason string `json:"reason" maxLength:"500" doc:"Why, at least 5 characters; recorded with the start."`
+		Reason string `json:"reason,omitempty" maxLength:"500" doc:"Why, at least 5 characters (required); recorded with the start."`
 	}
 }
 
@@ -374,14 +375,22 @@ func (h *Handler) registerImpersonationStop(api huma.API) {
 // PlatformUser is a user as platform administration shows it.
 type PlatformUser struct {
 	User
-	PlatformAdmin bool  `json:"platformAdmin" doc:"Whether the user administers the whole platform."`
-	LastLoginAt   *Time `json:"lastLoginAt" doc:"The last sign-in; null if never."`
+	PlatformAdmin      bool    `json:"platformAdmin" doc:"Whether the user administers the whole platform."`
+	LastLoginAt        *Time   `json:"lastLoginAt" doc:"The last sign-in; null if never."`
+	DeactivationReason *string `json:"deactivationReason" doc:"Why a platform admin deactivated the user; null while active."`
+	DeactivatedUntil   *Time   `json:"deactivatedUntil" doc:"When the deactivation ends by itself; null while active or until reactivated."`
 }
 
 func platformUserJSON(v application.UserView) PlatformUser {
 	u := PlatformUser{User: userJSON(v), PlatformAdmin: v.PlatformAdmin}
 	if v.LastLoginAt != nil {
 		u.LastLoginAt = &Time{*v.LastLoginAt}
+	}
+	if !v.Active {
+		u.DeactivationReason = &v.DeactivationReason
+	}
+	if v.DeactivatedUntil != nil {
+		u.DeactivatedUntil = &Time{*v.DeactivatedUntil}
 	}
 	return u
 }
