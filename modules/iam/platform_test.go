@@ -187,7 +187,7 @@ func TestPlatformUsers_ListAndSearch(t *testing.T) {
 		}
 		check("?name=costa", made[1])
 		check("?name=Ângela", made[3]) // SQLite folds only ASCII: the case as stored
-		check("?name=_", made[4]) // a literal underscore
+		check("?name=_", made[4])      // a literal underscore
 		check("?search=lima", made[0])
 		check("?verified=true", made[0], made[2], made[4])
 		check("?verified=false", made[1], made[3])
@@ -246,7 +246,7 @@ func TestPlatformUsers_Lifecycle(t *testing.T) {
 			t.Fatalf("detail = %+v", detail)
 		}
 		root.Get("/api/v1/platform/users/usr_nope").RequireProblem(t, http.StatusNotFound, "iam.user_not_found")
-		root.Get("/api/v1/platform/users/" + kernel.NewID[kernel.UserKind]().String()).RequireProblem(t, http.StatusNotFound, "iam.user_not_found")
+		root.Get("/api/v1/platform/users/"+kernel.NewID[kernel.UserKind]().String()).RequireProblem(t, http.StatusNotFound, "iam.user_not_found")
 
 		// Verify the email; send a reset link.
 		var u platformUserJSON

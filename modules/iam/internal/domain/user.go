@@ -137,9 +137,9 @@ type UserSnapshot struct {
 	DeactivatedUntil   *time.Time
 	PlatformAdmin      bool
 	PasswordHash       string     // "" when no password is set
-	LastLoginAt   *time.Time // nil before the first sign-in
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	LastLoginAt        *time.Time // nil before the first sign-in
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // RehydrateUser rebuilds a User from stored state without validating it;
@@ -166,21 +166,21 @@ func RehydrateUser(s UserSnapshot) *User {
 // Snapshot returns the user's state; changing it does not change the user.
 func (u *User) Snapshot() UserSnapshot {
 	return UserSnapshot{
-		ID:            u.id,
-		Email:         u.email.String(),
-		EmailVerified: u.emailVerified,
-		Name:          u.name.String(),
-		Username:      u.username.String(),
-		Locale:        u.locale.String(),
-		Image:         u.image.String(),
+		ID:                 u.id,
+		Email:              u.email.String(),
+		EmailVerified:      u.emailVerified,
+		Name:               u.name.String(),
+		Username:           u.username.String(),
+		Locale:             u.locale.String(),
+		Image:              u.image.String(),
 		Active:             u.active,
 		DeactivationReason: u.deactivation.Reason,
 		DeactivatedUntil:   copyTime(u.deactivation.Until),
 		PlatformAdmin:      u.platformAdmin,
-		PasswordHash:  u.passwordHash,
-		LastLoginAt:   copyTime(u.lastLoginAt),
-		CreatedAt:     u.createdAt,
-		UpdatedAt:     u.updatedAt,
+		PasswordHash:       u.passwordHash,
+		LastLoginAt:        copyTime(u.lastLoginAt),
+		CreatedAt:          u.createdAt,
+		UpdatedAt:          u.updatedAt,
 	}
 }
 
