@@ -46,7 +46,7 @@ func ownSession(ctx context.Context) error {
 
 type spendInput struct {
 	Body struct {
-		Token string `json:"token" maxLength:"100" doc:"The token of the setup link."`
+		Token string `json:"token,omitempty" maxLength:"100" doc:"The token of the setup link (required)."`
 	}
 }
 
