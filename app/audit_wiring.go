@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"strconv"
 	"time"
 
+	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/audit"
 	"github.com/groundworkhq/groundwork/modules/iam"
@@ -18,6 +20,7 @@ const (
 	targetMember       = "member"
 	targetInvitation   = "invitation"
 	targetRole         = "role"
+	targetJob          = "job"
 )
 
 // actor is the ID of who acted, or "" (the request's principal, else
@@ -126,6 +129,16 @@ func subscribeAudit(d Deps, b builtins) {
 		}
 		return audit.Entry{TargetType: targetUser, TargetID: e.UserID.String(),
 			Metadata: map[string]any{"reason": e.Reason, "sessions": ids}}, true
+	})
+
+	// The job plumbing: an admin's retry or cancellation.
+	audit.On(m, bus, func(_ context.Context, e jobs.JobRetried) (audit.Entry, bool) {
+		return audit.Entry{ActorID: actor(e.By), TargetType: targetJob, TargetID: strconv.FormatInt(e.JobID, 10),
+			Metadata: map[string]any{"kind": e.Kind, "queue": e.Queue}}, true
+	})
+	audit.On(m, bus, func(_ context.Context, e jobs.JobCancelled) (audit.Entry, bool) {
+		return audit.Entry{ActorID: actor(e.By), TargetType: targetJob, TargetID: strconv.FormatInt(e.JobID, 10),
+			Metadata: map[string]any{"kind": e.Kind, "queue": e.Queue}}, true
 	})
 
 	// tenancy: organization lifecycle, memberships, invitations, roles.

@@ -38,8 +38,9 @@ const (
 	DefaultRescueAfter = 3 * time.Minute
 )
 
-// ErrJobNotFound is returned (wrapped) by Client.Job for an unknown ID.
-var ErrJobNotFound = kernel.NotFound("jobs.job_not_found", "job not found")
+// ErrJobNotFound is returned (wrapped) by Client.Job, Retry and Cancel for
+// an unknown ID (404 "jobs.not_found" at the edge).
+var ErrJobNotFound = kernel.NotFound("jobs.not_found", "The job does not exist.")
 
 // Config tunes a Client. The zero value is an insert-only client with the
 // defaults below.
@@ -328,6 +329,11 @@ type ListParams struct {
 	Queue  string
 	Kind   string
 	States []rivertype.JobState
+	// BeforeID keeps only jobs whose ID is lower: the next page of a
+	// listing after a page whose last job had this ID. Since IDs grow with
+	// each insert, jobs inserted meanwhile never make that page repeat or
+	// skip one.
+	BeforeID int64
 	// Limit caps the number of jobs returned (default 100, at most 10,000).
 	Limit int
 }
@@ -335,13 +341,17 @@ type ListParams struct {
 // maxListLimit is River's upper bound on JobListParams.First.
 const maxListLimit = 10_000
 
-// List returns the jobs matching p, newest first, read in the transaction
-// ctx carries if any. Admins find exhausted jobs with
+// List returns the jobs matching p, newest first (by ID), read in the
+// transaction ctx carries if any. Admins find exhausted jobs with
 // States: []rivertype.JobState{rivertype.JobStateDiscarded}; each keeps its
-// Errors. It returns an error for a negative Limit and database errors.
+// Errors. It returns an error for a negative Limit or BeforeID and database
+// errors.
 func (c *Client) List(ctx context.Context, p ListParams) ([]*rivertype.JobRow, error) {
 	if p.Limit < 0 {
 		return nil, fmt.Errorf("list jobs: negative limit %d", p.Limit)
+	}
+	if p.BeforeID < 0 {
+		return nil, fmt.Errorf("list jobs: negative before ID %d", p.BeforeID)
 	}
 	lp := river.NewJobListParams().
 		First(min(cmp.Or(p.Limit, 100), maxListLimit)).
@@ -354,6 +364,10 @@ func (c *Client) List(ctx context.Context, p ListParams) ([]*rivertype.JobRow, e
 	}
 	if len(p.States) > 0 {
 		lp = lp.States(p.States...)
+	}
+	if p.BeforeID > 0 {
+		// Ordered by ID alone, River's cursor reads only the job's ID.
+		lp = lp.After(river.JobListCursorFromJob(&rivertype.JobRow{ID: p.BeforeID}))
 	}
 	if c.eng == nil {
 		return nil, ErrNotBuilt

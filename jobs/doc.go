@@ -20,6 +20,16 @@
 // that admins can find them with Client.List; completed and cancelled jobs are
 // removed after River's default of 24 hours.
 //
+// Client.AdminRoutes mounts the platform administration of jobs under
+// /api/v1/platform/jobs: a paged listing, one job with its errors, retry
+// and cancel. Retry and Cancel (also callable from Go) check the job's
+// state under a row lock before River changes it; the routes publish
+// JobRetried and JobCancelled in the same transaction, so the audit log
+// records who acted. Arguments are shown through RedactArgs: secret-named
+// fields (kernel.IsSecretField) and strings holding a link are
+// "[REDACTED]", since links in queued emails carry reset, verification and
+// invitation tokens.
+//
 // River's schema is migrated through MigrationSet, which plugs into
 // db.Migrator like a module's migrations; NewCollector exposes the number of
 // jobs by queue and state to Prometheus.

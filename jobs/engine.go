@@ -25,6 +25,8 @@ type engine interface {
 	insertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 	jobGet(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	jobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
+	jobRetry(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	jobCancel(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	subscribe(kinds ...river.EventKind) (<-chan *river.Event, func())
 }
 
@@ -79,6 +81,14 @@ func (e *riverEngine[TTx]) jobGet(ctx context.Context, id int64) (*rivertype.Job
 
 func (e *riverEngine[TTx]) jobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error) {
 	return inTx(ctx, e, params, e.rc.JobList, e.rc.JobListTx)
+}
+
+func (e *riverEngine[TTx]) jobRetry(ctx context.Context, id int64) (*rivertype.JobRow, error) {
+	return inTx(ctx, e, id, e.rc.JobRetry, e.rc.JobRetryTx)
+}
+
+func (e *riverEngine[TTx]) jobCancel(ctx context.Context, id int64) (*rivertype.JobRow, error) {
+	return inTx(ctx, e, id, e.rc.JobCancel, e.rc.JobCancelTx)
 }
 
 func (e *riverEngine[TTx]) subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()) {
