@@ -32,3 +32,18 @@ func (f *Filter) Clause() string {
 
 // Args returns the arguments in placeholder order.
 func (f *Filter) Args() []any { return f.args }
+
+// LikeContains, LikePrefix and LikeSuffix are LIKE patterns, for
+// "… LIKE $n ESCAPE '\'" on both dialects, that match s anywhere, at the
+// start and at the end: %, _ and \ in s match themselves.
+func LikeContains(s string) string { return "%" + likeEscape(s) + "%" }
+
+// LikePrefix: see LikeContains.
+func LikePrefix(s string) string { return likeEscape(s) + "%" }
+
+// LikeSuffix: see LikeContains.
+func LikeSuffix(s string) string { return "%" + likeEscape(s) }
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+func likeEscape(s string) string { return likeEscaper.Replace(s) }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -37,7 +38,18 @@ func NewAdmin(r *Router, check func(context.Context) error) *Admin {
 	g := huma.NewGroup(api, AdminPrefix)
 	g.UseMiddleware(Gate(api, check))
 	g.UseSimpleModifier(func(op *huma.Operation) {
+		// huma has documented op.Errors by now: the gate's statuses go into
+		// the responses as the others did, with the same problem schema.
 		op.Errors = append([]int{http.StatusUnauthorized, http.StatusForbidden}, op.Errors...)
+		if template, ok := op.Responses["500"]; ok {
+			for _, code := range []int{http.StatusUnauthorized, http.StatusForbidden} {
+				if _, ok := op.Responses[strconv.Itoa(code)]; !ok {
+					r := *template
+					r.Description = http.StatusText(code)
+					op.Responses[strconv.Itoa(code)] = &r
+				}
+			}
+		}
 		if !strings.Contains(op.Description, "Platform admins only.") {
 			op.Description = strings.TrimSpace(op.Description + " Platform admins only.")
 		}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"encoding/base64"
+	"strings"
+	"time"
 
 	"github.com/groundworkhq/groundwork/kernel"
 )
@@ -28,4 +30,35 @@ func DecodeCursor[K kernel.Kind](s string) (id kernel.ID[K], ok bool) {
 	}
 	id, err = kernel.ParseID[K](string(raw))
 	return id, err == nil
+}
+
+// EncodeTimeCursor is the opaque cursor of a page ordered by a time and
+// then an ID (newest first, say) that ends at (at, id).
+func EncodeTimeCursor[K kernel.Kind](at time.Time, id kernel.ID[K]) string {
+	s := at.UTC().Format(time.RFC3339Nano) + "|" + id.String()
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+// DecodeTimeCursor reads a cursor EncodeTimeCursor made: ok with a zero
+// ID for "", ok false for anything this API did not hand out.
+func DecodeTimeCursor[K kernel.Kind](s string) (at time.Time, id kernel.ID[K], ok bool) {
+	if s == "" {
+		return time.Time{}, kernel.ID[K]{}, true
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return time.Time{}, kernel.ID[K]{}, false
+	}
+	ts, rest, found := strings.Cut(string(raw), "|")
+	if !found {
+		return time.Time{}, kernel.ID[K]{}, false
+	}
+	at, err = time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return time.Time{}, kernel.ID[K]{}, false
+	}
+	if id, err = kernel.ParseID[K](rest); err != nil {
+		return time.Time{}, kernel.ID[K]{}, false
+	}
+	return at.UTC(), id, true
 }

@@ -146,3 +146,26 @@ func TestPageFormsPassTheOriginCheck(t *testing.T) {
 		t.Error("the page shell's referrer policy is not same-origin")
 	}
 }
+
+// TestAdminDocumentsTheGate: an admin operation's OpenAPI responses name
+// the gate's 401 and 403 with the problem schema, besides its own.
+func TestAdminDocumentsTheGate(t *testing.T) {
+	t.Parallel()
+	rt := web.NewRouter(web.Config{Title: "t", Version: "1"}, slog.New(slog.DiscardHandler), nil)
+	admin := web.NewAdmin(rt, func(context.Context) error { return nil })
+	huma.Register(admin.API(), web.Op("op-doc", http.MethodGet, "/doc", "t", "s", "d", http.StatusNotFound),
+		func(context.Context, *struct{}) (*struct{}, error) { return nil, nil })
+	op := rt.API().OpenAPI().Paths["/api/v1/platform/doc"].Get
+	if op == nil {
+		t.Fatal("the operation is not in the document under the prefix")
+	}
+	for _, code := range []string{"401", "403", "404", "500"} {
+		r, ok := op.Responses[code]
+		if !ok || r.Content["application/problem+json"] == nil {
+			t.Errorf("response %s = %+v", code, r)
+		}
+	}
+	if !strings.HasSuffix(op.Description, "Platform admins only.") {
+		t.Errorf("description = %q", op.Description)
+	}
+}

@@ -18,6 +18,13 @@
 // the caller's membership: another organization is 404, a suspended
 // membership 403 tenancy.membership_suspended (except leave).
 //
+// Platform administration, under /api/v1/platform behind the platform's
+// gate: GET /organizations (every organization with its member count,
+// searched, filtered and paged newest first), GET and DELETE
+// /organizations/{id}, and POST /organizations/{id}/transfer. The admin's
+// deletion and transfer publish the events an owner's do, with the admin
+// as the actor.
+//
 // # Events
 //
 // Published in the transaction of the change (see events.go):

@@ -115,6 +115,12 @@ func (m *Module) Routes(r *web.Router) {
 	r.Use(m.http.OrganizationContext)
 }
 
+// AdminRoutes mounts tenancy's platform administration under
+// /api/v1/platform, behind the platform's gate: GET /organizations (every
+// organization, filtered and paged), GET and DELETE /organizations/{id},
+// and POST /organizations/{id}/transfer.
+func (m *Module) AdminRoutes(a *web.Admin) { m.http.RegisterAdmin(a) }
+
 // purgeArgs names the invitation purge job.
 type purgeArgs struct{}
 

@@ -39,12 +39,52 @@ type Organizations interface {
 	// ListForUser returns the organizations user belongs to with the
 	// user's membership in each, most recently used first (then by name).
 	ListForUser(ctx context.Context, user kernel.UserID) ([]OrganizationMembership, error)
+	// Search returns the organizations of the whole installation that q
+	// selects, each with its member count, newest first (by creation time,
+	// then by ID), after q.After, at most q.Limit; in one query.
+	Search(ctx context.Context, q OrganizationQuery) ([]OrganizationSummary, error)
+	// Summary returns the organization with its member count, or
+	// ErrOrganizationNotFound.
+	Summary(ctx context.Context, id kernel.OrganizationID) (OrganizationSummary, error)
 }
 
 // OrganizationMembership is an organization with one member's membership.
 type OrganizationMembership struct {
 	Organization *domain.Organization
 	Membership   *domain.Membership
+}
+
+// OrganizationQuery selects and pages Organizations.Search. Its zero value
+// selects every organization.
+type OrganizationQuery struct {
+	// Search keeps the organizations whose name or slug contains it,
+	// ignoring case; % and _ in it are literal. "" keeps all.
+	Search string
+	// MinMembers and MaxMembers bound the member count (active and
+	// suspended members), both inclusive; nil is no bound.
+	MinMembers, MaxMembers *int
+	// CreatedFrom keeps those created at or after it, CreatedTo those
+	// created before it; zero is no bound.
+	CreatedFrom, CreatedTo time.Time
+	// After is where the previous page ended; nil for the first page.
+	After *OrganizationCursor
+	Limit int
+}
+
+// OrganizationCursor is a position in the newest-first order of
+// Organizations.Search: the creation time and ID of the last organization
+// of a page. A position, not a row, so a page after it is right even when
+// that organization is gone or others were created meanwhile.
+type OrganizationCursor struct {
+	CreatedAt time.Time
+	ID        kernel.OrganizationID
+}
+
+// OrganizationSummary is an organization with its member count.
+type OrganizationSummary struct {
+	Organization *domain.Organization
+	// MemberCount counts active and suspended members.
+	MemberCount int
 }
 
 // Memberships stores memberships.
@@ -66,6 +106,9 @@ type Memberships interface {
 	ListSuspendedUserIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error)
 	// ListByUser returns every membership of user.
 	ListByUser(ctx context.Context, user kernel.UserID) ([]*domain.Membership, error)
+	// ListRole returns org's members holding role, suspended ones
+	// included, ordered by ID.
+	ListRole(ctx context.Context, org kernel.OrganizationID, role string) ([]*domain.Membership, error)
 	// Save stores m's role and suspension; ErrMemberNotFound when the row
 	// is gone.
 	Save(ctx context.Context, m *domain.Membership) error

@@ -28,46 +28,74 @@ func (s *Service) TransferOwnership(ctx context.Context, a Actor, to MemberRef) 
 		if !me.IsOwner() { // demoted since the request was authorized
 			return ErrOwnerOnly
 		}
-		if target, err = s.member(ctx, a.Org.OrganizationID, to); err != nil {
+		if target, err = s.transferTarget(ctx, a.Org.OrganizationID, to); err != nil {
 			return err
-		}
-		if target.Suspended() {
-			return ErrMemberSuspended
 		}
 		if target.ID() == me.ID() {
 			return kernel.Invalid("tenancy.transfer_to_self", "Choose another member to transfer ownership to.",
 				kernel.FieldError{Field: "memberId", Code: "self", Message: "is you"})
 		}
-		from := target.Role()
-		if _, err := target.ChangeRole(domain.RoleOwner); err != nil {
-			return err
-		}
-		if _, err := me.ChangeRole(domain.RoleAdmin); err != nil {
-			return err
-		}
-		if err := s.deps.Memberships.Save(ctx, target); err != nil {
-			return err
-		}
-		if err := s.deps.Memberships.Save(ctx, me); err != nil {
-			return err
-		}
-		var events []kernel.Event
-		if from != domain.RoleOwner {
-			events = append(events, MemberRoleChanged{
-				OrganizationID: a.Org.OrganizationID, ActorID: a.UserID, MembershipID: target.ID(), UserID: target.UserID(), From: from, To: domain.RoleOwner,
-			})
-		}
-		events = append(events,
-			MemberRoleChanged{
-				OrganizationID: a.Org.OrganizationID, ActorID: a.UserID, MembershipID: me.ID(), UserID: me.UserID(), From: domain.RoleOwner, To: domain.RoleAdmin,
-			},
-			OwnershipTransferred{
-				OrganizationID: a.Org.OrganizationID, ActorID: a.UserID, FromUserID: a.UserID, ToUserID: target.UserID(), FromRole: domain.RoleAdmin,
-			})
-		return s.deps.Events.Publish(ctx, events...)
+		return s.handOver(ctx, a.UserID, target, []*domain.Membership{me})
 	})
 	if err != nil {
 		return MemberView{}, fmt.Errorf("transfer ownership: %w", err)
 	}
 	return s.withProfile(ctx, target)
+}
+
+// transferTarget reads the member ownership goes to: ErrMemberNotFound for
+// someone who is not a member of org, ErrMemberSuspended for a suspended
+// one. The organization must be locked.
+func (s *Service) transferTarget(ctx context.Context, org kernel.OrganizationID, to MemberRef) (*domain.Membership, error) {
+	target, err := s.member(ctx, org, to)
+	if err != nil {
+		return nil, err
+	}
+	if target.Suspended() {
+		return nil, ErrMemberSuspended
+	}
+	return target, nil
+}
+
+// handOver makes target an owner and each of from, owners, an admin, and
+// publishes what changed: target's role change (unless they were an owner
+// already), each previous owner's, then one ownership.transferred per
+// previous owner, all with actor as the actor. It runs in ctx's
+// transaction, with the organization locked.
+func (s *Service) handOver(ctx context.Context, actor kernel.UserID, target *domain.Membership, from []*domain.Membership) error {
+	org, was := target.OrganizationID(), target.Role()
+	if _, err := target.ChangeRole(domain.RoleOwner); err != nil {
+		return err
+	}
+	if err := s.deps.Memberships.Save(ctx, target); err != nil {
+		return err
+	}
+	for _, m := range from {
+		if _, err := m.ChangeRole(domain.RoleAdmin); err != nil {
+			return err
+		}
+		if err := s.deps.Memberships.Save(ctx, m); err != nil {
+			return err
+		}
+	}
+	var events []kernel.Event
+	if was != domain.RoleOwner {
+		events = append(events, MemberRoleChanged{
+			OrganizationID: org, ActorID: actor, MembershipID: target.ID(), UserID: target.UserID(), From: was, To: domain.RoleOwner,
+		})
+	}
+	for _, m := range from {
+		events = append(events, MemberRoleChanged{
+			OrganizationID: org, ActorID: actor, MembershipID: m.ID(), UserID: m.UserID(), From: domain.RoleOwner, To: domain.RoleAdmin,
+		})
+	}
+	for _, m := range from {
+		events = append(events, OwnershipTransferred{
+			OrganizationID: org, ActorID: actor, FromUserID: m.UserID(), ToUserID: target.UserID(), FromRole: domain.RoleAdmin,
+		})
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	return s.deps.Events.Publish(ctx, events...)
 }

@@ -7,11 +7,9 @@ package httpapi
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -181,32 +179,17 @@ func pageJSON(p application.Page) *listOutput {
 	return out
 }
 
-// encodeCursor makes the page's last position opaque, so clients do not
-// come to rely on its form: "<occurred at, RFC 3339>|<entry ID>".
-func encodeCursor(c application.Cursor) string {
-	s := c.OccurredAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID.String()
-	return base64.RawURLEncoding.EncodeToString([]byte(s))
-}
+// encodeCursor makes the page's last position opaque
+// (web.EncodeTimeCursor), so clients do not come to rely on its form.
+func encodeCursor(c application.Cursor) string { return web.EncodeTimeCursor(c.OccurredAt, c.ID) }
 
 func decodeCursor(s string) (*application.Cursor, error) {
-	if s == "" {
+	at, id, ok := web.DecodeTimeCursor[domain.EntryKind](s)
+	switch {
+	case !ok:
+		return nil, errInvalidCursor
+	case id.IsZero():
 		return nil, nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, errInvalidCursor
-	}
-	at, id, ok := strings.Cut(string(raw), "|")
-	if !ok {
-		return nil, errInvalidCursor
-	}
-	t, err := time.Parse(time.RFC3339Nano, at)
-	if err != nil {
-		return nil, errInvalidCursor
-	}
-	eid, err := kernel.ParseID[domain.EntryKind](id)
-	if err != nil {
-		return nil, errInvalidCursor
-	}
-	return &application.Cursor{OccurredAt: t.UTC(), ID: eid}, nil
+	return &application.Cursor{OccurredAt: at, ID: id}, nil
 }

@@ -213,7 +213,16 @@ func actor(ctx context.Context) application.Actor {
 
 // bodyErr prefixes the field errors of a domain validation error with
 // "body.", as huma names body fields, so clients see one convention.
-func bodyErr(err error) error {
+func bodyErr(err error) error { return fieldsIn("body.", err) }
+
+// queryErr is bodyErr for a use case whose fields are query parameters:
+// "query.".
+func queryErr(err error) error { return fieldsIn("query.", err) }
+
+// fieldsIn prefixes the unqualified field errors of a validation error
+// with where huma says the fields are (body., query.); other errors pass
+// through.
+func fieldsIn(prefix string, err error) error {
 	e := kernel.AsError(err)
 	if e == nil || e.Kind != kernel.KindInvalid || len(e.Fields) == 0 {
 		return err
@@ -221,7 +230,7 @@ func bodyErr(err error) error {
 	fields := make([]kernel.FieldError, len(e.Fields))
 	for i, f := range e.Fields {
 		if f.Field != "" && !strings.Contains(f.Field, ".") {
-			f.Field = "body." + f.Field
+			f.Field = prefix + f.Field
 		}
 		fields[i] = f
 	}
