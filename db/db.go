@@ -173,6 +173,25 @@ func (d *DB) ForUpdate() string {
 	return ""
 }
 
+// UTCDate returns the SQL expression of the UTC calendar date of a
+// timestamp column, for per-day counts that bucket days alike on both
+// dialects:
+//
+//	SELECT <d.UTCDate("created_at")>, COUNT(*) FROM t WHERE … GROUP BY 1
+//
+// column is spliced into the SQL: pass a constant. On SQLite, times are
+// stored as fixed-width UTC text ("2026-01-15 09:00:00.000000 +0000 UTC"),
+// which SQLite's date functions do not parse: the date is the first ten
+// characters, "YYYY-MM-DD". On PostgreSQL the timestamptz is converted to
+// UTC, whatever the session's time zone, and cast to a date (read as a
+// time.Time at midnight UTC).
+func (d *DB) UTCDate(column string) string {
+	if d.dialect == Postgres {
+		return "CAST(" + column + " AT TIME ZONE 'UTC' AS date)"
+	}
+	return "substr(" + column + ", 1, 10)"
+}
+
 // Querier runs statements. Its methods translate driver errors (ErrNoRows,
 // *ConstraintError) and return times in UTC.
 type Querier interface {

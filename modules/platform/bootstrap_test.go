@@ -155,7 +155,7 @@ func TestSetupPage(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, a *testkit.App) {
 		token := setupToken(t, a)
 		anon := a.Client()
-		r := anon.Get("/setup?token=" + url.QueryEscape(token)).RequireStatus(t, http.StatusOK)
+		r := anon.Get("/setup?token="+url.QueryEscape(token)).RequireStatus(t, http.StatusOK)
 		if !strings.Contains(string(r.Body), "Sign in") || strings.Contains(string(r.Body), "<form") {
 			t.Errorf("anonymous page: %s", r.Body)
 		}
@@ -168,7 +168,7 @@ func TestSetupPage(t *testing.T) {
 		anon.Get("/setup").RequireStatus(t, http.StatusNotFound)
 
 		ana := a.SignUp(t, testkit.NewEmail("ana"), "Ana", true)
-		r = ana.Get("/setup?token=" + url.QueryEscape(token)).RequireStatus(t, http.StatusOK)
+		r = ana.Get("/setup?token="+url.QueryEscape(token)).RequireStatus(t, http.StatusOK)
 		if !strings.Contains(string(r.Body), `<form method="post" action="/setup">`) || !strings.Contains(string(r.Body), token) ||
 			strings.Contains(string(r.Body), "<script") {
 			t.Fatalf("signed-in page: %s", r.Body)

@@ -38,6 +38,7 @@ type Module struct {
 	deps      Deps
 	bootstrap *application.Bootstrap
 	http      *httpapi.Handler
+	overview  *application.Overview
 }
 
 // New builds the module. It does no I/O.
@@ -57,6 +58,7 @@ func New(d Deps) (*Module, error) {
 		UoW: d.DB, Store: sqlstore.NewBootstrap(d.DB), Admins: d.Admins, Clock: d.Clock, Logger: d.Logger,
 	}
 	m.http = httpapi.New(m.bootstrap)
+	m.overview = application.NewOverview(d.Clock)
 	return m, nil
 }
 
@@ -68,6 +70,10 @@ func (m *Module) Migrations() db.Migrations { return sqlstore.Migrations() }
 
 // Routes mounts POST /api/v1/platform/bootstrap and the /setup page.
 func (m *Module) Routes(r *web.Router) { m.http.Register(r) }
+
+// AdminRoutes mounts GET /api/v1/platform/overview: generatedAt and the
+// sections added with AddOverview.
+func (m *Module) AdminRoutes(a *web.Admin) { httpapi.NewOverview(m.overview).RegisterAdmin(a) }
 
 // Admin returns the Admin every module mounts its platform administration
 // routes on, behind RequirePlatformAdmin.
