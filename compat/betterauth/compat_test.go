@@ -63,3 +63,23 @@ func requireNode(t *testing.T) string {
 	}
 	return node
 }
+
+// TestBetterAuthAdminClient runs admin.test.mjs: Better Auth's adminClient
+// against /api/auth/admin, signed in as a platform admin made here.
+func TestBetterAuthAdminClient(t *testing.T) {
+	node := requireNode(t)
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		a.Clock.Advance(123456 * time.Microsecond)
+		admin := a.SignUpPlatformAdmin(t, testkit.NewEmail("compat-admin"), "Ada Admin")
+		ctx, cancel := context.WithTimeout(t.Context(), suiteTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "admin.test.mjs")
+		cmd.Env = append(os.Environ(), "GROUNDWORK_URL="+a.URL, "NO_COLOR=1",
+			"GROUNDWORK_ADMIN_EMAIL="+admin.Email, "GROUNDWORK_ADMIN_PASSWORD="+testkit.Password)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("node --test admin.test.mjs against %s: %v\n%s", a.URL, err, out)
+		}
+		t.Logf("node --test admin.test.mjs:\n%s", out)
+	})
+}

@@ -265,6 +265,12 @@ func (f fakeUsers) Profiles(ctx context.Context, ids []kernel.UserID) ([]applica
 	return out, err
 }
 
+func (f fakeUsers) Count(ctx context.Context, q application.UserQuery) (int, error) {
+	q.Limit, q.After, q.Offset = 0, kernel.UserID{}, 0
+	list, err := f.List(ctx, q)
+	return len(list), err
+}
+
 func (f fakeUsers) CountPlatformAdmins(context.Context) (int, error) {
 	f.w.mu.Lock()
 	defer f.w.mu.Unlock()
@@ -284,6 +290,16 @@ func (f fakeUsers) LockPlatformAdmins(context.Context) error { return nil }
 // --- Sessions ---
 
 type fakeSessions struct{ w *world }
+
+func (f fakeSessions) UserOf(_ context.Context, id kernel.SessionID) (kernel.UserID, error) {
+	f.w.mu.Lock()
+	defer f.w.mu.Unlock()
+	s, ok := f.w.sessions[id]
+	if !ok {
+		return kernel.UserID{}, application.ErrSessionNotFound
+	}
+	return s.UserID, nil
+}
 
 func (f fakeSessions) Create(_ context.Context, s *domain.Session) error {
 	f.w.mu.Lock()

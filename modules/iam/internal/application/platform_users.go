@@ -293,3 +293,43 @@ func (s *Service) deleteInTx(ctx context.Context, by, user kernel.UserID) error 
 	}
 	return s.deps.Events.Publish(ctx, UserDeleted{UserID: user, By: by})
 }
+
+// ListUsersPage returns the users matching q at q.Offset, at most q.Limit
+// (≤ 0: 100; capped at 1000), and how many match in all: Better Auth's
+// list-users, which pages by offset.
+func (s *Service) ListUsersPage(ctx context.Context, q UserQuery) (users []UserView, total int, err error) {
+	switch {
+	case q.Limit <= 0:
+		q.Limit = 100
+	case q.Limit > 1000:
+		q.Limit = 1000
+	}
+	if q.Active != nil && q.Now.IsZero() {
+		q.Now = s.deps.Clock.Now()
+	}
+	list, err := s.deps.Users.List(ctx, q)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list users: %w", err)
+	}
+	if total, err = s.deps.Users.Count(ctx, q); err != nil {
+		return nil, 0, fmt.Errorf("list users: %w", err)
+	}
+	users = make([]UserView, 0, len(list))
+	for _, u := range list {
+		users = append(users, userView(u))
+	}
+	return users, total, nil
+}
+
+// RevokeSessionByID ends the session with that ID, whoever's it is, as a
+// platform admin; ErrUnknownSession when there is none.
+func (s *Service) RevokeSessionByID(ctx context.Context, id kernel.SessionID) error {
+	user, err := s.deps.Sessions.UserOf(ctx, id)
+	if errors.Is(err, ErrSessionNotFound) {
+		return ErrUnknownSession
+	}
+	if err != nil {
+		return fmt.Errorf("revoke session: %w", err)
+	}
+	return s.RevokeUserSession(ctx, user, id)
+}

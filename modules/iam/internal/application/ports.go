@@ -42,6 +42,8 @@ type Users interface {
 	// Profiles returns the public profiles of the users among ids that
 	// exist, in ID order: a lean read for lists of members.
 	Profiles(ctx context.Context, ids []kernel.UserID) ([]Profile, error)
+	// Count returns how many users match q's filters (its page ignored).
+	Count(ctx context.Context, q UserQuery) (int, error)
 	// CountPlatformAdmins returns how many users are platform admins.
 	CountPlatformAdmins(ctx context.Context) (int, error)
 	// LockPlatformAdmins takes, until the transaction ctx carries ends, the
@@ -83,10 +85,38 @@ type UserQuery struct {
 	// NewestFirst orders by ID descending (After is then the last ID of
 	// the previous page, and the page holds smaller ones).
 	NewestFirst bool
+	// Matches are case-insensitive conditions on the email or the name, all
+	// of which must hold (Better Auth's search and filter).
+	Matches []TextMatch
+	// SortBy orders by "id" (the default), "email", "name", "createdAt" or
+	// "updatedAt", descending with SortDesc; Offset skips that many first
+	// (Better Auth's page). Both leave After alone.
+	SortBy   string
+	SortDesc bool
+	Offset   int
 	// After is the last ID of the previous page (keyset pagination).
 	After kernel.UserID
 	Limit int
 }
+
+// TextMatch is a case-insensitive condition on Field ("email" or "name").
+type TextMatch struct {
+	Field string
+	Op    MatchOp
+	Value string
+}
+
+// MatchOp is how a TextMatch compares.
+type MatchOp string
+
+// The MatchOps.
+const (
+	MatchContains MatchOp = "contains"
+	MatchPrefix   MatchOp = "starts_with"
+	MatchSuffix   MatchOp = "ends_with"
+	MatchEqual    MatchOp = "eq"
+	MatchNotEqual MatchOp = "ne"
+)
 
 // Sessions stores sign-in sessions.
 type Sessions interface {
@@ -102,6 +132,8 @@ type Sessions interface {
 	// Delete removes one of the user's sessions; ErrSessionNotFound if the
 	// user has no session with that ID.
 	Delete(ctx context.Context, user kernel.UserID, id kernel.SessionID) error
+	// UserOf returns the user whose session id is, or ErrSessionNotFound.
+	UserOf(ctx context.Context, id kernel.SessionID) (kernel.UserID, error)
 	// DeleteAllForUser removes the user's sessions except keep (zero: all)
 	// and returns the IDs removed.
 	DeleteAllForUser(ctx context.Context, user kernel.UserID, keep kernel.SessionID) ([]kernel.SessionID, error)

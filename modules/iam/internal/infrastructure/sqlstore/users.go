@@ -152,6 +152,58 @@ func (r *Users) List(ctx context.Context, q application.UserQuery) ([]*domain.Us
 	if q.IDs != nil && len(q.IDs) == 0 {
 		return nil, nil
 	}
+	f := userFilter(q)
+	arg := f.Arg
+	order := ` ORDER BY id`
+	if q.NewestFirst {
+		order = ` ORDER BY id DESC`
+	}
+	if col, ok := sortColumns[q.SortBy]; ok && q.SortBy != "" {
+		dir := ` ASC`
+		if q.SortDesc {
+			dir = ` DESC`
+		}
+		order = ` ORDER BY ` + col + dir + `, id` + dir
+	}
+	if !q.After.IsZero() {
+		if q.NewestFirst {
+			f.Where(`id < ` + arg(q.After))
+		} else {
+			f.Where(`id > ` + arg(q.After))
+		}
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > MaxListLimit {
+		limit = MaxListLimit
+	}
+	query := selectUser + f.Clause() + order + ` LIMIT ` + arg(limit)
+	if q.Offset > 0 {
+		query += ` OFFSET ` + arg(q.Offset)
+	}
+	return db.QueryAll(ctx, r.db.Q(ctx), scanUserRow, "list users", query, f.Args()...)
+}
+
+// Count returns how many users match q's filters (not its page: After,
+// Offset and Limit are ignored).
+func (r *Users) Count(ctx context.Context, q application.UserQuery) (int, error) {
+	if q.IDs != nil && len(q.IDs) == 0 {
+		return 0, nil
+	}
+	f := userFilter(q)
+	return db.QueryOne(ctx, r.db.Q(ctx), db.ScanValue[int], nil, "count users",
+		`SELECT COUNT(*) FROM users`+f.Clause(), f.Args()...)
+}
+
+// sortColumns are the columns UserQuery.SortBy may name.
+var sortColumns = map[string]string{
+	"": "id", "id": "id", "email": "email", "name": "name", "createdAt": "created_at", "updatedAt": "updated_at",
+}
+
+// textColumns are the columns a TextMatch may name.
+var textColumns = map[string]string{"email": "email", "name": "name"}
+
+// userFilter is the WHERE of q's filters.
+func userFilter(q application.UserQuery) db.Filter {
 	var f db.Filter
 	arg := f.Arg
 	if q.IDs != nil {
@@ -163,24 +215,22 @@ func (r *Users) List(ctx context.Context, q application.UserQuery) ([]*domain.Us
 	}
 	if search := strings.TrimSpace(q.Search); search != "" {
 		lower := strings.ToLower(search)
-		p := arg(likeContains(lower))
+		p := arg(db.LikeContains(lower))
 		cond := `lower(email) LIKE ` + p + ` ESCAPE '\' OR lower(name) LIKE ` + p + ` ESCAPE '\'`
 		if lower != search {
 			// Also the name as typed: SQLite's lower() leaves "Â" alone.
-			cond += ` OR name LIKE ` + arg(likeContains(search)) + ` ESCAPE '\'`
+			cond += ` OR name LIKE ` + arg(db.LikeContains(search)) + ` ESCAPE '\'`
 		}
 		f.Where(`(` + cond + `)`)
 	}
 	if p := strings.TrimSpace(q.EmailPrefix); p != "" {
-		f.Where(`email LIKE ` + arg(likePrefix(strings.ToLower(p))) + ` ESCAPE '\'`)
+		f.Where(`email LIKE ` + arg(db.LikePrefix(strings.ToLower(p))) + ` ESCAPE '\'`)
 	}
 	if name := strings.TrimSpace(q.Name); name != "" {
-		lower := strings.ToLower(name)
-		cond := `lower(name) LIKE ` + arg(likeContains(lower)) + ` ESCAPE '\'`
-		if lower != name {
-			cond = `(` + cond + ` OR name LIKE ` + arg(likeContains(name)) + ` ESCAPE '\')`
-		}
-		f.Where(cond)
+		f.Where(textMatch(&f, "name", application.MatchContains, name))
+	}
+	for _, m := range q.Matches {
+		f.Where(textMatch(&f, textColumns[m.Field], m.Op, m.Value))
 	}
 	if q.Verified != nil {
 		f.Where(`email_verified = ` + arg(*q.Verified))
@@ -204,36 +254,38 @@ func (r *Users) List(ctx context.Context, q application.UserQuery) ([]*domain.Us
 	if !q.CreatedTo.IsZero() {
 		f.Where(`created_at < ` + arg(q.CreatedTo))
 	}
-	order := ` ORDER BY id`
-	if q.NewestFirst {
-		order = ` ORDER BY id DESC`
-	}
-	if !q.After.IsZero() {
-		if q.NewestFirst {
-			f.Where(`id < ` + arg(q.After))
-		} else {
-			f.Where(`id > ` + arg(q.After))
-		}
-	}
-	limit := q.Limit
-	if limit <= 0 || limit > MaxListLimit {
-		limit = MaxListLimit
-	}
-	query := selectUser + f.Clause() + order + ` LIMIT ` + arg(limit)
-
-	return db.QueryAll(ctx, r.db.Q(ctx), scanUserRow, "list users", query, f.Args()...)
+	return f
 }
 
-// likeContains returns a LIKE pattern (with ESCAPE '\') matching s anywhere:
-// the wildcards and the escape character in s are escaped.
-func likeContains(s string) string { return "%" + likeEscape(s) + "%" }
-
-// likePrefix returns a LIKE pattern (with ESCAPE '\') matching what starts
-// with s.
-func likePrefix(s string) string { return likeEscape(s) + "%" }
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+// textMatch is the condition of a case-insensitive match of col (email
+// or name). On SQLite, whose lower() folds only ASCII, the value as typed
+// is tried too, so "Ângela" finds "Ângela".
+func textMatch(f *db.Filter, col string, op application.MatchOp, value string) string {
+	if col == "" {
+		col = "email"
+	}
+	lower := strings.ToLower(value)
+	var pattern func(string) string
+	switch op {
+	case application.MatchEqual:
+		if col == "email" { // stored lower-cased
+			return col + ` = ` + f.Arg(lower)
+		}
+		return `lower(` + col + `) = ` + f.Arg(lower)
+	case application.MatchNotEqual:
+		return `lower(` + col + `) <> ` + f.Arg(lower)
+	case application.MatchPrefix:
+		pattern = db.LikePrefix
+	case application.MatchSuffix:
+		pattern = db.LikeSuffix
+	default:
+		pattern = db.LikeContains
+	}
+	cond := `lower(` + col + `) LIKE ` + f.Arg(pattern(lower)) + ` ESCAPE '\'`
+	if lower != value {
+		cond = `(` + cond + ` OR ` + col + ` LIKE ` + f.Arg(pattern(value)) + ` ESCAPE '\')`
+	}
+	return cond
 }
 
 // scanUserRow reads userColumns.

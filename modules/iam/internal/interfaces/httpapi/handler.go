@@ -72,6 +72,7 @@ func (h *Handler) Register(r *web.Router) {
 	h.registerAuth(r)
 	h.registerUsers(r.API())
 	h.registerImpersonationStop(r.API())
+	h.registerBetterAuthAdmin(r.API())
 }
 
 type sessionKey struct{}
