@@ -15,9 +15,9 @@ import (
 
 // An operation states its ID, path, tag and docs once, and its gate with
 // the Op variant: UserOp for signed-in users, PermissionOp for a
-// permission in the active organization, PlatformAdminOp for platform
-// administration. The gate answers before huma reads the request, and the
-// statuses it answers are documented.
+// permission in the active organization (platform administration is an
+// Admin's: see NewAdmin). The gate answers before huma reads the request,
+// and the statuses it answers are documented.
 func ExamplePermissionOp() {
 	r := web.NewRouter(web.Config{Title: "Example", Version: "1"}, slog.New(slog.DiscardHandler), nil)
 	api := r.API()

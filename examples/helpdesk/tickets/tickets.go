@@ -1,7 +1,8 @@
 // Package tickets is the helpdesk's own module, written as any product's
 // would be, against Groundwork's public packages only: its tables on both
 // dialects, two permissions for organization roles, routes scoped to the
-// active organization, a listener on iam's user.created and a job.
+// active organization, a platform admin route, a listener on iam's
+// user.created and a job.
 package tickets
 
 import (
@@ -61,6 +62,7 @@ var (
 	_ app.Subscriber         = (*Module)(nil)
 	_ app.WorkerRegistrar    = (*Module)(nil)
 	_ app.PermissionDeclarer = (*Module)(nil)
+	_ app.AdminRouter        = (*Module)(nil)
 )
 
 // New builds the module from the shared services and its own setting,
@@ -145,6 +147,35 @@ func (m *Module) Routes(r *web.Router) {
 	huma.Register(api, create, m.create)
 	huma.Register(api, web.PermissionOp(api, PermRead, "list-tickets", http.MethodGet, "/api/tickets", "Tickets",
 		"List tickets", "The active organization's tickets only."), m.list)
+}
+
+// AdminRoutes mounts GET /api/v1/platform/tickets/stats for platform
+// admins, behind the platform's gate (401, 403 platform.forbidden).
+func (m *Module) AdminRoutes(a *web.Admin) {
+	huma.Register(a.API(), web.Op("ticket-stats", http.MethodGet, "/tickets/stats", "Tickets",
+		"Ticket statistics", "Tickets by status across every organization."), m.stats)
+}
+
+// Stats is what GET /api/v1/platform/tickets/stats answers.
+type Stats struct {
+	ByStatus map[string]int `json:"byStatus"`
+}
+
+func (m *Module) stats(ctx context.Context, _ *struct{}) (*web.Output[Stats], error) {
+	type row struct {
+		status string
+		n      int
+	}
+	rows, err := db.QueryAll(ctx, m.db.Q(ctx), func(r db.Row) (row, error) {
+		var x row
+		err := r.Scan(&x.status, &x.n)
+		return x, err
+	}, "count tickets", `SELECT status, COUNT(*) FROM tickets GROUP BY status`)
+	out := Stats{ByStatus: map[string]int{}}
+	for _, r := range rows {
+		out.ByStatus[r.status] = r.n
+	}
+	return web.Reply(out, err, func(s Stats) Stats { return s })
 }
 
 // errInvalidTitle answers a title that is empty, too long or not one line

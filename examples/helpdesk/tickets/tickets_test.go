@@ -92,12 +92,26 @@ func TestTickets(t *testing.T) {
 			t.Errorf("permissions = %+v", perms)
 		}
 
+		// The platform admin route: behind the platform's gate, across
+		// organizations.
+		a.Client().Get("/api/v1/platform/tickets/stats").RequireProblem(t, http.StatusUnauthorized, "UNAUTHORIZED")
+		owner.Get("/api/v1/platform/tickets/stats").RequireProblem(t, http.StatusForbidden, "platform.forbidden")
+		admin := a.SignUpPlatformAdmin(t, testkit.NewEmail("admin"), "Ada")
+		other.Post("/api/tickets", map[string]any{"title": "Globex too"}).RequireStatus(t, http.StatusCreated)
+		var stats struct {
+			ByStatus map[string]int `json:"byStatus"`
+		}
+		admin.Get("/api/v1/platform/tickets/stats").RequireStatus(t, http.StatusOK).JSON(t, &stats)
+		if stats.ByStatus["open"] != 2 {
+			t.Errorf("stats = %+v", stats)
+		}
+
 		// Every sign-up got its welcome, through the listener and the job.
 		ctx := context.Background()
-		testkit.Eventually(t, "three welcomes", func() bool {
+		testkit.Eventually(t, "four welcomes", func() bool {
 			var n int
 			err := a.DB().Q(ctx).QueryRow(ctx, `SELECT count(*) FROM ticket_welcomes`).Scan(&n)
-			return err == nil && n == 3
+			return err == nil && n == 4
 		})
 	}, withTickets)
 }
