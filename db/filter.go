@@ -33,6 +33,28 @@ func (f *Filter) Clause() string {
 // Args returns the arguments in placeholder order.
 func (f *Filter) Args() []any { return f.args }
 
+// LikeFold returns the condition that one of columns matches
+// pattern(value), ignoring case — "(lower(c) LIKE $n ESCAPE '\' OR …)" —
+// and, when value has capitals, that one matches it as typed, since
+// SQLite's lower() folds only ASCII: there "Ângela" still finds "Ângela",
+// though "ângela" does not. pattern is LikeContains, LikePrefix or
+// LikeSuffix; columns are spliced into the SQL: pass constants.
+func (f *Filter) LikeFold(pattern func(string) string, value string, columns ...string) string {
+	lower := strings.ToLower(value)
+	conds := make([]string, 0, 2*len(columns))
+	p := f.Arg(pattern(lower))
+	for _, c := range columns {
+		conds = append(conds, `lower(`+c+`) LIKE `+p+` ESCAPE '\'`)
+	}
+	if lower != value {
+		p = f.Arg(pattern(value))
+		for _, c := range columns {
+			conds = append(conds, c+` LIKE `+p+` ESCAPE '\'`)
+		}
+	}
+	return `(` + strings.Join(conds, ` OR `) + `)`
+}
+
 // LikeContains, LikePrefix and LikeSuffix are LIKE patterns, for
 // "… LIKE $n ESCAPE '\'" on both dialects, that match s anywhere, at the
 // start and at the end: %, _ and \ in s match themselves.

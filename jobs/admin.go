@@ -72,8 +72,8 @@ type adminHandler struct {
 	events kernel.Publisher
 }
 
-// jobItem is a job as a listing shows it.
-type jobItem struct {
+// JobSummary is a job as the platform's job listing shows it.
+type JobSummary struct {
 	ID          int64           `json:"id" doc:"The job's ID; IDs grow with each insert."`
 	Kind        string          `json:"kind" doc:"What the job does (iam.account_mail)."`
 	Queue       string          `json:"queue"`
@@ -89,24 +89,12 @@ type jobItem struct {
 	Args        json.RawMessage `json:"args" doc:"The job's arguments; fields that could hold a secret, and strings holding a link, are [REDACTED]."`
 }
 
-// jobDetail is one job with its errors: jobItem's fields and Errors.
-// They are repeated, not embedded, because huma leaves the fields of an
-// unexported embedded struct out of the schema.
+// jobDetail is one job with its errors. JobSummary is exported because
+// huma leaves the fields of an unexported embedded struct out of the
+// schema.
 type jobDetail struct {
-	ID          int64             `json:"id" doc:"The job's ID; IDs grow with each insert."`
-	Kind        string            `json:"kind" doc:"What the job does (iam.account_mail)."`
-	Queue       string            `json:"queue"`
-	State       string            `json:"state" enum:"available,scheduled,running,retryable,completed,cancelled,discarded,pending"`
-	Attempt     int               `json:"attempt" doc:"How many times the job has started."`
-	MaxAttempts int               `json:"maxAttempts"`
-	Priority    int               `json:"priority" doc:"1 (first) to 4."`
-	CreatedAt   time.Time         `json:"createdAt"`
-	ScheduledAt time.Time         `json:"scheduledAt" doc:"When the job is, or was, due to run."`
-	AttemptedAt *time.Time        `json:"attemptedAt" nullable:"true" doc:"When the last attempt started; null before the first."`
-	FinalizedAt *time.Time        `json:"finalizedAt" nullable:"true" doc:"When the job completed, was cancelled or discarded."`
-	ErrorCount  int               `json:"errorCount" doc:"How many attempts failed."`
-	Args        json.RawMessage   `json:"args" doc:"The job's arguments; fields that could hold a secret, and strings holding a link, are [REDACTED]."`
-	Errors      []jobAttemptError `json:"errors" doc:"The failed attempts, oldest first."`
+	JobSummary
+	Errors []jobAttemptError `json:"errors" doc:"The failed attempts, oldest first."`
 }
 
 // jobAttemptError is one failed attempt.
@@ -116,13 +104,8 @@ type jobAttemptError struct {
 	Error   string    `json:"error" doc:"What the attempt failed with; the paths and queries of URLs are [REDACTED]."`
 }
 
-// jobPage is a page of a listing.
-type jobPage struct {
-	Items      []jobItem `json:"items" doc:"Newest first."`
-	NextCursor string    `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
-}
 
-func jobItemJSON(r *rivertype.JobRow) jobItem {
+func jobItemJSON(r *rivertype.JobRow) JobSummary {
 	utc := func(t *time.Time) *time.Time {
 		if t == nil {
 			return nil
@@ -130,7 +113,7 @@ func jobItemJSON(r *rivertype.JobRow) jobItem {
 		u := t.UTC()
 		return &u
 	}
-	return jobItem{
+	return JobSummary{
 		ID: r.ID, Kind: r.Kind, Queue: r.Queue, State: string(r.State),
 		Attempt: r.Attempt, MaxAttempts: r.MaxAttempts, Priority: r.Priority,
 		CreatedAt: r.CreatedAt.UTC(), ScheduledAt: r.ScheduledAt.UTC(),
@@ -140,13 +123,7 @@ func jobItemJSON(r *rivertype.JobRow) jobItem {
 }
 
 func jobDetailJSON(r *rivertype.JobRow) jobDetail {
-	j := jobItemJSON(r)
-	d := jobDetail{
-		ID: j.ID, Kind: j.Kind, Queue: j.Queue, State: j.State,
-		Attempt: j.Attempt, MaxAttempts: j.MaxAttempts, Priority: j.Priority,
-		CreatedAt: j.CreatedAt, ScheduledAt: j.ScheduledAt, AttemptedAt: j.AttemptedAt, FinalizedAt: j.FinalizedAt,
-		ErrorCount: j.ErrorCount, Args: j.Args, Errors: make([]jobAttemptError, len(r.Errors)),
-	}
+	d := jobDetail{JobSummary: jobItemJSON(r), Errors: make([]jobAttemptError, len(r.Errors))}
 	for i, e := range r.Errors {
 		d.Errors[i] = jobAttemptError{Attempt: e.Attempt, At: e.At.UTC(), Error: redactErrorMessage(e.Error)}
 	}
@@ -161,7 +138,7 @@ type listInput struct {
 	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"Page size."`
 }
 
-func (h *adminHandler) list(ctx context.Context, in *listInput) (*web.Output[jobPage], error) {
+func (h *adminHandler) list(ctx context.Context, in *listInput) (*web.CursorOutput[JobSummary], error) {
 	before, ok := decodeCursor(in.Cursor)
 	if !ok {
 		return nil, errInvalidCursor
@@ -172,17 +149,11 @@ func (h *adminHandler) list(ctx context.Context, in *listInput) (*web.Output[job
 		p.States = []rivertype.JobState{rivertype.JobState(in.State)}
 	}
 	rows, err := h.c.List(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	page := jobPage{Items: make([]jobItem, 0, min(len(rows), limit))}
-	for _, r := range rows[:min(len(rows), limit)] {
-		page.Items = append(page.Items, jobItemJSON(r))
-	}
+	next := ""
 	if len(rows) > limit {
-		page.NextCursor = encodeCursor(rows[limit-1].ID)
+		rows, next = rows[:limit], encodeCursor(rows[limit-1].ID)
 	}
-	return &web.Output[jobPage]{Body: page}, nil
+	return web.ReplyPage(rows, next, err, jobItemJSON)
 }
 
 type jobIDInput struct {

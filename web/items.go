@@ -26,3 +26,27 @@ func ItemsOf[V, T any](list []V, toJSON func(V) T) *ItemsOutput[T] {
 	}
 	return out
 }
+
+// CursorPage is the body of one page of a list that pages by cursor:
+// {"items": [...], "nextCursor": "…"}, nextCursor absent on the last page.
+// Its schema is named after what it holds, as Items'.
+type CursorPage[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
+}
+
+// CursorOutput is the output of a huma operation that answers a
+// CursorPage.
+type CursorOutput[T any] struct {
+	Body CursorPage[T]
+}
+
+// ReplyPage ends a list handler: the page of list mapped through toJSON
+// (never null), with next, the cursor of the following page ("" on the
+// last), or err as it is.
+func ReplyPage[V, T any](list []V, next string, err error, toJSON func(V) T) (*CursorOutput[T], error) {
+	if err != nil {
+		return nil, err
+	}
+	return &CursorOutput[T]{Body: CursorPage[T]{Items: ItemsOf(list, toJSON).Body.Items, NextCursor: next}}, nil
+}

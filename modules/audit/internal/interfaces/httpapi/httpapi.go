@@ -124,14 +124,7 @@ func entryJSON(e domain.Entry) Entry {
 	}
 }
 
-type listOutput struct {
-	Body struct {
-		Items      []Entry `json:"items" doc:"Newest first."`
-		NextCursor string  `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
-	}
-}
-
-func (h *Handler) listOrganization(ctx context.Context, in *FilterQuery) (*listOutput, error) {
+func (h *Handler) listOrganization(ctx context.Context, in *FilterQuery) (*web.CursorOutput[Entry], error) {
 	org, ok := kernel.OrganizationFrom(ctx)
 	if !ok {
 		return nil, kernel.ErrNoActiveOrganization
@@ -140,14 +133,10 @@ func (h *Handler) listOrganization(ctx context.Context, in *FilterQuery) (*listO
 	if err != nil {
 		return nil, err
 	}
-	page, err := h.svc.ListOrganization(ctx, org.OrganizationID, in.filter(), after, in.Limit)
-	if err != nil {
-		return nil, err
-	}
-	return pageJSON(page), nil
+	return pageJSON(h.svc.ListOrganization(ctx, org.OrganizationID, in.filter(), after, in.Limit))
 }
 
-func (h *Handler) listPlatform(ctx context.Context, in *platformInput) (*listOutput, error) {
+func (h *Handler) listPlatform(ctx context.Context, in *platformInput) (*web.CursorOutput[Entry], error) {
 	var org kernel.OrganizationID
 	if in.OrganizationID != "" {
 		var err error
@@ -160,23 +149,19 @@ func (h *Handler) listPlatform(ctx context.Context, in *platformInput) (*listOut
 	if err != nil {
 		return nil, err
 	}
-	page, err := h.svc.ListPlatform(ctx, org, in.filter(), after, in.Limit)
+	return pageJSON(h.svc.ListPlatform(ctx, org, in.filter(), after, in.Limit))
+}
+
+// pageJSON is a page of entries, newest first.
+func pageJSON(p application.Page, err error) (*web.CursorOutput[Entry], error) {
 	if err != nil {
 		return nil, err
 	}
-	return pageJSON(page), nil
-}
-
-func pageJSON(p application.Page) *listOutput {
-	out := &listOutput{}
-	out.Body.Items = make([]Entry, 0, len(p.Items))
-	for _, e := range p.Items {
-		out.Body.Items = append(out.Body.Items, entryJSON(e))
-	}
+	next := ""
 	if p.Next != nil {
-		out.Body.NextCursor = encodeCursor(*p.Next)
+		next = encodeCursor(*p.Next)
 	}
-	return out
+	return web.ReplyPage(p.Items, next, nil, entryJSON)
 }
 
 // encodeCursor makes the page's last position opaque

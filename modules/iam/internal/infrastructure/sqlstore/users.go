@@ -214,14 +214,7 @@ func userFilter(q application.UserQuery) db.Filter {
 		f.Where(`id IN (` + strings.Join(ph, ", ") + `)`)
 	}
 	if search := strings.TrimSpace(q.Search); search != "" {
-		lower := strings.ToLower(search)
-		p := arg(db.LikeContains(lower))
-		cond := `lower(email) LIKE ` + p + ` ESCAPE '\' OR lower(name) LIKE ` + p + ` ESCAPE '\'`
-		if lower != search {
-			// Also the name as typed: SQLite's lower() leaves "Â" alone.
-			cond += ` OR name LIKE ` + arg(db.LikeContains(search)) + ` ESCAPE '\'`
-		}
-		f.Where(`(` + cond + `)`)
+		f.Where(f.LikeFold(db.LikeContains, search, "email", "name"))
 	}
 	if p := strings.TrimSpace(q.EmailPrefix); p != "" {
 		f.Where(`email LIKE ` + arg(db.LikePrefix(strings.ToLower(p))) + ` ESCAPE '\'`)
@@ -258,34 +251,25 @@ func userFilter(q application.UserQuery) db.Filter {
 }
 
 // textMatch is the condition of a case-insensitive match of col (email
-// or name). On SQLite, whose lower() folds only ASCII, the value as typed
-// is tried too, so "Ângela" finds "Ângela".
+// or name), as db.Filter.LikeFold makes it.
 func textMatch(f *db.Filter, col string, op application.MatchOp, value string) string {
 	if col == "" {
 		col = "email"
 	}
-	lower := strings.ToLower(value)
-	var pattern func(string) string
 	switch op {
 	case application.MatchEqual:
 		if col == "email" { // stored lower-cased
-			return col + ` = ` + f.Arg(lower)
+			return col + ` = ` + f.Arg(strings.ToLower(value))
 		}
-		return `lower(` + col + `) = ` + f.Arg(lower)
+		return `lower(` + col + `) = ` + f.Arg(strings.ToLower(value))
 	case application.MatchNotEqual:
-		return `lower(` + col + `) <> ` + f.Arg(lower)
+		return `lower(` + col + `) <> ` + f.Arg(strings.ToLower(value))
 	case application.MatchPrefix:
-		pattern = db.LikePrefix
+		return f.LikeFold(db.LikePrefix, value, col)
 	case application.MatchSuffix:
-		pattern = db.LikeSuffix
-	default:
-		pattern = db.LikeContains
+		return f.LikeFold(db.LikeSuffix, value, col)
 	}
-	cond := `lower(` + col + `) LIKE ` + f.Arg(pattern(lower)) + ` ESCAPE '\'`
-	if lower != value {
-		cond = `(` + cond + ` OR ` + col + ` LIKE ` + f.Arg(pattern(value)) + ` ESCAPE '\')`
-	}
-	return cond
+	return f.LikeFold(db.LikeContains, value, col)
 }
 
 // scanUserRow reads userColumns.

@@ -104,14 +104,7 @@ func optBool(s string) *bool {
 	return &b
 }
 
-type listPlatformUsersOutput struct {
-	Body struct {
-		Items      []PlatformUser `json:"items" doc:"Newest first."`
-		NextCursor string         `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
-	}
-}
-
-func (h *Handler) listPlatformUsers(ctx context.Context, in *listPlatformUsersInput) (*listPlatformUsersOutput, error) {
+func (h *Handler) listPlatformUsers(ctx context.Context, in *listPlatformUsersInput) (*web.CursorOutput[PlatformUser], error) {
 	after, err := decodeCursor(in.Cursor)
 	if err != nil {
 		return nil, err
@@ -124,16 +117,7 @@ func (h *Handler) listPlatformUsers(ctx context.Context, in *listPlatformUsersIn
 		Verified: optBool(in.Verified), Active: optBool(in.Active), PlatformAdmin: optBool(in.PlatformAdmin),
 		CreatedFrom: in.CreatedFrom, CreatedTo: in.CreatedTo, After: after, Limit: in.Limit,
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := &listPlatformUsersOutput{}
-	out.Body.Items = make([]PlatformUser, 0, len(users))
-	for _, u := range users {
-		out.Body.Items = append(out.Body.Items, platformUserJSON(u))
-	}
-	out.Body.NextCursor = web.EncodeCursor(next)
-	return out, nil
+	return web.ReplyPage(users, web.EncodeCursor(next), err, platformUserJSON)
 }
 
 // PlatformUserID names a user in a platform route's path. It is exported

@@ -72,14 +72,7 @@ type listUsersInput struct {
 	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"Page size."`
 }
 
-type listUsersOutput struct {
-	Body struct {
-		Items      []AdminUser `json:"items" doc:"Ordered by ID (creation order)."`
-		NextCursor string      `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
-	}
-}
-
-func (h *Handler) listUsers(ctx context.Context, in *listUsersInput) (*listUsersOutput, error) {
+func (h *Handler) listUsers(ctx context.Context, in *listUsersInput) (*web.CursorOutput[AdminUser], error) {
 	_, org, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -89,16 +82,7 @@ func (h *Handler) listUsers(ctx context.Context, in *listUsersInput) (*listUsers
 		return nil, err
 	}
 	users, next, err := h.svc.ListUsers(ctx, org, in.Search, after, in.Limit)
-	if err != nil {
-		return nil, err
-	}
-	out := &listUsersOutput{}
-	out.Body.Items = make([]AdminUser, 0, len(users))
-	for _, u := range users {
-		out.Body.Items = append(out.Body.Items, adminUserJSON(u))
-	}
-	out.Body.NextCursor = web.EncodeCursor(next)
-	return out, nil
+	return web.ReplyPage(users, web.EncodeCursor(next), err, adminUserJSON)
 }
 
 func decodeCursor(s string) (kernel.UserID, error) {

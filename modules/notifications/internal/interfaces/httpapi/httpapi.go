@@ -85,27 +85,18 @@ type listInput struct {
 	Unread bool   `query:"unread" doc:"Only unread notifications."`
 }
 
-type listBody struct {
-	Items      []application.Notification `json:"items" doc:"Newest first."`
-	NextCursor string                     `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
-}
-
-func pageJSON(page application.Page) listBody {
-	body := listBody{Items: page.Items}
-	if !page.Next.IsZero() {
-		body.NextCursor = encodeCursor(page.Next)
-	}
-	return body
-}
-
-func (h *Handler) list(ctx context.Context, in *listInput) (*web.Output[listBody], error) {
+func (h *Handler) list(ctx context.Context, in *listInput) (*web.CursorOutput[application.Notification], error) {
 	user := userOf(ctx)
 	before, err := decodeCursor(in.Cursor)
 	if err != nil {
 		return nil, err
 	}
 	page, err := h.svc.List(ctx, user, application.ListQuery{Before: before, Limit: in.Limit, UnreadOnly: in.Unread})
-	return web.Reply(page, err, pageJSON)
+	next := ""
+	if !page.Next.IsZero() {
+		next = encodeCursor(page.Next)
+	}
+	return web.ReplyPage(page.Items, next, err, func(n application.Notification) application.Notification { return n })
 }
 
 // encodeCursor makes the last ID of a page opaque, so clients do not come

@@ -33,15 +33,7 @@ func (r *Organizations) Search(ctx context.Context, q application.OrganizationQu
 	var f db.Filter
 	arg := f.Arg
 	if search := strings.TrimSpace(q.Search); search != "" {
-		lower := strings.ToLower(search)
-		p := arg(db.LikeContains(lower))
-		// Slugs are lower-case ASCII already.
-		cond := `lower(name) LIKE ` + p + ` ESCAPE '\' OR slug LIKE ` + p + ` ESCAPE '\'`
-		if lower != search {
-			// Also the name as typed: SQLite's lower() leaves "Â" alone.
-			cond += ` OR name LIKE ` + arg(db.LikeContains(search)) + ` ESCAPE '\'`
-		}
-		f.Where(`(` + cond + `)`)
+		f.Where(f.LikeFold(db.LikeContains, search, "name", "slug"))
 	}
 	if q.MinMembers != nil {
 		f.Where(`member_count >= ` + arg(*q.MinMembers))

@@ -129,14 +129,7 @@ func platformOrganizationJSON(v application.OrganizationSummaryView) PlatformOrg
 	}
 }
 
-type listAllOrganizationsOutput struct {
-	Body struct {
-		Items      []PlatformOrganization `json:"items" doc:"Newest first (by creation time, then ID)."`
-		NextCursor string                 `json:"nextCursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
-	}
-}
-
-func (h *Handler) listAllOrganizations(ctx context.Context, in *listAllOrganizationsInput) (*listAllOrganizationsOutput, error) {
+func (h *Handler) listAllOrganizations(ctx context.Context, in *listAllOrganizationsInput) (*web.CursorOutput[PlatformOrganization], error) {
 	after, err := decodeOrganizationCursor(in.Cursor)
 	if err != nil {
 		return nil, err
@@ -148,15 +141,11 @@ func (h *Handler) listAllOrganizations(ctx context.Context, in *listAllOrganizat
 	if err != nil {
 		return nil, queryErr(err)
 	}
-	out := &listAllOrganizationsOutput{}
-	out.Body.Items = make([]PlatformOrganization, len(page.Items))
-	for i, v := range page.Items {
-		out.Body.Items[i] = platformOrganizationJSON(v)
-	}
+	next := ""
 	if page.Next != nil {
-		out.Body.NextCursor = encodeOrganizationCursor(*page.Next)
+		next = encodeOrganizationCursor(*page.Next)
 	}
-	return out, nil
+	return web.ReplyPage(page.Items, next, nil, platformOrganizationJSON)
 }
 
 // encodeOrganizationCursor makes a page's last position opaque
