@@ -104,7 +104,6 @@ type jobAttemptError struct {
 	Error   string    `json:"error" doc:"What the attempt failed with; the paths and queries of URLs are [REDACTED]."`
 }
 
-
 func jobItemJSON(r *rivertype.JobRow) JobSummary {
 	utc := func(t *time.Time) *time.Time {
 		if t == nil {
