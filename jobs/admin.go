@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -142,7 +141,7 @@ func (h *adminHandler) list(ctx context.Context, in *listInput) (*web.CursorOutp
 	if !ok {
 		return nil, errInvalidCursor
 	}
-	limit := min(cmp.Or(in.Limit, defaultPageSize), maxPageSize)
+	limit := kernel.PageLimit(in.Limit, defaultPageSize, maxPageSize)
 	p := ListParams{Queue: in.Queue, Kind: in.Kind, BeforeID: before, Limit: limit + 1} // one more tells whether there is a next page
 	if in.State != "" {
 		p.States = []rivertype.JobState{rivertype.JobState(in.State)}

@@ -40,3 +40,12 @@ func visible(r rune) bool {
 	return r >= 0 && r != utf8.RuneError && !unicode.IsSpace(r) && !unicode.IsControl(r) &&
 		!unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
+
+// PageLimit is the page size a list takes from a requested limit: def for
+// none (zero or less), never more than max.
+func PageLimit(limit, def, max int) int {
+	if limit <= 0 {
+		return def
+	}
+	return min(limit, max)
+}

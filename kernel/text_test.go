@@ -24,3 +24,12 @@ func TestHasUnsafeText(t *testing.T) {
 		}
 	}
 }
+
+func TestPageLimit(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ limit, want int }{{0, 50}, {-3, 50}, {1, 1}, {200, 200}, {201, 200}} {
+		if got := kernel.PageLimit(tt.limit, 50, 200); got != tt.want {
+			t.Errorf("PageLimit(%d) = %d, want %d", tt.limit, got, tt.want)
+		}
+	}
+}

@@ -22,12 +22,7 @@ const (
 // last one. It needs no transaction. The caller checks the users:read
 // grant.
 func (s *Service) ListUsers(ctx context.Context, org kernel.OrganizationID, search string, after kernel.UserID, limit int) (users []MemberView, next kernel.UserID, err error) {
-	switch {
-	case limit <= 0:
-		limit = DefaultUserPageSize
-	case limit > MaxUserPageSize:
-		limit = MaxUserPageSize
-	}
+	limit = kernel.PageLimit(limit, DefaultUserPageSize, MaxUserPageSize)
 	ids, err := s.deps.Members.MemberIDs(ctx, org)
 	if err != nil {
 		return nil, kernel.UserID{}, fmt.Errorf("list users: %w", err)

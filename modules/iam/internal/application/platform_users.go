@@ -68,13 +68,7 @@ type PlatformUserQuery struct {
 // minted at creation, in time order), a page at a time; next is the
 // cursor of the following page, zero on the last.
 func (s *Service) ListPlatformUsers(ctx context.Context, q PlatformUserQuery) (users []UserView, next kernel.UserID, err error) {
-	limit := q.Limit
-	switch {
-	case limit <= 0:
-		limit = DefaultUserPageSize
-	case limit > MaxUserPageSize:
-		limit = MaxUserPageSize
-	}
+	limit := kernel.PageLimit(q.Limit, DefaultUserPageSize, MaxUserPageSize)
 	uq := UserQuery{
 		Search: q.Search, EmailPrefix: q.EmailPrefix, Name: q.Name, Verified: q.Verified, PlatformAdmin: q.PlatformAdmin,
 		CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo, After: q.After, Limit: limit + 1, NewestFirst: true,
@@ -298,12 +292,7 @@ func (s *Service) deleteInTx(ctx context.Context, by, user kernel.UserID) error 
 // (≤ 0: 100; capped at 1000), and how many match in all: Better Auth's
 // list-users, which pages by offset.
 func (s *Service) ListUsersPage(ctx context.Context, q UserQuery) (users []UserView, total int, err error) {
-	switch {
-	case q.Limit <= 0:
-		q.Limit = 100
-	case q.Limit > 1000:
-		q.Limit = 1000
-	}
+	q.Limit = kernel.PageLimit(q.Limit, 100, 1000)
 	if q.Active != nil && q.Now.IsZero() {
 		q.Now = s.deps.Clock.Now()
 	}

@@ -71,13 +71,7 @@ func (s *Service) ListAllOrganizations(ctx context.Context, q OrganizationQuery)
 	case !q.CreatedFrom.IsZero() && !q.CreatedTo.IsZero() && q.CreatedFrom.After(q.CreatedTo):
 		return OrganizationsPage{}, errInvalidFilter("createdTo", "must not be before createdFrom")
 	}
-	limit := q.Limit
-	switch {
-	case limit <= 0:
-		limit = DefaultOrganizationsPage
-	case limit > MaxOrganizationsPage:
-		limit = MaxOrganizationsPage
-	}
+	limit := kernel.PageLimit(q.Limit, DefaultOrganizationsPage, MaxOrganizationsPage)
 	q.Limit = limit + 1
 	list, err := s.deps.Organizations.Search(ctx, q)
 	if err != nil {
