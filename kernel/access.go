@@ -58,12 +58,9 @@ func RequirePermission(ctx context.Context, permission string) error {
 // ErrImpersonating (an impersonated session, whoever started it) or
 // ErrPlatformForbidden.
 func RequirePlatformAdmin(ctx context.Context) (Principal, error) {
-	p, err := RequireUser(ctx)
+	p, err := RequireOwnSession(ctx)
 	if err != nil {
 		return Principal{}, err
-	}
-	if !p.ImpersonatorID.IsZero() {
-		return Principal{}, ErrImpersonating
 	}
 	if !p.PlatformAdmin {
 		return Principal{}, ErrPlatformForbidden

@@ -162,19 +162,14 @@ type Stats struct {
 }
 
 func (m *Module) stats(ctx context.Context, _ *struct{}) (*web.Output[Stats], error) {
-	type row struct {
-		status string
-		n      int
-	}
-	rows, err := db.QueryAll(ctx, m.db.Q(ctx), func(r db.Row) (row, error) {
-		var x row
-		err := r.Scan(&x.status, &x.n)
-		return x, err
-	}, "count tickets", `SELECT status, COUNT(*) FROM tickets GROUP BY status`)
 	out := Stats{ByStatus: map[string]int{}}
-	for _, r := range rows {
-		out.ByStatus[r.status] = r.n
-	}
+	_, err := db.QueryAll(ctx, m.db.Q(ctx), func(r db.Row) (struct{}, error) {
+		var status string
+		var n int
+		err := r.Scan(&status, &n)
+		out.ByStatus[status] = n
+		return struct{}{}, err
+	}, "count tickets", `SELECT status, COUNT(*) FROM tickets GROUP BY status`)
 	return web.Reply(out, err, func(s Stats) Stats { return s })
 }
 
