@@ -22,9 +22,10 @@ const (
 	KindRateLimited
 	KindUnavailable
 	KindTooLarge
+	KindPaymentRequired
 )
 
-var kindNames = [...]string{"internal", "invalid", "unauthenticated", "forbidden", "not_found", "conflict", "gone", "rate_limited", "unavailable", "too_large"}
+var kindNames = [...]string{"internal", "invalid", "unauthenticated", "forbidden", "not_found", "conflict", "gone", "rate_limited", "unavailable", "too_large", "payment_required"}
 
 func (k ErrorKind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
@@ -54,7 +55,10 @@ type Error struct {
 	// RetryAfterSeconds is set on RateLimited and Unavailable errors when the
 	// caller may retry after a known delay.
 	RetryAfterSeconds int
-	cause             error
+	// Extra are members the problem carries besides the standard ones
+	// ({"plans": […]} on a 402): what a client needs to act on it.
+	Extra map[string]any
+	cause error
 }
 
 // Error implements error. It includes the cause, so logs show it; the edge
@@ -77,6 +81,18 @@ func (e *Error) Unwrap() error { return e.cause }
 func (e *Error) WithCause(cause error) *Error {
 	c := *e
 	c.cause = cause
+	return &c
+}
+
+// WithExtra returns a copy of e carrying the problem member key: v (a
+// standard member's name is ignored at the edge).
+func (e *Error) WithExtra(key string, v any) *Error {
+	c := *e
+	c.Extra = make(map[string]any, len(e.Extra)+1)
+	for k, x := range e.Extra {
+		c.Extra[k] = x
+	}
+	c.Extra[key] = v
 	return &c
 }
 
@@ -132,6 +148,10 @@ func RateLimited(code, detail string, retryAfterSeconds int) *Error {
 
 // Unavailable means a dependency or feature is not available now (503).
 func Unavailable(code, detail string) *Error { return newError(KindUnavailable, code, detail) }
+
+// PaymentRequired is the error of what the caller's plan does not include
+// or whose quota is spent (402).
+func PaymentRequired(code, detail string) *Error { return newError(KindPaymentRequired, code, detail) }
 
 // TooLarge means the request body exceeds a limit (413).
 func TooLarge(code, detail string) *Error { return newError(KindTooLarge, code, detail) }

@@ -53,8 +53,38 @@ type Problem struct {
 	Message   string              `json:"message" doc:"The detail again, for Better Auth clients."`
 	RequestID string              `json:"requestId" doc:"The request ID, also sent as the X-Request-Id header."`
 	Errors    []kernel.FieldError `json:"errors,omitempty" doc:"What is wrong with individual input fields."`
+	// Extensions are the problem's other members (RFC 9457 extension
+	// members), from kernel.Error.Extra: {"plans": […]} on a 402.
+	Extensions map[string]any `json:"-"`
 
 	retryAfter int
+}
+
+// problemMembers are the members Extensions may not replace.
+var problemMembers = map[string]bool{"type": true, "title": true, "status": true, "detail": true, "code": true,
+	"message": true, "requestId": true, "errors": true}
+
+// MarshalJSON writes the standard members, then the extension members.
+func (p *Problem) MarshalJSON() ([]byte, error) {
+	type plain Problem
+	b, err := json.Marshal((*plain)(p))
+	if err != nil || len(p.Extensions) == 0 {
+		return b, err
+	}
+	ext := make(map[string]any, len(p.Extensions))
+	for k, v := range p.Extensions {
+		if !problemMembers[k] {
+			ext[k] = v
+		}
+	}
+	if len(ext) == 0 {
+		return b, nil
+	}
+	e, err := json.Marshal(ext)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(b[:len(b)-1], ','), e[1:]...), nil
 }
 
 // Error returns the code and the detail, so a Problem reads well in a log.
@@ -141,6 +171,7 @@ var kindStatus = map[kernel.ErrorKind]int{
 	kernel.KindRateLimited:     http.StatusTooManyRequests,
 	kernel.KindUnavailable:     http.StatusServiceUnavailable,
 	kernel.KindTooLarge:        http.StatusRequestEntityTooLarge,
+	kernel.KindPaymentRequired: http.StatusPaymentRequired,
 }
 
 // problemFromKernel maps a non-internal kernel error; the caller handles
@@ -155,6 +186,7 @@ func problemFromKernel(ke *kernel.Error) *Problem {
 		code = ke.Kind.String()
 	}
 	p := newProblem(status, code, ke.Detail, append([]kernel.FieldError(nil), ke.Fields...))
+	p.Extensions = ke.Extra
 	switch {
 	case ke.Kind == kernel.KindRateLimited:
 		p.retryAfter = max(ke.RetryAfterSeconds, 1)

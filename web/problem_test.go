@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/web"
 )
 
@@ -299,3 +302,24 @@ func TestProblemFromOutsideARequest(t *testing.T) {
 }
 
 var errNotFound = widgetErr("missing")
+
+// TestProblemExtensions: a kernel error's Extra are members of the
+// problem, after the standard ones, which they cannot replace; 402 is the
+// payment-required kind's status.
+func TestProblemExtensions(t *testing.T) {
+	t.Parallel()
+	err := kernel.PaymentRequired("billing.subscription_required", "Upgrade.").
+		WithExtra("plans", []string{"pro", "business"}).WithExtra("code", "forged")
+	p := web.ProblemFrom(context.Background(), err)
+	b, jerr := json.Marshal(p)
+	if jerr != nil {
+		t.Fatal(jerr)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != 402 || got["code"] != "billing.subscription_required" || fmt.Sprint(got["plans"]) != "[pro business]" {
+		t.Errorf("problem = %s", b)
+	}
+}
