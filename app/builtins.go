@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/groundworkhq/groundwork/modules/audit"
+	"github.com/groundworkhq/groundwork/modules/billing"
 	"github.com/groundworkhq/groundwork/modules/iam"
 	"github.com/groundworkhq/groundwork/modules/notifications"
 	"github.com/groundworkhq/groundwork/modules/platform"
@@ -18,6 +19,7 @@ type builtins struct {
 	tenancy       *tenancy.Module
 	audit         *audit.Module
 	platform      *platform.Module
+	billing       *billing.Module
 }
 
 func newBuiltins(d Deps, o options) (builtins, []Module, error) {
@@ -75,10 +77,19 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	if err != nil {
 		return b, nil, err
 	}
+	b.billing, err = billing.New(billing.Deps{
+		Services:  d.Services,
+		Config:    billingConfig(d.Config),
+		Directory: billingDirectory{tenancy: b.tenancy, iam: b.iam},
+	})
+	if err != nil {
+		return b, nil, err
+	}
 	subscribeIAMEmails(d, b)
 	subscribeTenancy(d, b)
 	subscribeAudit(d, b)
-	return b, []Module{b.notifications, b.iam, b.tenancy, b.audit, b.platform}, nil
+	subscribeBillingAudit(d, b)
+	return b, []Module{b.notifications, b.iam, b.tenancy, b.audit, b.platform, b.billing}, nil
 }
 
 // declarePermissions declares, in tenancy's catalog, the permissions of

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -171,17 +172,31 @@ type SES struct {
 	Endpoint string
 }
 
-// Payments selects and configures the payment provider.
+// Payments selects and configures the payment provider and the billing
+// built on it.
 type Payments struct {
 	// Provider is one of the Payment* constants (PAYMENT_PROVIDER, default
 	// none).
 	Provider string
+	// PlansFile is the YAML file of the plans on sale, read by billing
+	// (PLANS_FILE, default empty: the built-in free, pro and business).
+	PlansFile string
+	// ReconcileInterval is how often billing compares the live
+	// subscriptions with the provider's, catching a missed webhook
+	// (BILLING_RECONCILE_INTERVAL, a Go duration, default 6h, 1m to 168h).
+	ReconcileInterval time.Duration
+	// GraceDays is how many days a past_due subscription keeps its plan's
+	// access; 0 ends it as soon as a payment fails (BILLING_GRACE_DAYS,
+	// default 7, 0 to 90).
+	GraceDays int
 	// Stripe configures the stripe provider.
 	Stripe Stripe
 	// MercadoPago configures the mercadopago provider.
 	MercadoPago MercadoPago
 	// Polar configures the polar provider.
 	Polar Polar
+	// Sandbox configures the sandbox provider.
+	Sandbox Sandbox
 }
 
 // The values of Payments.Provider.
@@ -190,6 +205,9 @@ const (
 	PaymentStripe      = "stripe"
 	PaymentMercadoPago = "mercadopago"
 	PaymentPolar       = "polar"
+	// PaymentSandbox is billing's own fake provider, for development and
+	// tests: checkouts complete on a local page and nothing is charged.
+	PaymentSandbox = "sandbox"
 )
 
 // Stripe holds Stripe's credentials.
@@ -198,12 +216,18 @@ type Stripe struct {
 	// provider is stripe).
 	SecretKey string
 	// WebhookSecret verifies webhook signatures (STRIPE_WEBHOOK_SECRET,
-	// secret; required when the provider is stripe).
+	// secret; required when the provider is stripe). During a rotation it
+	// holds two secrets, "new,old": read it through WebhookSecrets.
 	WebhookSecret string
 	// APIBase overrides Stripe's API URL, for stripe-mock and proxies
 	// (STRIPE_API_BASE, optional absolute http(s) URL).
 	APIBase string
 }
+
+// WebhookSecrets returns the secrets a delivery may be signed with: the
+// new one first, then the old one while a rotation drains; none when
+// WebhookSecret is empty.
+func (s Stripe) WebhookSecrets() []string { return splitSecrets(s.WebhookSecret) }
 
 // MercadoPago holds Mercado Pago's credentials.
 type MercadoPago struct {
@@ -211,9 +235,15 @@ type MercadoPago struct {
 	// required when the provider is mercadopago).
 	AccessToken string
 	// WebhookSecret verifies webhook signatures (MERCADOPAGO_WEBHOOK_SECRET,
-	// secret; required when the provider is mercadopago).
+	// secret; required when the provider is mercadopago). During a rotation
+	// it holds two secrets, "new,old": read it through WebhookSecrets.
 	WebhookSecret string
 }
+
+// WebhookSecrets returns the secrets a delivery may be signed with: the
+// new one first, then the old one while a rotation drains; none when
+// WebhookSecret is empty.
+func (m MercadoPago) WebhookSecrets() []string { return splitSecrets(m.WebhookSecret) }
 
 // Polar holds Polar's credentials.
 type Polar struct {
@@ -221,7 +251,8 @@ type Polar struct {
 	// when the provider is polar).
 	AccessToken string
 	// WebhookSecret verifies webhook signatures (POLAR_WEBHOOK_SECRET,
-	// secret; required when the provider is polar).
+	// secret; required when the provider is polar). During a rotation it
+	// holds two secrets, "new,old": read it through WebhookSecrets.
 	WebhookSecret string
 	// Server is PolarProduction or PolarSandbox (POLAR_SERVER, default
 	// production).
@@ -229,6 +260,36 @@ type Polar struct {
 	// APIBase overrides the API URL chosen by Server, for tests and proxies
 	// (POLAR_API_BASE, optional absolute http(s) URL).
 	APIBase string
+}
+
+// WebhookSecrets returns the secrets a delivery may be signed with: the
+// new one first, then the old one while a rotation drains; none when
+// WebhookSecret is empty.
+func (p Polar) WebhookSecrets() []string { return splitSecrets(p.WebhookSecret) }
+
+// splitSecrets splits a comma-separated list of secrets, dropping blanks
+// (Load has already refused them; a hand-built Config may hold some).
+func splitSecrets(v string) []string {
+	var out []string
+	for item := range strings.SplitSeq(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// Sandbox configures billing's sandbox provider.
+type Sandbox struct {
+	// AllowHTTPS lets the sandbox run behind an https SERVER_URL, where it
+	// otherwise refuses to start lest a production deployment hand out
+	// plans for free (BILLING_SANDBOX_ALLOW_HTTPS, default false).
+	AllowHTTPS bool
+	// WebhookSecret signs the sandbox's webhook deliveries
+	// (BILLING_SANDBOX_WEBHOOK_SECRET, secret; default empty: billing
+	// derives one itself). Set it when something outside the process, such
+	// as an end-to-end test, must sign deliveries too.
+	WebhookSecret string
 }
 
 // The values of Polar.Server.

@@ -77,6 +77,10 @@ func TestDefaults(t *testing.T) {
 		{"Email.SMTP.TLS", c.Email.SMTP.TLS, config.SMTPTLSStartTLS},
 		{"Payments.Provider", c.Payments.Provider, config.PaymentNone},
 		{"Payments.Polar.Server", c.Payments.Polar.Server, config.PolarProduction},
+		{"Payments.PlansFile", c.Payments.PlansFile, ""},
+		{"Payments.ReconcileInterval", c.Payments.ReconcileInterval, 6 * time.Hour},
+		{"Payments.GraceDays", c.Payments.GraceDays, 7},
+		{"Payments.Sandbox", c.Payments.Sandbox, config.Sandbox{}},
 		{"Storage.Provider", c.Storage.Provider, config.StorageLocal},
 		{"Storage.S3.ForcePathStyle", c.Storage.S3.ForcePathStyle, false},
 		{"Usage.Enabled", c.Usage.Enabled, false},
@@ -131,6 +135,9 @@ func TestLoadGoodValues(t *testing.T) {
 		"POLAR_ACCESS_TOKEN":         "polar_oat_123",
 		"POLAR_WEBHOOK_SECRET":       "whsec_456",
 		"POLAR_SERVER":               "sandbox",
+		"PLANS_FILE":                 "/etc/groundwork/plans.yaml",
+		"BILLING_RECONCILE_INTERVAL": "30m",
+		"BILLING_GRACE_DAYS":         "0",
 		"POLAR_API_BASE":             "http://127.0.0.1:4010",
 		"STORAGE_PROVIDER":           "s3",
 		"S3_BUCKET":                  "avatars",
@@ -167,6 +174,9 @@ func TestLoadGoodValues(t *testing.T) {
 		{"Email.SES.Region", c.Email.SES.Region, "eu-west-1"},
 		{"Payments.Provider", c.Payments.Provider, config.PaymentPolar},
 		{"Payments.Polar", c.Payments.Polar, config.Polar{AccessToken: "polar_oat_123", WebhookSecret: "whsec_456", Server: config.PolarSandbox, APIBase: "http://127.0.0.1:4010"}},
+		{"Payments.PlansFile", c.Payments.PlansFile, "/etc/groundwork/plans.yaml"},
+		{"Payments.ReconcileInterval", c.Payments.ReconcileInterval, 30 * time.Minute},
+		{"Payments.GraceDays", c.Payments.GraceDays, 0},
 		{"Storage.Provider", c.Storage.Provider, config.StorageS3},
 		{"Storage.S3", c.Storage.S3, config.S3{Bucket: "avatars", Region: "eu-west-1", Endpoint: "http://localhost:9000", PublicURL: "https://cdn.acme.com", ForcePathStyle: true}},
 		{"Usage.Enabled", c.Usage.Enabled, true},
@@ -205,6 +215,22 @@ func TestLoadProviders(t *testing.T) {
 		{"mercadopago", env{"PAYMENT_PROVIDER": "mercadopago", "MERCADOPAGO_ACCESS_TOKEN": "APP_USR-1", "MERCADOPAGO_WEBHOOK_SECRET": "s3cret"},
 			func(c config.Config) bool {
 				return c.Payments.MercadoPago == config.MercadoPago{AccessToken: "APP_USR-1", WebhookSecret: "s3cret"}
+			}},
+		{"sandbox", env{"PAYMENT_PROVIDER": "Sandbox", "BILLING_SANDBOX_WEBHOOK_SECRET": "sandbox_whsec"},
+			func(c config.Config) bool {
+				return c.Payments.Provider == config.PaymentSandbox && c.Payments.Sandbox == config.Sandbox{WebhookSecret: "sandbox_whsec"}
+			}},
+		{"sandbox over https when allowed", env{"PAYMENT_PROVIDER": "sandbox", "SERVER_URL": "https://demo.example.com", "BILLING_SANDBOX_ALLOW_HTTPS": "true"},
+			func(c config.Config) bool {
+				return c.Payments.Provider == config.PaymentSandbox && c.Payments.Sandbox.AllowHTTPS && c.Server.Secure()
+			}},
+		{"sandbox over http needs no opt-in", env{"PAYMENT_PROVIDER": "sandbox", "SERVER_URL": "http://demo.internal"},
+			func(c config.Config) bool {
+				return c.Payments.Provider == config.PaymentSandbox && !c.Payments.Sandbox.AllowHTTPS
+			}},
+		{"https without the sandbox needs no opt-in", env{"SERVER_URL": "https://app.example.com"},
+			func(c config.Config) bool {
+				return c.Payments.Provider == config.PaymentNone && !c.Payments.Sandbox.AllowHTTPS
 			}},
 		{"uploadthing", env{"STORAGE_PROVIDER": "uploadthing", "UPLOADTHING_TOKEN": "eyJhcGlLZXkiOiJza19saXZlIn0="},
 			func(c config.Config) bool {
@@ -275,7 +301,24 @@ func TestLoadBadValues(t *testing.T) {
 		{"smtp port", env{"SMTP_PORT": "smtp"}, "SMTP_PORT", "integer between 1 and 65535"},
 		{"smtp tls", env{"SMTP_TLS": "ssl"}, "SMTP_TLS", "starttls, implicit, none"},
 		{"ses endpoint", env{"AWS_ENDPOINT_URL_SES": "not a url"}, "AWS_ENDPOINT_URL_SES", "absolute http or https URL"},
-		{"payment provider", env{"PAYMENT_PROVIDER": "paypal"}, "PAYMENT_PROVIDER", "none, stripe, mercadopago, polar"},
+		{"payment provider", env{"PAYMENT_PROVIDER": "paypal"}, "PAYMENT_PROVIDER", "none, stripe, mercadopago, polar, sandbox"},
+		{"plans file with a line break", env{"PLANS_FILE": "plans\n.yaml"}, "PLANS_FILE", "control characters"},
+		{"reconcile too often", env{"BILLING_RECONCILE_INTERVAL": "30s"}, "BILLING_RECONCILE_INTERVAL", "1m to 168h"},
+		{"reconcile too rarely", env{"BILLING_RECONCILE_INTERVAL": "169h"}, "BILLING_RECONCILE_INTERVAL", "1m to 168h"},
+		{"reconcile not a duration", env{"BILLING_RECONCILE_INTERVAL": "6"}, "BILLING_RECONCILE_INTERVAL", "1m to 168h"},
+		{"grace negative", env{"BILLING_GRACE_DAYS": "-1"}, "BILLING_GRACE_DAYS", "integer between 0 and 90"},
+		{"grace too long", env{"BILLING_GRACE_DAYS": "91"}, "BILLING_GRACE_DAYS", "integer between 0 and 90"},
+		{"grace not a number", env{"BILLING_GRACE_DAYS": "a week"}, "BILLING_GRACE_DAYS", "integer between 0 and 90"},
+		{"bad bool sandbox https", env{"BILLING_SANDBOX_ALLOW_HTTPS": "yes"}, "BILLING_SANDBOX_ALLOW_HTTPS", "true or false"},
+		{"sandbox over https refused", env{"PAYMENT_PROVIDER": "sandbox", "SERVER_URL": "https://app.example.com", "BILLING_SANDBOX_ALLOW_HTTPS": "false"}, "BILLING_SANDBOX_ALLOW_HTTPS", "must be true to run PAYMENT_PROVIDER=sandbox with an https SERVER_URL"},
+		{"sandbox webhook secret with a space", env{"BILLING_SANDBOX_WEBHOOK_SECRET": "two words"}, "BILLING_SANDBOX_WEBHOOK_SECRET", "must not contain spaces"},
+		{"three stripe webhook secrets", env{"STRIPE_WEBHOOK_SECRET": "whsec_a,whsec_b,whsec_c"}, "STRIPE_WEBHOOK_SECRET", "one secret, or two separated by a comma while rotating (the new one first); 3 given"},
+		{"stripe webhook secret trailing comma", env{"STRIPE_WEBHOOK_SECRET": "whsec_a,"}, "STRIPE_WEBHOOK_SECRET", "secret 2 is empty"},
+		{"stripe webhook secret leading comma", env{"STRIPE_WEBHOOK_SECRET": ", whsec_b"}, "STRIPE_WEBHOOK_SECRET", "secret 1 is empty"},
+		{"stripe webhook secret with a space", env{"STRIPE_WEBHOOK_SECRET": "whsec_a, whsec b"}, "STRIPE_WEBHOOK_SECRET", "must not contain spaces"},
+		{"mercadopago webhook secret empty item", env{"MERCADOPAGO_WEBHOOK_SECRET": "new,,old"}, "MERCADOPAGO_WEBHOOK_SECRET", "secret 2 is empty"},
+		{"three polar webhook secrets", env{"POLAR_WEBHOOK_SECRET": "a,b,c"}, "POLAR_WEBHOOK_SECRET", "3 given"},
+		{"polar webhook secret only a comma", env{"POLAR_WEBHOOK_SECRET": ","}, "POLAR_WEBHOOK_SECRET", "secret 1 is empty"},
 		{"stripe api base", env{"STRIPE_API_BASE": "/v1"}, "STRIPE_API_BASE", "absolute http or https URL"},
 		{"polar server", env{"POLAR_SERVER": "staging"}, "POLAR_SERVER", "production, sandbox"},
 		{"polar api base", env{"POLAR_API_BASE": "ws://polar"}, "POLAR_API_BASE", "absolute http or https URL"},
@@ -340,6 +383,13 @@ func TestErrorMessage(t *testing.T) {
 		{env{"PORT": "abc"}, `PORT="abc": must be an integer between 1 and 65535`},
 		{env{"PAYMENT_PROVIDER": "stripe"}, `STRIPE_SECRET_KEY="": required when PAYMENT_PROVIDER=stripe`},
 		{env{"LOG_LEVEL": "loud\nERROR injected"}, `LOG_LEVEL="loud\nERROR injected": must be one of debug, info, warn, error`},
+		// Unset, the opt-in is its default, false, and says so.
+		{env{"PAYMENT_PROVIDER": "sandbox", "SERVER_URL": "https://app.example.com"},
+			`BILLING_SANDBOX_ALLOW_HTTPS="false": must be true to run PAYMENT_PROVIDER=sandbox with an https SERVER_URL: the sandbox charges nothing, so a deployment that looks like production must opt in`},
+		{env{"STRIPE_WEBHOOK_SECRET": "whsec_a,whsec_b,whsec_c"},
+			`STRIPE_WEBHOOK_SECRET="<redacted>": must be one secret, or two separated by a comma while rotating (the new one first); 3 given`},
+		{env{"BILLING_RECONCILE_INTERVAL": "10s"}, `BILLING_RECONCILE_INTERVAL="10s": must be a Go duration from 1m to 168h`},
+		{env{"BILLING_GRACE_DAYS": "100"}, `BILLING_GRACE_DAYS="100": must be an integer between 0 and 90`},
 	}
 	for _, tt := range tests {
 		if got := loadError(t, tt.env).Error(); got != tt.want {
@@ -365,6 +415,7 @@ func TestSecretsAreRedacted(t *testing.T) {
 		{"POLAR_ACCESS_TOKEN", secret},
 		{"POLAR_WEBHOOK_SECRET", secret},
 		{"UPLOADTHING_TOKEN", secret},
+		{"BILLING_SANDBOX_WEBHOOK_SECRET", secret},
 	}
 	tested := map[string]bool{}
 	for _, tt := range tests {
@@ -422,6 +473,51 @@ func TestFirstErrorIsDeterministic(t *testing.T) {
 	}
 	if _, err := config.Load(e.lookup); err != nil {
 		t.Fatalf("Load after fixing every error: %v", err)
+	}
+}
+
+func TestWebhookSecretRotation(t *testing.T) {
+	t.Parallel()
+	c := load(t, env{
+		"PAYMENT_PROVIDER":           "stripe",
+		"STRIPE_SECRET_KEY":          "sk_test_1",
+		"STRIPE_WEBHOOK_SECRET":      " whsec_new , whsec_old ",
+		"MERCADOPAGO_WEBHOOK_SECRET": "mp_only",
+		"POLAR_WEBHOOK_SECRET":       "polar_new,polar_old",
+	})
+	checks := []struct {
+		name      string
+		raw       string
+		got, want []string
+	}{
+		{"Stripe", c.Payments.Stripe.WebhookSecret, c.Payments.Stripe.WebhookSecrets(), []string{"whsec_new", "whsec_old"}},
+		{"MercadoPago", c.Payments.MercadoPago.WebhookSecret, c.Payments.MercadoPago.WebhookSecrets(), []string{"mp_only"}},
+		{"Polar", c.Payments.Polar.WebhookSecret, c.Payments.Polar.WebhookSecrets(), []string{"polar_new", "polar_old"}},
+	}
+	for _, ch := range checks {
+		if !slices.Equal(ch.got, ch.want) {
+			t.Errorf("%s.WebhookSecrets() = %q, want %q", ch.name, ch.got, ch.want)
+		}
+		// The field keeps the list, normalized, for code that reads it.
+		if want := strings.Join(ch.want, ","); ch.raw != want {
+			t.Errorf("%s.WebhookSecret = %q, want %q", ch.name, ch.raw, want)
+		}
+	}
+
+	// Unset: no secrets. Hand-built with blanks: the blanks are dropped.
+	if got := config.Default().Payments.Stripe.WebhookSecrets(); len(got) != 0 {
+		t.Errorf("default WebhookSecrets() = %q, want none", got)
+	}
+	if got := (config.Polar{WebhookSecret: " a ,, b,"}).WebhookSecrets(); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("WebhookSecrets of a hand-built list = %q, want [a b]", got)
+	}
+
+	// A refused list never shows any of its secrets.
+	for _, v := range []string{"whsec_hunter2,whsec_old,whsec_older", "whsec_hunter2,", "whsec_hunter2, hunter 3"} {
+		msg := loadError(t, env{"STRIPE_WEBHOOK_SECRET": v}).Error()
+		if strings.Contains(msg, "hunter") {
+			t.Errorf("STRIPE_WEBHOOK_SECRET=%q: message %q shows a secret", v, msg)
+		}
 	}
 }
 
@@ -522,6 +618,12 @@ var samples = map[string]env{
 	"AUTH_RATE_LIMIT":            {"AUTH_RATE_LIMIT": "false"},
 	"AUTH_COOKIE_PREFIX":         {"AUTH_COOKIE_PREFIX": "better-auth"},
 	"IMPERSONATION_MAX":          {"IMPERSONATION_MAX": "30m"},
+
+	"PLANS_FILE":                     {"PLANS_FILE": "plans.yaml"},
+	"BILLING_RECONCILE_INTERVAL":     {"BILLING_RECONCILE_INTERVAL": "1h"},
+	"BILLING_GRACE_DAYS":             {"BILLING_GRACE_DAYS": "3"},
+	"BILLING_SANDBOX_ALLOW_HTTPS":    {"BILLING_SANDBOX_ALLOW_HTTPS": "true"},
+	"BILLING_SANDBOX_WEBHOOK_SECRET": {"BILLING_SANDBOX_WEBHOOK_SECRET": "s"},
 }
 
 func TestEveryVariableIsUsed(t *testing.T) {

@@ -167,7 +167,7 @@ var specs = []spec{
 	},
 	{
 		Variable: Variable{Name: "IMPERSONATION_MAX", Default: "1h", Description: "How long a platform admin's impersonation of a user lasts before it ends by itself, never extended: 1m to 24h (Go duration)."},
-		set:      setImpersonationMax,
+		set:      setDurationBetween(time.Minute, 24*time.Hour, func(c *Config) *time.Duration { return &c.Auth.ImpersonationMax }),
 	},
 
 	// Email
@@ -244,8 +244,28 @@ var specs = []spec{
 
 	// Payments
 	{
-		Variable: Variable{Name: "PAYMENT_PROVIDER", Default: PaymentNone, Description: "Payment provider: none, stripe, mercadopago or polar."},
-		set:      setOneOf([]string{PaymentNone, PaymentStripe, PaymentMercadoPago, PaymentPolar}, func(c *Config) *string { return &c.Payments.Provider }),
+		Variable: Variable{Name: "PAYMENT_PROVIDER", Default: PaymentNone, Description: "Payment provider: none, stripe, mercadopago, polar, or sandbox (billing's own fake provider for development and tests: checkouts complete on a local page and nothing is charged)."},
+		set:      setOneOf([]string{PaymentNone, PaymentStripe, PaymentMercadoPago, PaymentPolar, PaymentSandbox}, func(c *Config) *string { return &c.Payments.Provider }),
+	},
+	{
+		Variable: Variable{Name: "PLANS_FILE", Description: "YAML file of the plans on sale, with their prices and the provider's IDs of them; empty uses the built-in free, pro and business plans."},
+		set:      setText(func(c *Config) *string { return &c.Payments.PlansFile }),
+	},
+	{
+		Variable: Variable{Name: "BILLING_RECONCILE_INTERVAL", Default: "6h", Description: "How often billing compares subscriptions with the payment provider's, catching a missed webhook: 1m to 168h (Go duration)."},
+		set:      setDurationBetween(time.Minute, 168*time.Hour, func(c *Config) *time.Duration { return &c.Payments.ReconcileInterval }),
+	},
+	{
+		Variable: Variable{Name: "BILLING_GRACE_DAYS", Default: "7", Description: "Days a past_due subscription keeps its plan's access after a failed payment (0 to 90)."},
+		set:      setInt(0, 90, func(c *Config) *int { return &c.Payments.GraceDays }),
+	},
+	{
+		Variable: Variable{Name: "BILLING_SANDBOX_ALLOW_HTTPS", Default: "false", Description: "Let PAYMENT_PROVIDER=sandbox run with an https SERVER_URL, which it otherwise refuses lest a production deployment give plans away."},
+		set:      setSandboxAllowHTTPS,
+	},
+	{
+		Variable: Variable{Name: "BILLING_SANDBOX_WEBHOOK_SECRET", Description: "Secret the sandbox signs its webhook deliveries with; empty lets billing derive one itself.", Secret: true},
+		set:      setToken(func(c *Config) *string { return &c.Payments.Sandbox.WebhookSecret }),
 	},
 	{
 		Variable:     Variable{Name: "STRIPE_SECRET_KEY", Description: "Stripe secret API key; required when PAYMENT_PROVIDER=stripe.", Secret: true},
@@ -253,8 +273,8 @@ var specs = []spec{
 		requiredWhen: whenPayment(PaymentStripe),
 	},
 	{
-		Variable:     Variable{Name: "STRIPE_WEBHOOK_SECRET", Description: "Stripe webhook signing secret (whsec_…); required when PAYMENT_PROVIDER=stripe.", Secret: true},
-		set:          setToken(func(c *Config) *string { return &c.Payments.Stripe.WebhookSecret }),
+		Variable:     Variable{Name: "STRIPE_WEBHOOK_SECRET", Description: "Stripe webhook signing secret (whsec_…), or two separated by a comma while rotating (the new one first, the old one while deliveries signed with it drain); required when PAYMENT_PROVIDER=stripe.", Secret: true},
+		set:          setWebhookSecrets(func(c *Config) *string { return &c.Payments.Stripe.WebhookSecret }),
 		requiredWhen: whenPayment(PaymentStripe),
 	},
 	{
@@ -267,8 +287,8 @@ var specs = []spec{
 		requiredWhen: whenPayment(PaymentMercadoPago),
 	},
 	{
-		Variable:     Variable{Name: "MERCADOPAGO_WEBHOOK_SECRET", Description: "Mercado Pago webhook signing secret; required when PAYMENT_PROVIDER=mercadopago.", Secret: true},
-		set:          setToken(func(c *Config) *string { return &c.Payments.MercadoPago.WebhookSecret }),
+		Variable:     Variable{Name: "MERCADOPAGO_WEBHOOK_SECRET", Description: "Mercado Pago webhook signing secret, or two separated by a comma while rotating (the new one first, the old one while deliveries signed with it drain); required when PAYMENT_PROVIDER=mercadopago.", Secret: true},
+		set:          setWebhookSecrets(func(c *Config) *string { return &c.Payments.MercadoPago.WebhookSecret }),
 		requiredWhen: whenPayment(PaymentMercadoPago),
 	},
 	{
@@ -277,8 +297,8 @@ var specs = []spec{
 		requiredWhen: whenPayment(PaymentPolar),
 	},
 	{
-		Variable:     Variable{Name: "POLAR_WEBHOOK_SECRET", Description: "Polar webhook signing secret; required when PAYMENT_PROVIDER=polar.", Secret: true},
-		set:          setToken(func(c *Config) *string { return &c.Payments.Polar.WebhookSecret }),
+		Variable:     Variable{Name: "POLAR_WEBHOOK_SECRET", Description: "Polar webhook signing secret, or two separated by a comma while rotating (the new one first, the old one while deliveries signed with it drain); required when PAYMENT_PROVIDER=polar.", Secret: true},
+		set:          setWebhookSecrets(func(c *Config) *string { return &c.Payments.Polar.WebhookSecret }),
 		requiredWhen: whenPayment(PaymentPolar),
 	},
 	{
@@ -498,12 +518,70 @@ func setJobRescueAfter(c *Config, v string) error {
 	return nil
 }
 
-func setImpersonationMax(c *Config, v string) error {
-	d, err := time.ParseDuration(v)
-	if err != nil || d < time.Minute || d > 24*time.Hour {
-		return errors.New("must be a Go duration from 1m to 24h")
+func setDurationBetween(lo, hi time.Duration, field func(c *Config) *time.Duration) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo || d > hi {
+			return fmt.Errorf("must be a Go duration from %s to %s", shortDuration(lo), shortDuration(hi))
+		}
+		*field(c) = d
+		return nil
 	}
-	c.Auth.ImpersonationMax = d
+}
+
+// shortDuration writes d as people do: 24h, not 24h0m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// setWebhookSecrets accepts one webhook secret, or two separated by a
+// comma during a rotation, and stores them as "new,old" without the white
+// space around each.
+func setWebhookSecrets(field func(c *Config) *string) func(c *Config, v string) error {
+	return func(c *Config, v string) error {
+		if v == "" {
+			*field(c) = ""
+			return nil
+		}
+		const allowed = "must be one secret, or two separated by a comma while rotating (the new one first)"
+		items := strings.Split(v, ",")
+		for i, item := range items {
+			item = strings.TrimSpace(item)
+			if item == "" {
+				return fmt.Errorf("%s; secret %d is empty", allowed, i+1)
+			}
+			if err := checkToken(item); err != nil {
+				return err
+			}
+			items[i] = item
+		}
+		if len(items) > 2 {
+			return fmt.Errorf("%s; %d given", allowed, len(items))
+		}
+		*field(c) = strings.Join(items, ",")
+		return nil
+	}
+}
+
+// setSandboxAllowHTTPS runs after SERVER_URL and PAYMENT_PROVIDER (specs'
+// order): the sandbox hands out any plan without payment, so an https
+// server, which looks like production, must opt in.
+func setSandboxAllowHTTPS(c *Config, v string) error {
+	allow, err := parseBool(v)
+	if err != nil {
+		return err
+	}
+	if !allow && c.Payments.Provider == PaymentSandbox && c.Server.Secure() {
+		return errors.New("must be true to run PAYMENT_PROVIDER=sandbox with an https SERVER_URL: the sandbox charges nothing, so a deployment that looks like production must opt in")
+	}
+	c.Payments.Sandbox.AllowHTTPS = allow
 	return nil
 }
 

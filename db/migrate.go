@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"sort"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -229,4 +230,44 @@ func EmbeddedMigrations(fsys fs.FS, root string) Migrations {
 		panic(fmt.Sprintf("migrations %s/postgres: %v", root, err))
 	}
 	return Migrations{SQLite: lite, Postgres: pg}
+}
+
+// MergeMigrations returns the migrations of a and b as one module's set
+// (a's Module): the files of both, by dialect, in version order. Their
+// version numbers must not collide (goose refuses a duplicate). It lets a
+// module's adapter keep tables of its own, migrated with the module's.
+func MergeMigrations(a, b Migrations) Migrations {
+	return Migrations{Module: a.Module, SQLite: unionFS{a.SQLite, b.SQLite}, Postgres: unionFS{a.Postgres, b.Postgres}}
+}
+
+// unionFS is the files of several flat migration folders as one; a nil
+// member is skipped.
+type unionFS []fs.FS
+
+func (u unionFS) Open(name string) (fs.File, error) {
+	for _, f := range u {
+		if f == nil {
+			continue
+		}
+		if file, err := f.Open(name); err == nil {
+			return file, nil
+		}
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+func (u unionFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	var all []fs.DirEntry
+	for _, f := range u {
+		if f == nil {
+			continue
+		}
+		entries, err := fs.ReadDir(f, name)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, entries...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Name() < all[j].Name() })
+	return all, nil
 }

@@ -22,3 +22,13 @@ func (m *Module) OrganizationsOf(ctx context.Context, user kernel.UserID) ([]Use
 	}
 	return list, nil
 }
+
+// OrganizationSummary is an organization with its member count.
+type OrganizationSummary = application.OrganizationSummaryView
+
+// Summary returns the organization with its member count (active and
+// suspended members): what billing needs for a customer and a per-seat
+// quantity. An unknown ID is a NotFound error (tenancy.organization_not_found).
+func (m *Module) Summary(ctx context.Context, id kernel.OrganizationID) (OrganizationSummary, error) {
+	return m.svc.OrganizationSummary(ctx, id)
+}

@@ -43,6 +43,16 @@ type OrganizationSummaryView struct {
 	MemberCount int
 }
 
+// OrganizationSummary returns the organization with its member count;
+// ErrOrganizationNotFound for an unknown ID. It needs no transaction.
+func (s *Service) OrganizationSummary(ctx context.Context, id kernel.OrganizationID) (OrganizationSummaryView, error) {
+	sum, err := s.deps.Organizations.Summary(ctx, id)
+	if err != nil {
+		return OrganizationSummaryView{}, fmt.Errorf("organization summary: %w", err)
+	}
+	return organizationSummaryView(sum), nil
+}
+
 func organizationSummaryView(s OrganizationSummary) OrganizationSummaryView {
 	return OrganizationSummaryView{OrganizationView: organizationView(s.Organization, ""), MemberCount: s.MemberCount}
 }
