@@ -44,9 +44,9 @@ func billingConfig(cfg config.Config) billing.Config {
 	return billing.Config{
 		Provider: p.Provider, PlansFile: p.PlansFile, GraceDays: p.GraceDays, ReconcileInterval: p.ReconcileInterval,
 		ServerURL: cfg.Server.URL, ReturnURL: returnURL,
-		Stripe:      billing.ProviderCredentials{Key: p.Stripe.SecretKey, WebhookSecrets: p.Stripe.WebhookSecrets(), APIBase: p.Stripe.APIBase},
-		MercadoPago: billing.ProviderCredentials{Key: p.MercadoPago.AccessToken, WebhookSecrets: p.MercadoPago.WebhookSecrets()},
-		Polar:       billing.ProviderCredentials{Key: p.Polar.AccessToken, WebhookSecrets: p.Polar.WebhookSecrets(), APIBase: polarBase(p.Polar)},
+		Stripe:        billing.ProviderCredentials{Key: p.Stripe.SecretKey, WebhookSecrets: p.Stripe.WebhookSecrets(), APIBase: p.Stripe.APIBase},
+		MercadoPago:   billing.ProviderCredentials{Key: p.MercadoPago.AccessToken, WebhookSecrets: p.MercadoPago.WebhookSecrets()},
+		Polar:         billing.ProviderCredentials{Key: p.Polar.AccessToken, WebhookSecrets: p.Polar.WebhookSecrets(), APIBase: polarBase(p.Polar)},
 		SandboxSecret: p.Sandbox.WebhookSecret,
 		// Every process of a deployment shares its database: the sandbox's
 		// derived secret agrees across them.

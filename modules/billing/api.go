@@ -26,8 +26,8 @@ type ActiveSubscription struct {
 	Status string
 	// Entitled: the plan's features are on (trialing, active, past_due
 	// within BILLING_GRACE_DAYS; always on the free plan).
-	Entitled                         bool
-	Interval                         string
+	Entitled                             bool
+	Interval                             string
 	CurrentPeriodStart, CurrentPeriodEnd time.Time
 	// Caps are the plan's meter caps (-1 unlimited); a meter the plan does
 	// not name is not available on it.

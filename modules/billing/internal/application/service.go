@@ -80,10 +80,10 @@ func (s *Service) Entitled(sub *domain.Subscription) bool {
 
 // CheckoutInput is a checkout's request.
 type CheckoutInput struct {
-	Org        kernel.OrganizationID
-	Plan       string
-	Interval   domain.Interval
-	Seats      int
+	Org      kernel.OrganizationID
+	Plan     string
+	Interval domain.Interval
+	Seats    int
 	// PayerUser is who checks out: the customer's and the payer's email.
 	PayerUser kernel.UserID
 }
