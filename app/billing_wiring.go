@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/groundworkhq/groundwork/config"
+	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/audit"
 	"github.com/groundworkhq/groundwork/modules/billing"
@@ -63,6 +64,21 @@ func polarBase(p config.Polar) string {
 		return "https://sandbox-api.polar.sh"
 	}
 	return "https://api.polar.sh"
+}
+
+// subscribeBillingSeats keeps per-seat subscriptions' quantity on the
+// member count: a member who joins, leaves or is removed enqueues the
+// organization's seat sync in tenancy's transaction.
+func subscribeBillingSeats(d Deps, b builtins) {
+	eventbus.Subscribe(d.Bus, "billing", func(ctx context.Context, e tenancy.MemberJoined) error {
+		return b.billing.MembersChanged(ctx, e.OrganizationID)
+	})
+	eventbus.Subscribe(d.Bus, "billing", func(ctx context.Context, e tenancy.MemberLeft) error {
+		return b.billing.MembersChanged(ctx, e.OrganizationID)
+	})
+	eventbus.Subscribe(d.Bus, "billing", func(ctx context.Context, e tenancy.MemberRemoved) error {
+		return b.billing.MembersChanged(ctx, e.OrganizationID)
+	})
 }
 
 // subscribeBillingAudit records billing's events with the provider as the

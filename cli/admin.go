@@ -85,3 +85,32 @@ func adminCmd(ctx context.Context, args []string, lookup func(string) (string, b
 	}
 	return nil
 }
+
+// billingCmd runs "billing sync [--organization ID]": fetch the live
+// subscriptions from the payment provider and repair drift, as the
+// periodic reconciliation does.
+func billingCmd(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer, base []app.Option) error {
+	if len(args) == 0 || args[0] != "sync" {
+		return usageError{"billing needs: sync [--organization ID]"}
+	}
+	fs := flag.NewFlagSet("billing sync", flag.ContinueOnError)
+	orgFlag := fs.String("organization", "", "only this organization's subscription (org_…)")
+	cfg, logger, err := setup(fs, args[1:], lookup, stderr)
+	if err != nil {
+		return err
+	}
+	var org kernel.OrganizationID
+	if *orgFlag != "" {
+		if org, err = kernel.ParseID[kernel.OrganizationKind](*orgFlag); err != nil {
+			return usageError{fmt.Sprintf("billing sync: --organization %q is not an organization ID (org_…)", *orgFlag)}
+		}
+	}
+	a, err := open(ctx, cfg, logger, append(append([]app.Option(nil), base...), app.WithoutWorkers())...)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.Billing().Reconcile(ctx, org)
+	fmt.Fprintf(stdout, "checked %d subscriptions with the payment provider\n", n)
+	return err
+}

@@ -167,3 +167,23 @@ func serveLogged(t *testing.T, e env, port int) (lines func() []string, stop fun
 		return append([]string(nil), got...)
 	}, stop
 }
+
+func TestBillingSync(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		e := envFor(t, dialect)
+		e["PAYMENT_PROVIDER"], e["BILLING_SANDBOX_WEBHOOK_SECRET"] = "sandbox", "s"
+		ctx := context.Background()
+		if code, out, stderr := runCmd(t, ctx, e, "billing", "sync"); code != exitOK || !strings.Contains(out, "checked 0 subscriptions") {
+			t.Errorf("sync: exit %d, %q %q", code, out, stderr)
+		}
+		if code, out, _ := runCmd(t, ctx, e, "billing", "sync", "--organization", "org_01m9150v0ze6b8fnbpfahxcqkn"); code != exitOK || !strings.Contains(out, "checked 0") {
+			t.Errorf("sync one: exit %d, %q", code, out)
+		}
+		for _, args := range [][]string{{"billing"}, {"billing", "pull"}, {"billing", "sync", "--organization", "acme"}} {
+			if code, _, stderr := runCmd(t, ctx, e, args...); code != exitUsage {
+				t.Errorf("%v: exit %d, %q", args, code, stderr)
+			}
+		}
+	})
+}

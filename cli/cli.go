@@ -64,6 +64,9 @@ Commands:
                          set-password email) when it does not exist
   admin list             list the platform admins
   admin revoke --email E end E's platform administration (never the last one)
+  billing sync [--organization ID]
+                         fetch the live subscriptions from the payment provider
+                         and repair what webhooks missed
   version                print the version
   help                   print this text
 
@@ -99,6 +102,8 @@ func Run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		err = auditCmd(ctx, args, lookup, stdout, stderr)
 	case "admin":
 		err = adminCmd(ctx, args, lookup, stdout, stderr, opts)
+	case "billing":
+		err = billingCmd(ctx, args, lookup, stdout, stderr, opts)
 	case "version":
 		err = version(args, stdout)
 	case "help", "-h", "--help":

@@ -406,3 +406,125 @@ func TestBilling_Admin(t *testing.T) {
 		}
 	})
 }
+
+// TestBilling_SeatsFollowMembers: a per-seat plan's quantity follows the
+// member count, through the seat-sync job, on a provider with quantities.
+func TestBilling_SeatsFollowMembers(t *testing.T) {
+	sandboxApp(t, func(t *testing.T, a *testkit.App) {
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olga", true)
+		org := organization(t, owner.Client, "seats-co")
+		checkout(t, a, owner.Client, "business", "month", "pay")
+		if s := waitStatus(t, owner.Client, "active"); s.Seats != 1 {
+			t.Fatalf("seats at checkout = %d", s.Seats)
+		}
+		var members []testkit.Account
+		for range 2 {
+			m := a.SignUp(t, testkit.NewEmail("seat"), "Seat", true)
+			if err := a.Tenancy().AddMember(t.Context(), owner.ID, org, m.ID); err != nil {
+				t.Fatal(err)
+			}
+			members = append(members, m)
+		}
+		testkit.Eventually(t, "3 seats", func() bool { return subscription(t, owner.Client).Seats == 3 })
+		owner.Do(http.MethodDelete, "/api/users/"+members[0].ID.String(), nil).RequireStatus(t, http.StatusNoContent)
+		testkit.Eventually(t, "2 seats", func() bool { return subscription(t, owner.Client).Seats == 2 })
+	})
+}
+
+// TestBilling_ReconcileRepairsDrift: a change at the provider that no
+// webhook announced is repaired by reconciliation.
+func TestBilling_ReconcileRepairsDrift(t *testing.T) {
+	sandboxApp(t, func(t *testing.T, a *testkit.App) {
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olga", true)
+		org := organization(t, owner.Client, "drift-co")
+		checkout(t, a, owner.Client, "business", "month", "pay")
+		waitStatus(t, owner.Client, "active")
+		// Behind our back: the provider's side now says unpaid.
+		ctx := t.Context()
+		later := a.Clock.Now().Add(time.Minute)
+		if _, err := a.DB().QW(ctx).Exec(ctx, `UPDATE sandbox_subscriptions SET status = 'unpaid', updated_at = $1 WHERE organization_id = $2`,
+			later, org.String()); err != nil {
+			t.Fatal(err)
+		}
+		if s := subscription(t, owner.Client); s.status() != "active" {
+			t.Fatalf("before reconciling = %+v", s)
+		}
+		n, err := a.Billing().Reconcile(ctx, org)
+		if err != nil || n != 1 {
+			t.Fatalf("reconcile = %d, %v", n, err)
+		}
+		if s := subscription(t, owner.Client); s.status() != "unpaid" || s.Entitled {
+			t.Errorf("after reconciling = %+v", s)
+		}
+		// An older snapshot never overwrites a newer one: the provider's
+		// row going back in time changes nothing.
+		if _, err := a.DB().QW(ctx).Exec(ctx, `UPDATE sandbox_subscriptions SET status = 'active', updated_at = $1 WHERE organization_id = $2`,
+			later.Add(-time.Hour), org.String()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Billing().Reconcile(ctx, org); err != nil {
+			t.Fatal(err)
+		}
+		if s := subscription(t, owner.Client); s.status() != "unpaid" {
+			t.Errorf("a stale snapshot was applied: %+v", s)
+		}
+	})
+}
+
+// TestBilling_ForeignAndRacingCheckouts: an event about a subscription the
+// provider does not know is acknowledged and ignored; two checkouts at
+// once make one customer, and paying both leaves one live subscription.
+func TestBilling_ForeignAndRacingCheckouts(t *testing.T) {
+	sandboxApp(t, func(t *testing.T, a *testkit.App) {
+		now := a.Clock.Now()
+		body := `{"id":"evt_foreign","type":"subscription.updated","created":` + fmt.Sprint(now.Unix()) +
+			`,"data":{"subscription":"ssub_nobodys","customer":"scus_nobodys"}}`
+		a.Client().Do(http.MethodPost, "/webhooks/sandbox", body, "Sandbox-Signature", sandbox.Sign([]byte(sandboxSecret), []byte(body), now)).
+			RequireStatus(t, http.StatusOK)
+		testkit.Eventually(t, "the foreign event processed", func() bool {
+			var outcome string
+			_ = a.DB().Q(t.Context()).QueryRow(t.Context(), `SELECT outcome FROM billing_webhook_events WHERE event_id = 'evt_foreign'`).Scan(&outcome)
+			return outcome == "foreign"
+		})
+
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olga", true)
+		org := organization(t, owner.Client, "race-co")
+		urls := make(chan string, 2)
+		for range 2 {
+			go func() {
+				var out struct {
+					URL string `json:"url"`
+				}
+				r := owner.Post("/api/billing/checkout", map[string]any{"plan": "business"})
+				if r.StatusCode == http.StatusOK {
+					r.JSON(t, &out)
+				}
+				urls <- out.URL
+			}()
+		}
+		var paid int
+		for range 2 {
+			if u := <-urls; u != "" {
+				path := strings.TrimPrefix(u, a.URL)
+				owner.Do(http.MethodPost, path, "action=pay", "Content-Type", "application/x-www-form-urlencoded")
+				paid++
+			}
+		}
+		if paid == 0 {
+			t.Fatal("no checkout succeeded")
+		}
+		waitStatus(t, owner.Client, "active")
+		var customers, live int
+		ctx := t.Context()
+		_ = a.DB().Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM billing_customers WHERE organization_id = $1`, org.String()).Scan(&customers)
+		testkit.Eventually(t, "every event processed", func() bool {
+			var pending int
+			_ = a.DB().Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM billing_webhook_events WHERE processed_at IS NULL`).Scan(&pending)
+			return pending == 0
+		})
+		_ = a.DB().Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM billing_subscriptions WHERE organization_id = $1 AND status <> 'canceled'`, org.String()).Scan(&live)
+		if customers != 1 || live != 1 {
+			t.Errorf("%d checkouts paid: %d customers, %d live subscriptions", paid, customers, live)
+		}
+	})
+}

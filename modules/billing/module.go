@@ -121,12 +121,19 @@ const (
 	PermManage = httpapi.PermManage
 )
 
-// Start checks the provider's credentials with one call.
+// Start checks the provider's credentials with one call: credentials the
+// provider refuses stop start-up; a provider that does not answer is
+// logged, and the process starts (checkouts answer 503 until it does).
 func (m *Module) Start(ctx context.Context) error {
 	if m.checker == nil {
 		return nil
 	}
-	if err := m.checker.Check(ctx); err != nil {
+	err := m.checker.Check(ctx)
+	switch {
+	case err == nil:
+	case errors.Is(err, domain.ErrProviderUnavailable):
+		m.deps.Logger.WarnContext(ctx, "the payment provider did not answer the credential check", "provider", m.provider.Name(), "error", err)
+	default:
 		return fmt.Errorf("billing: %s credentials: %w", m.provider.Name(), err)
 	}
 	return nil
@@ -159,10 +166,45 @@ type reconcileArgs struct{}
 // Kind returns "billing.reconcile".
 func (reconcileArgs) Kind() string { return "billing.reconcile" }
 
-// Workers registers the webhook job and, with a provider, the periodic
-// reconciliation (BILLING_RECONCILE_INTERVAL).
+// seatsArgs names the job that sets a per-seat subscription's quantity to
+// the organization's member count.
+type seatsArgs struct {
+	OrganizationID kernel.OrganizationID `json:"organizationId"`
+}
+
+// Kind returns "billing.seat_sync".
+func (seatsArgs) Kind() string { return "billing.seat_sync" }
+
+type seatsWorker struct {
+	river.WorkerDefaults[seatsArgs]
+	svc *application.Service
+}
+
+func (w *seatsWorker) Work(ctx context.Context, j *river.Job[seatsArgs]) error {
+	return w.svc.SyncSeats(ctx, j.Args.OrganizationID)
+}
+
+// MembersChanged enqueues, in the transaction ctx carries, the seat sync
+// of the organization: a per-seat subscription's quantity follows the
+// member count. The composition root calls it when a member joins or
+// leaves.
+func (m *Module) MembersChanged(ctx context.Context, org kernel.OrganizationID) error {
+	if m.provider == nil || !m.provider.SupportsSeats() {
+		return nil
+	}
+	// One job per change: each counts the members when it runs and calls
+	// the provider only when the quantity differs, so a burst costs counts,
+	// not provider calls (River's uniqueness would skip a change that lands
+	// while a sync runs).
+	_, err := m.deps.Jobs.Insert(ctx, seatsArgs{OrganizationID: org}, nil)
+	return err
+}
+
+// Workers registers the webhook and seat jobs and, with a provider, the
+// periodic reconciliation (BILLING_RECONCILE_INTERVAL).
 func (m *Module) Workers(reg *jobs.Registry) {
 	jobs.AddWorker(reg, &webhookWorker{svc: m.svc})
+	jobs.AddWorker(reg, &seatsWorker{svc: m.svc})
 	if m.provider == nil {
 		return
 	}

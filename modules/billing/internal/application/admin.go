@@ -195,3 +195,38 @@ func (s *Service) Overview(ctx context.Context) (Overview, error) {
 	}
 	return out, nil
 }
+
+// SyncSeats sets the quantity of the organization's per-seat subscription
+// to its member count, at the provider, and applies the answer; nothing
+// for another plan, a comp, or a provider without quantities. It counts
+// again after a change, so members who joined meanwhile are not missed.
+func (s *Service) SyncSeats(ctx context.Context, org kernel.OrganizationID) error {
+	p := s.deps.Provider
+	if p == nil || !p.SupportsSeats() {
+		return nil
+	}
+	for range 3 {
+		sub, err := s.deps.Store.LiveSubscription(ctx, org, false)
+		if err != nil || sub == nil || sub.Provider != p.Name() || sub.ProviderRef == "" {
+			return err
+		}
+		if plan, ok := s.deps.Catalog.Plan(sub.Plan); !ok || !plan.PerSeat {
+			return nil
+		}
+		n, err := s.deps.Orgs.MemberCount(ctx, org)
+		if err != nil {
+			return fmt.Errorf("sync seats: %w", err)
+		}
+		if n = max(n, 1); n == sub.Seats {
+			return nil
+		}
+		snap, err := p.SetSeats(ctx, sub.ProviderRef, n)
+		if err != nil {
+			return fmt.Errorf("sync seats: %w", err)
+		}
+		if _, err := s.Apply(ctx, snap, org); err != nil {
+			return err
+		}
+	}
+	return nil
+}

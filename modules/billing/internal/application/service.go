@@ -491,6 +491,9 @@ func (s *Service) Reconcile(ctx context.Context, org kernel.OrganizationID) (int
 		if err == nil {
 			_, err = s.Apply(ctx, snap, sub.OrganizationID)
 		}
+		if err == nil {
+			err = s.SyncSeats(ctx, sub.OrganizationID)
+		}
 		if err != nil {
 			errs = append(errs, err)
 		}
