@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/groundworkhq/groundwork/modules/billing/internal/domain"
 	"github.com/groundworkhq/groundwork/modules/billing/internal/infrastructure/mercadopago"
 	"github.com/groundworkhq/groundwork/modules/billing/internal/infrastructure/plansfile"
 	"github.com/groundworkhq/groundwork/modules/billing/internal/infrastructure/polar"
@@ -59,29 +60,19 @@ func (m *Module) setUp() error {
 	if m.catalog, err = plansfile.Load(c.PlansFile, c.Provider); err != nil {
 		return fmt.Errorf("billing: %w", err)
 	}
+	var p providerChecker
 	switch c.Provider {
 	case "", "none":
+		return nil
 	case "stripe":
-		p, err := stripepay.New(stripepay.Config{SecretKey: c.Stripe.Key, WebhookSecrets: c.Stripe.WebhookSecrets,
-			APIBase: c.Stripe.APIBase, HTTPClient: c.HTTPClient})
-		if err != nil {
-			return fmt.Errorf("billing: stripe: %w", err)
-		}
-		m.provider, m.checker = p, p
+		p, err = bound(stripepay.New(stripepay.Config{SecretKey: c.Stripe.Key, WebhookSecrets: c.Stripe.WebhookSecrets,
+			APIBase: c.Stripe.APIBase, HTTPClient: c.HTTPClient}))
 	case "mercadopago":
-		p, err := mercadopago.New(mercadopago.Config{AccessToken: c.MercadoPago.Key, WebhookSecrets: c.MercadoPago.WebhookSecrets,
-			APIBase: c.MercadoPago.APIBase, HTTPClient: c.HTTPClient})
-		if err != nil {
-			return fmt.Errorf("billing: mercadopago: %w", err)
-		}
-		m.provider, m.checker = p, p
+		p, err = bound(mercadopago.New(mercadopago.Config{AccessToken: c.MercadoPago.Key, WebhookSecrets: c.MercadoPago.WebhookSecrets,
+			APIBase: c.MercadoPago.APIBase, HTTPClient: c.HTTPClient}))
 	case "polar":
-		p, err := polar.New(polar.Config{AccessToken: c.Polar.Key, WebhookSecrets: c.Polar.WebhookSecrets,
-			APIBase: c.Polar.APIBase, HTTPClient: c.HTTPClient})
-		if err != nil {
-			return fmt.Errorf("billing: polar: %w", err)
-		}
-		m.provider, m.checker = p, p
+		p, err = bound(polar.New(polar.Config{AccessToken: c.Polar.Key, WebhookSecrets: c.Polar.WebhookSecrets,
+			APIBase: c.Polar.APIBase, HTTPClient: c.HTTPClient}))
 	case "sandbox":
 		secret := []byte(c.SandboxSecret)
 		if len(secret) == 0 {
@@ -89,15 +80,29 @@ func (m *Module) setUp() error {
 			mac.Write([]byte("groundwork billing sandbox webhooks"))
 			secret = mac.Sum(nil)
 		}
-		p, err := sandbox.New(sandbox.Config{DB: m.deps.DB, ServerURL: c.ServerURL, Secret: secret, Clock: m.deps.Clock,
+		sb, serr := sandbox.New(sandbox.Config{DB: m.deps.DB, ServerURL: c.ServerURL, Secret: secret, Clock: m.deps.Clock,
 			HTTPClient: c.HTTPClient, Logger: m.deps.Logger})
-		if err != nil {
-			return fmt.Errorf("billing: sandbox: %w", err)
+		if serr != nil {
+			return fmt.Errorf("billing: sandbox: %w", serr)
 		}
-		m.provider, m.extra = p, sandbox.Migrations()
-		m.routes = func(r interface{ Handle(string, http.Handler) }) { p.Routes(r) }
+		m.provider, m.extra = sb, sandbox.Migrations()
+		m.routes = func(r interface{ Handle(string, http.Handler) }) { sb.Routes(r) }
+		return nil
 	default:
 		return fmt.Errorf("billing: unknown payment provider %q", c.Provider)
 	}
+	if err != nil {
+		return fmt.Errorf("billing: %s: %w", c.Provider, err)
+	}
+	m.provider, m.checker = p, p
 	return nil
 }
+
+// providerChecker is a provider whose credentials Start checks.
+type providerChecker interface {
+	domain.PaymentProvider
+	checker
+}
+
+// bound is a provider constructor's result as a providerChecker.
+func bound[P providerChecker](p P, err error) (providerChecker, error) { return p, err }
