@@ -89,6 +89,7 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	subscribeTenancy(d, b)
 	subscribeAudit(d, b)
 	subscribeBillingAudit(d, b)
+	subscribeBillingNotifications(d, b)
 	subscribeBillingSeats(d, b)
 	return b, []Module{b.notifications, b.iam, b.tenancy, b.audit, b.platform, b.billing}, nil
 }

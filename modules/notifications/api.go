@@ -29,6 +29,11 @@ const (
 	TemplatePasswordChanged        = mailtmpl.PasswordChanged        // Name, Time, SupportURL
 	TemplateEmailChanged           = mailtmpl.EmailChanged           // Name, OldEmail, NewEmail
 	TemplateOrganizationInvitation = mailtmpl.OrganizationInvitation // InviterName, OrganizationName, Role, URL, ExpiresInDays
+	// The billing emails, to an organization's owners; URL is where they
+	// manage the subscription.
+	TemplateBillingPaymentFailed        = mailtmpl.BillingPaymentFailed        // Name, OrganizationName, Plan, URL, GraceDays
+	TemplateBillingSubscriptionCanceled = mailtmpl.BillingSubscriptionCanceled // Name, OrganizationName, Plan, URL
+	TemplateBillingTrialEnding          = mailtmpl.BillingTrialEnding          // Name, OrganizationName, Plan, TrialEnd, URL
 )
 
 // EmailRequest asks for a templated email to one recipient, in their

@@ -3,6 +3,7 @@ package application
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/tenancy/internal/domain"
@@ -20,6 +21,22 @@ func (s *Service) IsMember(ctx context.Context, org kernel.OrganizationID, user 
 // MemberIDs lists the user IDs of org's members.
 func (s *Service) MemberIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
 	return s.deps.Memberships.ListUserIDs(ctx, org)
+}
+
+// ActiveOwnerIDs lists the user IDs of org's owners whose membership is
+// not suspended, oldest membership first.
+func (s *Service) ActiveOwnerIDs(ctx context.Context, org kernel.OrganizationID) ([]kernel.UserID, error) {
+	list, err := s.deps.Memberships.ListRole(ctx, org, domain.RoleOwner)
+	if err != nil {
+		return nil, fmt.Errorf("owners: %w", err)
+	}
+	ids := make([]kernel.UserID, 0, len(list))
+	for _, m := range list {
+		if !m.Suspended() {
+			ids = append(ids, m.UserID())
+		}
+	}
+	return ids, nil
 }
 
 // SuspendedIDs lists the user IDs of org's suspended members.

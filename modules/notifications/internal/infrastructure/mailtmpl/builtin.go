@@ -16,21 +16,29 @@ const (
 	PasswordChanged        = "password_changed"
 	EmailChanged           = "email_changed"
 	OrganizationInvitation = "organization_invitation"
+	// The billing emails go to an organization's owners.
+	BillingPaymentFailed        = "billing_payment_failed"
+	BillingSubscriptionCanceled = "billing_subscription_canceled"
+	BillingTrialEnding          = "billing_trial_ending"
 )
 
 // builtinNames lists the built-in templates in the order New loads them.
 var builtinNames = []string{
 	VerifyEmail, Welcome, PasswordReset, PasswordChanged, EmailChanged, OrganizationInvitation,
+	BillingPaymentFailed, BillingSubscriptionCanceled, BillingTrialEnding,
 }
 
 // builtinKeys are the data keys of each built-in (see the table in doc.go).
 var builtinKeys = map[string]struct{ required, optional []string }{
-	VerifyEmail:            {[]string{"URL", "ExpiresInHours"}, []string{"Name"}},
-	Welcome:                {[]string{"URL"}, []string{"Name"}},
-	PasswordReset:          {[]string{"URL", "ExpiresInMinutes"}, []string{"Name"}},
-	PasswordChanged:        {[]string{"Time"}, []string{"Name", "SupportURL"}},
-	EmailChanged:           {[]string{"OldEmail", "NewEmail"}, []string{"Name"}},
-	OrganizationInvitation: {[]string{"InviterName", "OrganizationName", "Role", "URL", "ExpiresInDays"}, nil},
+	VerifyEmail:                 {[]string{"URL", "ExpiresInHours"}, []string{"Name"}},
+	Welcome:                     {[]string{"URL"}, []string{"Name"}},
+	PasswordReset:               {[]string{"URL", "ExpiresInMinutes"}, []string{"Name"}},
+	PasswordChanged:             {[]string{"Time"}, []string{"Name", "SupportURL"}},
+	EmailChanged:                {[]string{"OldEmail", "NewEmail"}, []string{"Name"}},
+	OrganizationInvitation:      {[]string{"InviterName", "OrganizationName", "Role", "URL", "ExpiresInDays"}, nil},
+	BillingPaymentFailed:        {[]string{"OrganizationName", "Plan", "URL", "GraceDays"}, []string{"Name"}},
+	BillingSubscriptionCanceled: {[]string{"OrganizationName", "Plan", "URL"}, []string{"Name"}},
+	BillingTrialEnding:          {[]string{"OrganizationName", "Plan", "TrialEnd", "URL"}, []string{"Name"}},
 }
 
 // templatesFS holds the layout, the components and the built-ins, one

@@ -66,6 +66,7 @@ func TestBuiltinsHaveTheSameLocalesAndParts(t *testing.T) {
 	t.Parallel()
 	r := setup(t)
 	want := []string{
+		mailtmpl.BillingPaymentFailed, mailtmpl.BillingSubscriptionCanceled, mailtmpl.BillingTrialEnding,
 		mailtmpl.EmailChanged, mailtmpl.OrganizationInvitation, mailtmpl.PasswordChanged,
 		mailtmpl.PasswordReset, mailtmpl.VerifyEmail, mailtmpl.Welcome,
 	}
@@ -250,6 +251,96 @@ func TestInvitationRoleIsTranslated(t *testing.T) {
 		}
 		if !strings.Contains(out.Text, c.want) {
 			t.Errorf("%s %s: want %q in:\n%s", c.loc, c.role, c.want, out.Text)
+		}
+	}
+}
+
+func TestPaymentFailedGracePeriod(t *testing.T) {
+	t.Parallel()
+	r := setup(t)
+	tc := builtinCaseOf(t, mailtmpl.BillingPaymentFailed)
+	// grace is the sentence announcing a grace period, absent without one.
+	grace := map[string]string{"en": "keeps the plan for", "es": "conserva el plan durante", "pt-BR": "mantém o plano por"}
+	cases := []struct {
+		loc  string
+		days any
+		want string
+	}{
+		{"en", 7, "keeps the plan for 7 days."},
+		{"en", 1, "keeps the plan for 1 day."},
+		{"en", 0, "The plan's features are paused until the payment goes through."},
+		{"es", 3.0, "conserva el plan durante 3 días."},
+		{"es", 1, "conserva el plan durante 1 día."},
+		{"es", 0, "Las funciones del plan quedan en pausa hasta que se complete el pago."},
+		{"pt-BR", json.Number("14"), "mantém o plano por 14 dias."},
+		{"pt-BR", 1, "mantém o plano por 1 dia."},
+		{"pt-BR", 0, "Os recursos do plano ficam suspensos até que o pagamento seja concluído."},
+	}
+	for _, c := range cases {
+		out, err := r.Render(mailtmpl.BillingPaymentFailed, c.loc, with(tc.data, "GraceDays", c.days))
+		if err != nil {
+			t.Fatalf("%s %v: %v", c.loc, c.days, err)
+		}
+		if !strings.Contains(out.Text, c.want) || !strings.Contains(html.UnescapeString(out.HTML), c.want) {
+			t.Errorf("%s %v: want %q in:\n%s", c.loc, c.days, c.want, out.Text)
+		}
+		if c.days == 0 && (strings.Contains(out.Text, grace[c.loc]) || strings.Contains(out.HTML, grace[c.loc])) {
+			t.Errorf("%s: no grace period, yet one is announced:\n%s", c.loc, out.Text)
+		}
+	}
+}
+
+func TestBillingEmailsNameThePlanAndOrganization(t *testing.T) {
+	t.Parallel()
+	r := setup(t)
+	for _, name := range []string{mailtmpl.BillingPaymentFailed, mailtmpl.BillingSubscriptionCanceled, mailtmpl.BillingTrialEnding} {
+		tc := builtinCaseOf(t, name)
+		for _, loc := range builtinLocales {
+			out, err := r.Render(name, loc, tc.data)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", name, loc, err)
+			}
+			plan := tc.data["Plan"].(string)
+			for part, s := range map[string]string{"subject": out.Subject, "html": out.HTML, "text": out.Text} {
+				if !strings.Contains(s, "Acme Labs") {
+					t.Errorf("%s/%s: %s does not name the organization", name, loc, part)
+				}
+				if part != "subject" && !strings.Contains(s, " "+plan+" ") && !strings.Contains(s, "<strong>"+plan+"</strong>") {
+					t.Errorf("%s/%s: %s does not name the plan %q", name, loc, part, plan)
+				}
+			}
+		}
+	}
+}
+
+func TestTrialEndIsUTCAndLocalized(t *testing.T) {
+	t.Parallel()
+	r := setup(t)
+	tc := builtinCaseOf(t, mailtmpl.BillingTrialEnding)
+	want := map[string][2]string{ // locale → {the words before, the date}
+		"en":    {"ends on ", "January 29, 2026 at 9:30 AM UTC"},
+		"es":    {"termina el ", "29 de enero de 2026 a las 09:30 UTC"},
+		"pt-BR": {"termina em ", "29 de janeiro de 2026 às 09:30 UTC"},
+	}
+	// 06:30 in UTC-3 is 09:30 UTC; the string is the time after the job
+	// queue's JSON round trip.
+	for _, end := range []any{tc.data["TrialEnd"], "2026-01-29T06:30:00-03:00"} {
+		for loc, w := range want {
+			out, err := r.Render(mailtmpl.BillingTrialEnding, loc, with(tc.data, "TrialEnd", end))
+			if err != nil {
+				t.Fatalf("%s %v: %v", loc, end, err)
+			}
+			if !strings.Contains(out.Text, w[0]+w[1]+".") {
+				t.Errorf("%s %v: want %q in:\n%s", loc, end, w[0]+w[1], out.Text)
+			}
+			if !strings.Contains(out.HTML, w[0]+"<strong>"+html.EscapeString(w[1])+"</strong>") {
+				t.Errorf("%s %v: HTML lacks the date %q", loc, end, w[1])
+			}
+		}
+	}
+	for _, bad := range []any{42, "next week", timeZero} {
+		if _, err := r.Render(mailtmpl.BillingTrialEnding, "en", with(tc.data, "TrialEnd", bad)); err == nil {
+			t.Errorf("TrialEnd %v rendered, want error", bad)
 		}
 	}
 }

@@ -14,19 +14,27 @@
 // any Go number (a float64 from JSON included); a time may be a time.Time or
 // an RFC 3339 string.
 //
-//	template                 data
-//	verify_email             Name (optional), URL, ExpiresInHours
-//	welcome                  Name (optional), URL
-//	password_reset           Name (optional), URL, ExpiresInMinutes
-//	password_changed         Name (optional), Time (shown in UTC), SupportURL (optional)
-//	email_changed            Name (optional), OldEmail, NewEmail
-//	organization_invitation  InviterName, OrganizationName, Role, URL, ExpiresInDays
+//	template                       data
+//	verify_email                   Name (optional), URL, ExpiresInHours
+//	welcome                        Name (optional), URL
+//	password_reset                 Name (optional), URL, ExpiresInMinutes
+//	password_changed               Name (optional), Time (shown in UTC), SupportURL (optional)
+//	email_changed                  Name (optional), OldEmail, NewEmail
+//	organization_invitation        InviterName, OrganizationName, Role, URL, ExpiresInDays
+//	billing_payment_failed         Name (optional), OrganizationName, Plan, URL, GraceDays
+//	billing_subscription_canceled  Name (optional), OrganizationName, Plan, URL
+//	billing_trial_ending           Name (optional), OrganizationName, Plan, TrialEnd (shown in UTC), URL
 //
 // Name is the recipient's display name; without one the greeting reads
 // "Hi," / "Hola:" / "Olá," (Spanish letters take a colon after the
 // greeting). Role is shown as given, except that the built-in roles owner,
-// admin and member are translated. Every template also gets
-// .Brand (ProductName, Color, ServerURL, Address) and .Locale.
+// admin and member are translated. The billing emails go to an
+// organization's owners: Plan is the plan's key, shown as given; URL is
+// where they manage the subscription (update the payment method, choose
+// a plan); GraceDays is how long a past-due organization keeps its plan,
+// and 0 says its features are paused until the payment goes through.
+// Every template also gets .Brand (ProductName, Color, ServerURL, Address)
+// and .Locale.
 //
 // # Locales
 //

@@ -517,8 +517,8 @@ func TestConcurrentRegisterAndRender(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if got := len(r.Names()); got != 6+8 {
-		t.Errorf("len(Names()) = %d, want 14", got)
+	if got, want := len(r.Names()), len(builtinCases())+8; got != want {
+		t.Errorf("len(Names()) = %d, want %d", got, want)
 	}
 }
 

@@ -79,7 +79,50 @@ func builtinCases() []builtinCase {
 			required: []string{"InviterName", "OrganizationName", "Role", "URL", "ExpiresInDays"},
 			urls:     []string{"https://app.acme.test/invitations/inv-789"},
 		},
+		{
+			name: mailtmpl.BillingPaymentFailed,
+			data: map[string]any{
+				"Name": "Ana Souza", "OrganizationName": "Acme Labs", "Plan": "pro",
+				"URL": "https://app.acme.test/billing", "GraceDays": 7,
+			},
+			required: []string{"OrganizationName", "Plan", "URL", "GraceDays"},
+			optional: []string{"Name"},
+			urls:     []string{"https://app.acme.test/billing"},
+		},
+		{
+			name: mailtmpl.BillingSubscriptionCanceled,
+			data: map[string]any{
+				"Name": "Ana Souza", "OrganizationName": "Acme Labs", "Plan": "business",
+				"URL": "https://app.acme.test/billing",
+			},
+			required: []string{"OrganizationName", "Plan", "URL"},
+			optional: []string{"Name"},
+			urls:     []string{"https://app.acme.test/billing"},
+		},
+		{
+			name: mailtmpl.BillingTrialEnding,
+			data: map[string]any{
+				"Name": "Ana Souza", "OrganizationName": "Acme Labs", "Plan": "pro",
+				"TrialEnd": time.Date(2026, time.January, 29, 9, 30, 0, 0, time.UTC),
+				"URL":      "https://app.acme.test/billing",
+			},
+			required: []string{"OrganizationName", "Plan", "TrialEnd", "URL"},
+			optional: []string{"Name"},
+			urls:     []string{"https://app.acme.test/billing"},
+		},
 	}
+}
+
+// builtinCaseOf returns the case of the built-in name.
+func builtinCaseOf(t *testing.T, name string) builtinCase {
+	t.Helper()
+	for _, tc := range builtinCases() {
+		if tc.name == name {
+			return tc
+		}
+	}
+	t.Fatalf("no builtin case %q", name)
+	return builtinCase{}
 }
 
 // setup returns a registry branded with testBrand.
