@@ -11,6 +11,7 @@ import (
 
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/billing/internal/domain"
+	"github.com/groundworkhq/groundwork/modules/billing/internal/infrastructure/sandbox"
 	"github.com/groundworkhq/groundwork/web"
 )
 
@@ -127,4 +128,15 @@ func (m *Module) check(ctx context.Context, plans []string) error {
 // billing sync's.
 func (m *Module) Reconcile(ctx context.Context, org kernel.OrganizationID) (int, error) {
 	return m.svc.Reconcile(ctx, org)
+}
+
+// SandboxSignatureHeader is the header the sandbox provider signs its
+// webhooks in.
+const SandboxSignatureHeader = sandbox.SignatureHeader
+
+// SignSandboxWebhook returns the SandboxSignatureHeader value of a sandbox
+// webhook body signed at at with secret (BILLING_SANDBOX_WEBHOOK_SECRET):
+// for a product's end-to-end tests that deliver webhooks themselves.
+func SignSandboxWebhook(secret string, body []byte, at time.Time) string {
+	return sandbox.Sign([]byte(secret), body, at)
 }
