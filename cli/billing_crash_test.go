@@ -14,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/groundworkhq/groundwork/modules/billing"
-
 	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/modules/billing"
 	"github.com/groundworkhq/groundwork/testkit"
 	"github.com/groundworkhq/groundwork/testkit/testdb"
 )
