@@ -528,3 +528,44 @@ func TestBilling_ForeignAndRacingCheckouts(t *testing.T) {
 		}
 	})
 }
+
+// TestBilling_ManagePage: Groundwork's own page (the portal of a provider
+// without one) shows the subscription and cancels or resumes it, for a
+// caller with billing:manage.
+func TestBilling_ManagePage(t *testing.T) {
+	sandboxApp(t, func(t *testing.T, a *testkit.App) {
+		a.Client().Get("/billing/manage").RequireStatus(t, http.StatusUnauthorized)
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olga", true)
+		org := organization(t, owner.Client, "manage-co")
+		if body := string(owner.Get("/billing/manage").RequireStatus(t, http.StatusOK).Body); !strings.Contains(body, "free plan") {
+			t.Errorf("free page: %s", body)
+		}
+		checkout(t, a, owner.Client, "business", "month", "pay")
+		waitStatus(t, owner.Client, "active")
+		r := owner.Get("/billing/manage").RequireStatus(t, http.StatusOK)
+		if body := string(r.Body); !strings.Contains(body, "business") || strings.Contains(body, "<script") {
+			t.Errorf("page: %s", body)
+		}
+		form := func(action string) string {
+			return string(owner.Do(http.MethodPost, "/billing/manage", "action="+action, "Content-Type", "application/x-www-form-urlencoded").
+				RequireStatus(t, http.StatusOK).Body)
+		}
+		if body := form("cancel_at_period_end"); !strings.Contains(body, "ends with the period") || !subscription(t, owner.Client).CancelAtPeriodEnd {
+			t.Errorf("cancel at period end: %s", body)
+		}
+		form("resume")
+		if subscription(t, owner.Client).CancelAtPeriodEnd {
+			t.Error("not resumed")
+		}
+		owner.Do(http.MethodPost, "/billing/manage", "action=cancel", "Content-Type", "application/x-www-form-urlencoded",
+			"Origin", "https://evil.example").RequireStatus(t, http.StatusForbidden)
+		member := a.SignUp(t, testkit.NewEmail("member"), "Max", true)
+		if err := a.Tenancy().AddMember(t.Context(), owner.ID, org, member.ID); err != nil {
+			t.Fatal(err)
+		}
+		member.Post("/api/organizations/active", map[string]any{"organizationId": org.String()}).RequireStatus(t, http.StatusOK)
+		member.Get("/billing/manage").RequireStatus(t, http.StatusForbidden)
+		form("cancel")
+		testkit.Eventually(t, "the free plan", func() bool { return subscription(t, owner.Client).Plan == "free" })
+	})
+}

@@ -73,7 +73,11 @@ func New(d Deps) (*Module, error) {
 		return nil, err
 	}
 	grace := time.Duration(d.Config.GraceDays) * 24 * time.Hour
-	m.svc = application.NewService(application.Config{Grace: grace, ReturnURL: d.Config.ReturnURL}, application.Deps{
+	manage := ""
+	if d.Config.ServerURL != nil {
+		manage = d.Config.ServerURL.JoinPath(httpapi.ManagePath).String()
+	}
+	m.svc = application.NewService(application.Config{Grace: grace, ReturnURL: d.Config.ReturnURL, ManageURL: manage}, application.Deps{
 		UoW: d.DB, Store: sqlstore.New(d.DB), Provider: m.provider, Catalog: m.catalog,
 		Queue: queue{jobs: d.Jobs}, Orgs: d.Directory, Events: d.Bus, Clock: d.Clock, Logger: d.Logger,
 	})

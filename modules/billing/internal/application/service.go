@@ -20,7 +20,6 @@ var (
 	ErrNoProvider     = kernel.Unavailable("billing.unavailable", "No payment provider is configured (PAYMENT_PROVIDER=none).")
 	ErrCheckoutBusy   = kernel.Conflict("billing.checkout_in_progress",
 		"Another checkout of this organization is being prepared; try again in a moment.")
-	ErrNoPortal = kernel.Invalid("billing.no_portal", "The payment provider has no customer portal; manage the subscription here.")
 )
 
 // invalidPlan is the 422 for a plan or interval that cannot be bought.
@@ -35,6 +34,9 @@ type Config struct {
 	// ReturnURL is where a buyer comes back to after a checkout or the
 	// portal (a front end's billing page, or the server).
 	ReturnURL string
+	// ManageURL is Groundwork's own page for managing a subscription, the
+	// portal of a provider without one.
+	ManageURL string
 }
 
 // Deps are the service's collaborators. Provider is nil without one
@@ -214,8 +216,8 @@ func (s *Service) Portal(ctx context.Context, org kernel.OrganizationID) (string
 	if err != nil {
 		return "", fmt.Errorf("portal: %w", err)
 	}
-	if url == "" {
-		return "", ErrNoPortal
+	if url == "" { // no portal at the provider: Groundwork's own page
+		return s.cfg.ManageURL, nil
 	}
 	return url, nil
 }
@@ -309,16 +311,35 @@ func (s *Service) change(ctx context.Context, org kernel.OrganizationID,
 // outcome: applied, stale (older than stored), foreign (no organization of
 // ours), duplicate (the organization has another live subscription).
 func (s *Service) Apply(ctx context.Context, snap domain.ProviderSubscription, hint kernel.OrganizationID) (string, error) {
+	return s.apply(ctx, snap, hint, nil)
+}
+
+// apply is Apply, running done (when set) with the outcome in the same
+// transaction: what marks a webhook event processed together with the
+// change it made.
+func (s *Service) apply(ctx context.Context, snap domain.ProviderSubscription, hint kernel.OrganizationID,
+	done func(ctx context.Context, outcome string) error,
+) (string, error) {
 	p := s.deps.Provider
 	plan, interval, ok := s.planOf(snap.PriceID)
 	if !ok {
 		s.deps.Logger.ErrorContext(ctx, "a subscription is on a price no plan has; ignored",
 			"provider", p.Name(), "subscription_ref", snap.Ref, "price_id", snap.PriceID)
+		if done != nil {
+			return OutcomeIgnored, done(ctx, OutcomeIgnored)
+		}
 		return OutcomeIgnored, nil
 	}
 	now := s.deps.Clock.Now()
 	outcome := OutcomeApplied
-	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
+	err := s.deps.UoW.Tx(ctx, func(ctx context.Context) (err error) {
+		if done != nil {
+			defer func() {
+				if err == nil {
+					err = done(ctx, outcome)
+				}
+			}()
+		}
 		cur, err := s.deps.Store.SubscriptionByRef(ctx, p.Name(), snap.Ref)
 		if err != nil {
 			return err
@@ -442,6 +463,9 @@ func (s *Service) ProcessWebhook(ctx context.Context, provider, id string) error
 	if e.ProcessedAt != nil {
 		return nil
 	}
+	finish := func(ctx context.Context, outcome string) error {
+		return s.deps.Store.FinishEvent(ctx, provider, id, outcome, s.deps.Clock.Now())
+	}
 	outcome := OutcomeIgnored
 	if e.SubscriptionRef != "" {
 		snap, err := s.deps.Provider.Subscription(ctx, e.SubscriptionRef)
@@ -451,12 +475,14 @@ func (s *Service) ProcessWebhook(ctx context.Context, provider, id string) error
 		case err != nil:
 			return s.failEvent(ctx, e, err)
 		default:
-			if outcome, err = s.Apply(ctx, snap, e.OrganizationID); err != nil {
+			// The change and the event's outcome commit together.
+			if _, err := s.apply(ctx, snap, e.OrganizationID, finish); err != nil {
 				return s.failEvent(ctx, e, err)
 			}
+			return nil
 		}
 	}
-	if err := s.deps.Store.FinishEvent(ctx, provider, id, outcome, s.deps.Clock.Now()); err != nil {
+	if err := finish(ctx, outcome); err != nil {
 		return fmt.Errorf("process webhook: %w", err)
 	}
 	return nil

@@ -65,6 +65,8 @@ func (h *Handler) Register(r *web.Router) {
 		"An upgrade takes effect now, with the provider's proration; a downgrade from the next period.",
 		http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusServiceUnavailable), h.changePlan)
 	r.Handle("POST /webhooks/{provider}", http.HandlerFunc(h.webhook))
+	r.Handle("GET "+ManagePath, http.HandlerFunc(h.manage))
+	r.Handle("POST "+ManagePath, http.HandlerFunc(h.manage))
 }
 
 // PlanPrice is a plan's price for an interval.
