@@ -3,8 +3,11 @@ package billing_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -568,4 +571,35 @@ func TestBilling_ManagePage(t *testing.T) {
 		form("cancel")
 		testkit.Eventually(t, "the free plan", func() bool { return subscription(t, owner.Client).Plan == "free" })
 	})
+}
+
+// TestBilling_ProviderDown: a provider that fails during a checkout is 503
+// billing.provider_unavailable, and nothing is half-written: the
+// customer's claim is released, so the next checkout tries again.
+func TestBilling_ProviderDown(t *testing.T) {
+	var calls atomic.Int64
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	t.Cleanup(down.Close)
+	plans, err := filepath.Abs("testdata/polar-plans.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olga", true)
+		org := organization(t, owner.Client, "down-co")
+		for range 2 {
+			owner.Post("/api/billing/checkout", map[string]any{"plan": "pro"}).RequireProblem(t, http.StatusServiceUnavailable, "billing.provider_unavailable")
+		}
+		var n int
+		if err := a.DB().Q(t.Context()).QueryRow(t.Context(), `SELECT COUNT(*) FROM billing_customers WHERE organization_id = $1`, org.String()).Scan(&n); err != nil || n != 0 {
+			t.Errorf("customers = %d, %v", n, err)
+		}
+		if calls.Load() < 2 {
+			t.Errorf("the provider was called %d times; the second checkout must try again", calls.Load())
+		}
+	}, testkit.WithEnv("PAYMENT_PROVIDER", "polar", "POLAR_ACCESS_TOKEN", "polar_oat_test", "POLAR_WEBHOOK_SECRET", "whsec_test",
+		"POLAR_API_BASE", down.URL, "PLANS_FILE", plans))
 }
