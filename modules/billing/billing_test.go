@@ -529,6 +529,14 @@ func TestBilling_ForeignAndRacingCheckouts(t *testing.T) {
 		if customers != 1 || live != 1 {
 			t.Errorf("%d checkouts paid: %d customers, %d live subscriptions", paid, customers, live)
 		}
+		// A checkout paid twice leaves no second subscription billing at
+		// the provider.
+		var providerLive int
+		testkit.Eventually(t, "one live subscription at the provider", func() bool {
+			_ = a.DB().Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM sandbox_subscriptions WHERE organization_id = $1 AND status <> 'canceled'`,
+				org.String()).Scan(&providerLive)
+			return providerLive == 1
+		})
 	})
 }
 
@@ -602,4 +610,41 @@ func TestBilling_ProviderDown(t *testing.T) {
 		}
 	}, testkit.WithEnv("PAYMENT_PROVIDER", "polar", "POLAR_ACCESS_TOKEN", "polar_oat_test", "POLAR_WEBHOOK_SECRET", "whsec_test",
 		"POLAR_API_BASE", down.URL, "PLANS_FILE", plans))
+}
+
+// TestBilling_CheckoutPaidTwice: two open checkouts of one organization,
+// both paid: one subscription lives, the other is canceled at the
+// provider before it bills.
+func TestBilling_CheckoutPaidTwice(t *testing.T) {
+	sandboxApp(t, func(t *testing.T, a *testkit.App) {
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olga", true)
+		org := organization(t, owner.Client, "twice-co")
+		var paths []string
+		for range 2 {
+			var out struct {
+				URL string `json:"url"`
+			}
+			owner.Post("/api/billing/checkout", map[string]any{"plan": "business"}).RequireStatus(t, http.StatusOK).JSON(t, &out)
+			paths = append(paths, strings.TrimPrefix(out.URL, a.URL))
+		}
+		for _, p := range paths {
+			owner.Do(http.MethodPost, p, "action=pay", "Content-Type", "application/x-www-form-urlencoded")
+		}
+		ctx := t.Context()
+		testkit.Eventually(t, "one live subscription at the provider", func() bool {
+			var n int
+			_ = a.DB().Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM sandbox_subscriptions WHERE organization_id = $1 AND status <> 'canceled'`,
+				org.String()).Scan(&n)
+			return n == 1
+		})
+		var live, duplicates int
+		_ = a.DB().Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM billing_subscriptions WHERE organization_id = $1 AND status <> 'canceled'`, org.String()).Scan(&live)
+		_ = a.DB().Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM billing_webhook_events WHERE outcome = 'duplicate'`).Scan(&duplicates)
+		if live != 1 || duplicates != 1 {
+			t.Errorf("live %d, duplicate events %d", live, duplicates)
+		}
+		if s := subscription(t, owner.Client); s.status() != "active" {
+			t.Errorf("the organization's subscription = %+v", s)
+		}
+	})
 }

@@ -448,6 +448,9 @@ func (s *Service) Ingest(ctx context.Context, d domain.WebhookDelivery) (duplica
 	return duplicate, nil
 }
 
+// errDuplicate stops apply's transaction for a duplicate subscription.
+var errDuplicate = errors.New("a second live subscription")
+
 // ProcessWebhook is the job of a recorded event: it fetches the
 // subscription the event is about from the provider (never trusting the
 // payload's state) and applies it, and marks the event done. A failure is
@@ -475,11 +478,29 @@ func (s *Service) ProcessWebhook(ctx context.Context, provider, id string) error
 		case err != nil:
 			return s.failEvent(ctx, e, err)
 		default:
-			// The change and the event's outcome commit together.
-			if _, err := s.apply(ctx, snap, e.OrganizationID, finish); err != nil {
+			// The change and the event's outcome commit together; a
+			// duplicate (a second subscription of an organization that has
+			// one: a checkout paid twice) is canceled at the provider first,
+			// so that it never bills.
+			finishUnlessDuplicate := func(ctx context.Context, outcome string) error {
+				if outcome == OutcomeDuplicate {
+					return errDuplicate
+				}
+				return finish(ctx, outcome)
+			}
+			_, err := s.apply(ctx, snap, e.OrganizationID, finishUnlessDuplicate)
+			if !errors.Is(err, errDuplicate) {
+				if err != nil {
+					return s.failEvent(ctx, e, err)
+				}
+				return nil
+			}
+			if _, err := s.deps.Provider.Cancel(ctx, snap.Ref, false); err != nil {
 				return s.failEvent(ctx, e, err)
 			}
-			return nil
+			s.deps.Logger.WarnContext(ctx, "canceled a second live subscription of an organization",
+				"provider", provider, "subscription_ref", snap.Ref)
+			outcome = OutcomeDuplicate
 		}
 	}
 	if err := finish(ctx, outcome); err != nil {
