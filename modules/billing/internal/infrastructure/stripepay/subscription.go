@@ -63,17 +63,16 @@ func (p *Provider) Resume(ctx context.Context, ref string) (domain.ProviderSubsc
 // itself would take a subscription schedule with a phase per period, which
 // this adapter does not manage.
 func (p *Provider) ChangePrice(ctx context.Context, ref string, price domain.Price, seats int, now bool) (domain.ProviderSubscription, error) {
-	itemID, err := p.firstItem(ctx, ref)
-	if err != nil {
-		return domain.ProviderSubscription{}, err
-	}
 	quantity := int64(seats)
 	if quantity <= 0 {
 		quantity = 1
 	}
-	proration := noProrate
-	if now {
-		proration = prorate
+	if !now {
+		return p.changeAtPeriodEnd(ctx, ref, price, quantity)
+	}
+	itemID, err := p.firstItem(ctx, ref)
+	if err != nil {
+		return domain.ProviderSubscription{}, err
 	}
 	return p.update(ctx, ref, &stripe.SubscriptionUpdateParams{
 		Items: []*stripe.SubscriptionUpdateItemParams{{
@@ -81,8 +80,61 @@ func (p *Provider) ChangePrice(ctx context.Context, ref string, price domain.Pri
 			Price:    stripe.String(price.ProviderID),
 			Quantity: stripe.Int64(quantity),
 		}},
-		ProrationBehavior: stripe.String(proration),
+		ProrationBehavior: stripe.String(prorate),
 	})
+}
+
+// changeAtPeriodEnd moves the subscription to price from its next period,
+// as Stripe does it: through a subscription schedule (the subscription's
+// own, or one made from it) whose current phase keeps today's price and
+// seats until the period ends and whose next phase has the new ones; the
+// schedule then releases the subscription. Until then the subscription,
+// and so the plan billing shows, stay as they are.
+func (p *Provider) changeAtPeriodEnd(ctx context.Context, ref string, price domain.Price, quantity int64) (domain.ProviderSubscription, error) {
+	s, err := p.retrieve(ctx, ref)
+	if err != nil {
+		return domain.ProviderSubscription{}, err
+	}
+	item := firstItem(s)
+	if item == nil || item.Price == nil {
+		return domain.ProviderSubscription{}, kernel.Internal(fmt.Errorf("stripe: subscription %s has no priced item", s.ID))
+	}
+	scheduleID := ""
+	if s.Schedule != nil {
+		scheduleID = s.Schedule.ID
+	}
+	if scheduleID == "" {
+		sched, err := p.sc.V1SubscriptionSchedules.Create(ctx, &stripe.SubscriptionScheduleCreateParams{FromSubscription: stripe.String(ref)})
+		if err != nil {
+			return domain.ProviderSubscription{}, mapErr(err, domain.ErrUnknownSubscription)
+		}
+		scheduleID = sched.ID
+	}
+	interval := "month"
+	if price.Interval == domain.Year {
+		interval = "year"
+	}
+	_, err = p.sc.V1SubscriptionSchedules.Update(ctx, scheduleID, &stripe.SubscriptionScheduleUpdateParams{
+		EndBehavior:       stripe.String("release"),
+		ProrationBehavior: stripe.String(noProrate),
+		Phases: []*stripe.SubscriptionScheduleUpdatePhaseParams{
+			{
+				Items: []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{
+					Price: stripe.String(item.Price.ID), Quantity: stripe.Int64(max(item.Quantity, 1)),
+				}},
+				StartDate: stripe.Int64(item.CurrentPeriodStart),
+				EndDate:   stripe.Int64(item.CurrentPeriodEnd),
+			},
+			{
+				Items:    []*stripe.SubscriptionScheduleUpdatePhaseItemParams{{Price: stripe.String(price.ProviderID), Quantity: stripe.Int64(quantity)}},
+				Duration: &stripe.SubscriptionScheduleUpdatePhaseDurationParams{Interval: stripe.String(interval), IntervalCount: stripe.Int64(1)},
+			},
+		},
+	})
+	if err != nil {
+		return domain.ProviderSubscription{}, mapErr(err, domain.ErrUnknownSubscription)
+	}
+	return p.snapshot(s)
 }
 
 // SetSeats sets the quantity of the subscription's (first) item to seats,

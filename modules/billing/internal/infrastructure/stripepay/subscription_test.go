@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -296,7 +298,6 @@ func TestChangePrice(t *testing.T) {
 		proration string
 	}{
 		{"now, per seat", 5, true, "5", "create_prorations"},
-		{"at period end, per seat", 2, false, "2", "none"},
 		{"now, flat", 0, true, "1", "create_prorations"},
 	}
 	for _, tt := range tests {
@@ -320,6 +321,42 @@ func TestChangePrice(t *testing.T) {
 			})
 			wantSnapshot(t, b, got, decodeSubscription(t, c), domain.StatusActive)
 		})
+	}
+}
+
+// TestChangePriceAtPeriodEnd: a change from the next period goes through a
+// subscription schedule made from the subscription: today's price and
+// seats until the period ends, the new ones after, then released.
+func TestChangePriceAtPeriodEnd(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	price := domain.Price{Plan: "team", Interval: domain.Year, ProviderID: "price_team_year", Amount: 20000, Currency: "usd"}
+	got, err := b.provider.ChangePrice(t.Context(), "sub_acme", price, 2, false)
+	if err != nil {
+		t.Fatalf("ChangePrice = %v (requests %s)", err, describeCalls(b.proxy.Calls()))
+	}
+	calls := b.proxy.Calls()
+	current := decodeSubscription(t, b.proxy.Nth(t, 0, http.MethodGet, "/v1/subscriptions/sub_acme"))
+	last := calls[len(calls)-1]
+	if last.Method != http.MethodPost || !strings.HasPrefix(last.Path, "/v1/subscription_schedules/") {
+		t.Fatalf("requests = %s, want the schedule updated last", describeCalls(calls))
+	}
+	if len(calls) == 3 { // no schedule yet: one made from the subscription
+		wantForm(t, b.proxy.Nth(t, 1, http.MethodPost, "/v1/subscription_schedules"), map[string]string{"from_subscription": "sub_acme"})
+	}
+	item := current.Items.Data[0]
+	wantForm(t, last, map[string]string{
+		"end_behavior":                        "release",
+		"proration_behavior":                  "none",
+		"phases[0][items][0][price]":          item.Price.ID,
+		"phases[0][end_date]":                 strconv.FormatInt(item.CurrentPeriodEnd, 10),
+		"phases[1][items][0][price]":          "price_team_year",
+		"phases[1][items][0][quantity]":       "2",
+		"phases[1][duration][interval]":       "year",
+		"phases[1][duration][interval_count]": "1",
+	})
+	if got.PriceID != item.Price.ID {
+		t.Errorf("the price changed before the period end: %s, want %s", got.PriceID, item.Price.ID)
 	}
 }
 
