@@ -9,6 +9,7 @@ import (
 	"github.com/groundworkhq/groundwork/modules/notifications"
 	"github.com/groundworkhq/groundwork/modules/platform"
 	"github.com/groundworkhq/groundwork/modules/tenancy"
+	"github.com/groundworkhq/groundwork/modules/usage"
 )
 
 // builtins are Groundwork's own modules, built in dependency order, and the
@@ -20,6 +21,7 @@ type builtins struct {
 	audit         *audit.Module
 	platform      *platform.Module
 	billing       *billing.Module
+	usage         *usage.Module
 }
 
 func newBuiltins(d Deps, o options) (builtins, []Module, error) {
@@ -85,13 +87,16 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	if err != nil {
 		return b, nil, err
 	}
+	if b.usage, err = newUsage(d, b.billing); err != nil {
+		return b, nil, err
+	}
 	subscribeIAMEmails(d, b)
 	subscribeTenancy(d, b)
 	subscribeAudit(d, b)
 	subscribeBillingAudit(d, b)
 	subscribeBillingNotifications(d, b)
 	subscribeBillingSeats(d, b)
-	return b, []Module{b.notifications, b.iam, b.tenancy, b.audit, b.platform, b.billing}, nil
+	return b, []Module{b.notifications, b.iam, b.tenancy, b.audit, b.platform, b.billing, b.usage}, nil
 }
 
 // declarePermissions declares, in tenancy's catalog, the permissions of

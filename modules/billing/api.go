@@ -140,3 +140,13 @@ const SandboxSignatureHeader = sandbox.SignatureHeader
 func SignSandboxWebhook(secret string, body []byte, at time.Time) string {
 	return sandbox.Sign([]byte(secret), body, at)
 }
+
+// PlanCaps returns every plan's meter caps, plan key → meter → cap (-1
+// unlimited): what usage checks at start-up against the meters registered.
+func (m *Module) PlanCaps() map[string]map[string]int64 {
+	out := map[string]map[string]int64{}
+	for _, p := range m.catalog.Plans() {
+		out[p.Key] = copyCaps(p.Caps)
+	}
+	return out
+}

@@ -3,13 +3,13 @@ package plansfile
 import "github.com/groundworkhq/groundwork/modules/billing/internal/domain"
 
 // Builtin returns the catalog used when PLANS_FILE is empty, every plan
-// public, in US dollars, with caps on the meters "members" and "api_calls":
+// public, in US dollars. It caps no meter: meters are a product's, and a
+// cap of a meter nobody registered would stop start-up with metering on;
+// a product's PLANS_FILE names its own.
 //
-//   - free: no prices; 3 members, 1,000 API calls.
-//   - pro: 19.00 a month or 190.00 a year, a 14-day trial; 20 members,
-//     100,000 API calls.
-//   - business: per seat, 12.00 a seat a month or 120.00 a seat a year;
-//     members and API calls unlimited.
+//   - free: no prices.
+//   - pro: 19.00 a month or 190.00 a year, a 14-day trial.
+//   - business: per seat, 12.00 a seat a month or 120.00 a seat a year.
 //
 // Its prices carry no provider IDs, so it suits PAYMENT_PROVIDER none and
 // sandbox only; Load refuses it for a real provider. Each call returns a
@@ -21,7 +21,6 @@ func Builtin() *domain.Catalog {
 			Name:        "Free",
 			Description: "For trying things out",
 			Features:    []string{"Up to 3 members", "1,000 API calls"},
-			Caps:        map[string]int64{"members": 3, "api_calls": 1000},
 			Public:      true,
 		},
 		{
@@ -34,7 +33,6 @@ func Builtin() *domain.Catalog {
 			},
 			TrialDays: 14,
 			Features:  []string{"Up to 20 members", "100,000 API calls", "14-day free trial"},
-			Caps:      map[string]int64{"members": 20, "api_calls": 100_000},
 			Public:    true,
 		},
 		{
@@ -47,7 +45,6 @@ func Builtin() *domain.Catalog {
 			},
 			PerSeat:  true,
 			Features: []string{"Unlimited members, billed per seat", "Unlimited API calls", "Priority support"},
-			Caps:     map[string]int64{"members": -1, "api_calls": -1},
 			Public:   true,
 		},
 	})

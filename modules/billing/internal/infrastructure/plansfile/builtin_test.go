@@ -23,9 +23,9 @@ func TestBuiltin(t *testing.T) {
 		perSeat   bool
 		caps      map[string]int64
 	}{
-		{"free", nil, 0, false, map[string]int64{"members": 3, "api_calls": 1000}},
-		{"pro", map[domain.Interval]domain.PlanPrice{domain.Month: usd(1900), domain.Year: usd(19000)}, 14, false, map[string]int64{"members": 20, "api_calls": 100_000}},
-		{"business", map[domain.Interval]domain.PlanPrice{domain.Month: usd(1200), domain.Year: usd(12000)}, 0, true, map[string]int64{"members": -1, "api_calls": -1}},
+		{"free", nil, 0, false, nil},
+		{"pro", map[domain.Interval]domain.PlanPrice{domain.Month: usd(1900), domain.Year: usd(19000)}, 14, false, nil},
+		{"business", map[domain.Interval]domain.PlanPrice{domain.Month: usd(1200), domain.Year: usd(12000)}, 0, true, nil},
 	}
 	for _, tt := range tests {
 		p, ok := c.Plan(tt.key)
@@ -44,9 +44,9 @@ func TestBuiltin(t *testing.T) {
 	}
 
 	// Each call is a catalog of its own: changing one changes no other.
-	c.Plans()[0].Caps["members"] = 99
-	if p, _ := plansfile.Builtin().Plan("free"); p.Caps["members"] != 3 {
-		t.Errorf("Builtin shares its maps between calls: free members cap %d", p.Caps["members"])
+	c.Plans()[1].Prices[domain.Month] = domain.PlanPrice{Amount: 1}
+	if p, _ := plansfile.Builtin().Plan("pro"); p.Prices[domain.Month].Amount != 1900 {
+		t.Errorf("Builtin shares its maps between calls: pro monthly %d", p.Prices[domain.Month].Amount)
 	}
 }
 

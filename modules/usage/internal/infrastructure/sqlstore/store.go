@@ -1,0 +1,238 @@
+// Package sqlstore keeps usage's counters, their history and the
+// idempotency keys on SQLite or PostgreSQL, and embeds their migrations.
+package sqlstore
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"time"
+
+	"github.com/groundworkhq/groundwork/db"
+	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/usage/internal/application"
+	"github.com/groundworkhq/groundwork/modules/usage/internal/domain"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrations returns usage's tables for both dialects; the caller sets
+// Module.
+func Migrations() db.Migrations { return db.EmbeddedMigrations(migrations, "migrations") }
+
+// Store is application.Store over a database.
+type Store struct {
+	db        *db.DB
+	increment string
+}
+
+var _ application.Store = (*Store)(nil)
+
+// New returns the store over d. It does no I/O.
+func New(d *db.DB) *Store { return &Store{db: d, increment: IncrementSQL(d.Dialect())} }
+
+// The increment's insert, per dialect: the row a first increment creates,
+// or nothing when n alone passes the cap. PostgreSQL cannot tell the
+// parameters' types in a SELECT list, so they are cast; SQLite keeps
+// times as text and would mangle a cast to a time type.
+const (
+	incrementInsertSQLite = `INSERT INTO usage_counters (organization_id, meter, used, cap, window_start, window_end, notified, updated_at)
+SELECT $1, $2, $3, $4, $5, $6, 0, $7
+WHERE $4 < 0 OR $3 <= $4`
+	incrementInsertPostgres = `INSERT INTO usage_counters (organization_id, meter, used, cap, window_start, window_end, notified, updated_at)
+SELECT $1, $2, CAST($3 AS BIGINT), CAST($4 AS BIGINT), CAST($5 AS TIMESTAMPTZ), CAST($6 AS TIMESTAMPTZ), 0, CAST($7 AS TIMESTAMPTZ)
+WHERE CAST($4 AS BIGINT) < 0 OR CAST($3 AS BIGINT) <= CAST($4 AS BIGINT)`
+)
+
+// incrementUpsert is the rest of the statement, alike on both dialects
+// but for the two-argument maximum (%[1]s: MAX on SQLite, GREATEST on
+// PostgreSQL). excluded holds the proposed row: used is n, cap the plan's
+// cap, window_start and window_end the window that holds now, updated_at
+// now. The window has ended when window_end <= now; then the count starts
+// again at n in the new window (starting no earlier than the ended one's
+// end) and the ended window moves to prev_*. The WHERE is the cap check:
+// no cap, or what the window would count stays within it. PostgreSQL
+// takes the row's lock and evaluates it on the latest committed version,
+// so concurrent increments never pass the cap together; SQLite has one
+// writer.
+const incrementUpsert = `
+ON CONFLICT (organization_id, meter) DO UPDATE SET
+	used = CASE WHEN usage_counters.window_end <= excluded.updated_at THEN excluded.used ELSE usage_counters.used + excluded.used END,
+	cap = excluded.cap,
+	window_start = CASE WHEN usage_counters.window_end <= excluded.updated_at
+		THEN %[1]s(excluded.window_start, usage_counters.window_end) ELSE usage_counters.window_start END,
+	window_end = CASE WHEN usage_counters.window_end <= excluded.updated_at THEN excluded.window_end ELSE usage_counters.window_end END,
+	notified = CASE WHEN usage_counters.window_end <= excluded.updated_at THEN 0 ELSE usage_counters.notified END,
+	prev_window_start = CASE WHEN usage_counters.window_end <= excluded.updated_at THEN usage_counters.window_start ELSE usage_counters.prev_window_start END,
+	prev_window_end = CASE WHEN usage_counters.window_end <= excluded.updated_at THEN usage_counters.window_end ELSE usage_counters.prev_window_end END,
+	prev_used = CASE WHEN usage_counters.window_end <= excluded.updated_at THEN usage_counters.used ELSE usage_counters.prev_used END,
+	prev_cap = CASE WHEN usage_counters.window_end <= excluded.updated_at THEN usage_counters.cap ELSE usage_counters.prev_cap END,
+	updated_at = excluded.updated_at
+WHERE excluded.cap < 0
+	OR (CASE WHEN usage_counters.window_end <= excluded.updated_at THEN 0 ELSE usage_counters.used END) + excluded.used <= excluded.cap
+RETURNING ` + counterColumns
+
+// IncrementSQL returns the statement Increment runs on dialect, with the
+// parameters $1 organization, $2 meter, $3 n, $4 cap (-1: none), $5 and
+// $6 the window that holds now, $7 now.
+func IncrementSQL(dialect db.Dialect) string {
+	if dialect == db.Postgres {
+		return incrementInsertPostgres + fmt.Sprintf(incrementUpsert, "GREATEST")
+	}
+	return incrementInsertSQLite + fmt.Sprintf(incrementUpsert, "MAX")
+}
+
+const counterColumns = `organization_id, meter, used, cap, window_start, window_end, notified,
+	prev_window_start, prev_window_end, prev_used, prev_cap, updated_at`
+
+func scanCounter(r db.Row) (domain.Counter, error) {
+	var c domain.Counter
+	var prevStart, prevEnd *time.Time
+	var prevUsed, prevCap int64
+	err := r.Scan(&c.OrganizationID, &c.Meter, &c.Used, &c.Cap, &c.WindowStart, &c.WindowEnd, &c.Notified,
+		&prevStart, &prevEnd, &prevUsed, &prevCap, &c.UpdatedAt)
+	if err == nil && prevStart != nil && prevEnd != nil {
+		c.Previous = &domain.Closed{WindowStart: *prevStart, WindowEnd: *prevEnd, Used: prevUsed, Cap: prevCap}
+	}
+	return c, err
+}
+
+var errNoCounter = kernel.NotFound("usage.no_counter", "No counter.")
+
+// Increment implements application.Store.
+func (s *Store) Increment(ctx context.Context, in application.Increment) (domain.Counter, bool, error) {
+	c, err := db.QueryOne(ctx, s.db.QW(ctx), scanCounter, errNoCounter, "increment a counter", s.increment,
+		in.Org, in.Meter, in.N, in.Cap, in.WindowStart, in.WindowEnd, in.Now)
+	if err == errNoCounter {
+		return domain.Counter{}, false, nil
+	}
+	return c, err == nil, err
+}
+
+// MarkNotified implements application.Store.
+func (s *Store) MarkNotified(ctx context.Context, k application.Key, percent int) (bool, error) {
+	n, err := db.Exec(ctx, s.db.QW(ctx), "mark a threshold notified",
+		`UPDATE usage_counters SET notified = $3 WHERE organization_id = $1 AND meter = $2 AND notified < $3`,
+		k.Org, k.Meter, percent)
+	return n == 1, err
+}
+
+// Refund implements application.Store.
+func (s *Store) Refund(ctx context.Context, k application.Key, n int64, now time.Time) (bool, error) {
+	changed, err := db.Exec(ctx, s.db.QW(ctx), "refund a counter",
+		`UPDATE usage_counters SET used = CASE WHEN used > $3 THEN used - $3 ELSE 0 END, updated_at = $4
+		WHERE organization_id = $1 AND meter = $2 AND window_end > $4`, k.Org, k.Meter, n, now)
+	return changed == 1, err
+}
+
+// Counter implements application.Store.
+func (s *Store) Counter(ctx context.Context, k application.Key) (domain.Counter, bool, error) {
+	return s.counter(ctx, s.db.Q(ctx), "", k)
+}
+
+// LockCounter implements application.Store.
+func (s *Store) LockCounter(ctx context.Context, k application.Key) (domain.Counter, bool, error) {
+	return s.counter(ctx, s.db.QW(ctx), s.db.ForUpdate(), k)
+}
+
+func (s *Store) counter(ctx context.Context, q db.Querier, lock string, k application.Key) (domain.Counter, bool, error) {
+	c, err := db.QueryOne(ctx, q, scanCounter, errNoCounter, "read a counter",
+		`SELECT `+counterColumns+` FROM usage_counters WHERE organization_id = $1 AND meter = $2`+lock, k.Org, k.Meter)
+	if err == errNoCounter {
+		return domain.Counter{}, false, nil
+	}
+	return c, err == nil, err
+}
+
+// Counters implements application.Store.
+func (s *Store) Counters(ctx context.Context, org kernel.OrganizationID) ([]domain.Counter, error) {
+	return db.QueryAll(ctx, s.db.Q(ctx), scanCounter, "list counters",
+		`SELECT `+counterColumns+` FROM usage_counters WHERE organization_id = $1 ORDER BY meter`, org)
+}
+
+// SaveCounter implements application.Store.
+func (s *Store) SaveCounter(ctx context.Context, c domain.Counter) error {
+	var prevStart, prevEnd *time.Time
+	var prevUsed, prevCap int64
+	if p := c.Previous; p != nil {
+		prevStart, prevEnd, prevUsed, prevCap = &p.WindowStart, &p.WindowEnd, p.Used, p.Cap
+	}
+	return db.ExecOne(ctx, s.db.QW(ctx), errNoCounter, "save a counter",
+		`UPDATE usage_counters SET used = $3, cap = $4, window_start = $5, window_end = $6, notified = $7,
+			prev_window_start = $8, prev_window_end = $9, prev_used = $10, prev_cap = $11, updated_at = $12
+		WHERE organization_id = $1 AND meter = $2`,
+		c.OrganizationID, c.Meter, c.Used, c.Cap, c.WindowStart, c.WindowEnd, c.Notified, prevStart, prevEnd, prevUsed, prevCap, c.UpdatedAt)
+}
+
+// DeleteCounter implements application.Store.
+func (s *Store) DeleteCounter(ctx context.Context, k application.Key) error {
+	_, err := db.Exec(ctx, s.db.QW(ctx), "delete a counter",
+		`DELETE FROM usage_counters WHERE organization_id = $1 AND meter = $2`, k.Org, k.Meter)
+	return err
+}
+
+// Due implements application.Store.
+func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]application.Key, error) {
+	return db.QueryAll(ctx, s.db.Q(ctx), func(r db.Row) (application.Key, error) {
+		var k application.Key
+		err := r.Scan(&k.Org, &k.Meter)
+		return k, err
+	}, "list counters due", `SELECT organization_id, meter FROM usage_counters
+		WHERE window_end <= $1 OR prev_window_start IS NOT NULL ORDER BY organization_id, meter LIMIT $2`, now, limit)
+}
+
+// AddHistory implements application.Store.
+func (s *Store) AddHistory(ctx context.Context, k application.Key, windows []domain.Closed, now time.Time) (int, error) {
+	total := 0
+	for _, w := range windows {
+		n, err := db.Exec(ctx, s.db.QW(ctx), "record a window", `INSERT INTO usage_history
+			(organization_id, meter, window_start, window_end, used, cap, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (organization_id, meter, window_start) DO NOTHING`,
+			k.Org, k.Meter, w.WindowStart, w.WindowEnd, w.Used, w.Cap, now)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// History implements application.Store.
+func (s *Store) History(ctx context.Context, k application.Key, from, to time.Time, limit int) ([]domain.Closed, error) {
+	var f db.Filter
+	f.Where("organization_id = " + f.Arg(k.Org))
+	f.Where("meter = " + f.Arg(k.Meter))
+	if !from.IsZero() {
+		f.Where("window_end > " + f.Arg(from))
+	}
+	if !to.IsZero() {
+		f.Where("window_start < " + f.Arg(to))
+	}
+	return db.QueryAll(ctx, s.db.Q(ctx), func(r db.Row) (domain.Closed, error) {
+		var c domain.Closed
+		err := r.Scan(&c.WindowStart, &c.WindowEnd, &c.Used, &c.Cap)
+		return c, err
+	}, "read history", `SELECT window_start, window_end, used, cap FROM usage_history`+f.Clause()+
+		` ORDER BY window_start DESC LIMIT `+f.Arg(limit), f.Args()...)
+}
+
+// ClaimKey implements application.Store.
+func (s *Store) ClaimKey(ctx context.Context, k application.Key, key string, now time.Time) (bool, error) {
+	n, err := db.Exec(ctx, s.db.QW(ctx), "claim an idempotency key", `INSERT INTO usage_idempotency
+		(organization_id, meter, idempotency_key, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (organization_id, meter, idempotency_key) DO NOTHING`, k.Org, k.Meter, key, now)
+	return n == 1, err
+}
+
+// ReleaseKey implements application.Store.
+func (s *Store) ReleaseKey(ctx context.Context, k application.Key, key string) error {
+	_, err := db.Exec(ctx, s.db.QW(ctx), "release an idempotency key",
+		`DELETE FROM usage_idempotency WHERE organization_id = $1 AND meter = $2 AND idempotency_key = $3`, k.Org, k.Meter, key)
+	return err
+}
+
+// PruneKeys implements application.Store.
+func (s *Store) PruneKeys(ctx context.Context, before time.Time) (int, error) {
+	return db.Exec(ctx, s.db.QW(ctx), "prune idempotency keys", `DELETE FROM usage_idempotency WHERE created_at < $1`, before)
+}
