@@ -64,8 +64,3 @@ func redact(v any) any {
 	}
 	return v
 }
-
-// IsSecretKey reports whether a metadata field named name may hold a
-// secret: it is kernel.IsSecretField, the one predicate every redaction
-// shares.
-func IsSecretKey(name string) bool { return kernel.IsSecretField(name) }
