@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -78,10 +79,15 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 	}
 
 	replayed := map[application.NotificationID]struct{}{}
+	// seenUpTo is the client's Last-Event-ID: what it had before it
+	// reconnected. An announcement of one of those that reaches the hub
+	// late (another process's, through the database) is not sent again.
+	var seenUpTo [16]byte
 	if last := r.Header.Get("Last-Event-ID"); last != "" {
 		// A Last-Event-ID that is not one of our IDs is ignored: the client
 		// gets the live stream only.
 		if after, err := kernel.ParseID[application.NotificationKind](last); err == nil {
+			seenUpTo = after.UUID()
 			missed, err := h.svc.Since(ctx, user, after, replayLimit)
 			if err != nil {
 				logStreamError(ctx, err)
@@ -128,6 +134,9 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 			}
 			if _, dup := replayed[ev.NotificationID]; dup {
 				continue
+			}
+			if id := ev.NotificationID.UUID(); bytes.Compare(id[:], seenUpTo[:]) <= 0 {
+				continue // IDs are minted in time order: the client has it
 			}
 			n, err := h.svc.Get(ctx, user, ev.NotificationID)
 			if errors.Is(err, application.ErrNotFound) {
