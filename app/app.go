@@ -131,6 +131,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	if a.builtins, modules, err = newBuiltins(deps, o); err != nil {
 		return nil, err
 	}
+	deps.Billing, deps.Usage = a.builtins.billing, a.builtins.usage
 	for _, factory := range o.modules {
 		var m Module
 		if m, err = factory(deps); err != nil {
@@ -139,6 +140,9 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 		modules = append(modules, m)
 	}
 	if err = a.builtins.declarePermissions(modules); err != nil {
+		return nil, err
+	}
+	if err = a.builtins.registerMeters(modules); err != nil {
 		return nil, err
 	}
 	sets := []db.MigrationSet{jobs.MigrationSet(a.db)}

@@ -2,14 +2,12 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"strings"
 
 	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/modules/billing"
-	"github.com/groundworkhq/groundwork/modules/iam"
 	"github.com/groundworkhq/groundwork/modules/notifications"
 )
 
@@ -75,45 +73,20 @@ type billingNotifier struct {
 	url string
 }
 
-// notify emails and notifies in-app every active owner of e's
-// organization, in the transaction ctx carries. An organization without
-// owners (one deleted since) is told nothing.
+// notify tells e's organization's owners of notice, naming the plan.
 func (n billingNotifier) notify(ctx context.Context, e billing.SubscriptionEvent, notice billingNotice) error {
-	owners, err := n.b.tenancy.Owners(ctx, e.OrganizationID)
-	if err != nil || len(owners) == 0 {
-		return err
-	}
-	org, err := n.b.tenancy.Summary(ctx, e.OrganizationID)
-	if err != nil {
-		return fmt.Errorf("%s: %w", notice.kind, err)
-	}
-	for _, id := range owners {
-		u, err := n.b.iam.User(ctx, id)
-		if errors.Is(err, iam.ErrUserNotFound) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", notice.kind, err)
-		}
-		data := map[string]any{"Name": u.Name, "OrganizationName": org.Name, "Plan": e.Plan, "URL": n.url}
-		maps.Copy(data, notice.emailData)
-		if _, err := n.b.notifications.SendEmail(ctx, notifications.EmailRequest{
-			To: u.Email, Locale: u.Locale, Template: notice.template, Data: data,
-		}); err != nil {
-			return fmt.Errorf("%s: email %s: %w", notice.kind, id, err)
-		}
-		text := billingInApp[notice.kind][inAppLanguage(u.Locale)]
-		inAppData := map[string]any{"organizationName": org.Name, "plan": e.Plan}
-		maps.Copy(inAppData, notice.inAppData)
-		if _, err := n.b.notifications.Notify(ctx, notifications.NewNotification{
-			UserID: id, OrganizationID: e.OrganizationID, Type: notice.kind,
-			Title: fmt.Sprintf(text.title, org.Name, e.Plan), Body: fmt.Sprintf(text.body, org.Name, e.Plan),
-			Link: n.url, Data: inAppData,
-		}); err != nil {
-			return fmt.Errorf("%s: notify %s: %w", notice.kind, id, err)
-		}
-	}
-	return nil
+	emailData := map[string]any{"Plan": e.Plan}
+	maps.Copy(emailData, notice.emailData)
+	inAppData := map[string]any{"plan": e.Plan}
+	maps.Copy(inAppData, notice.inAppData)
+	return notifyOwners(ctx, n.b, ownerNotice{
+		org: e.OrganizationID, template: notice.template, kind: notice.kind, url: n.url,
+		emailData: emailData, inAppData: inAppData,
+		text: func(lang, orgName string) (string, string) {
+			t := billingInApp[notice.kind][lang]
+			return fmt.Sprintf(t.title, orgName, e.Plan), fmt.Sprintf(t.body, orgName, e.Plan)
+		},
+	})
 }
 
 // inAppText is an in-app notification's title and body; %[1]s is the
@@ -149,17 +122,4 @@ var billingInApp = map[string]map[string]inAppText{
 		"pt": {"O período de teste da organização %[1]s termina em breve",
 			"O período de teste gratuito do plano %[2]s termina em menos de três dias; depois, a assinatura continuará como um plano pago. Confira a forma de pagamento ou cancele antes disso."},
 	},
-}
-
-// inAppLanguage is the language of billingInApp for a BCP 47 locale
-// ("pt-BR", "es_MX"): its language when there is text in it, else "en",
-// as the emails fall back.
-func inAppLanguage(locale string) string {
-	lang, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(locale)), "-")
-	lang, _, _ = strings.Cut(lang, "_")
-	switch lang {
-	case "es", "pt":
-		return lang
-	}
-	return "en"
 }

@@ -87,7 +87,7 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	if err != nil {
 		return b, nil, err
 	}
-	if b.usage, err = newUsage(d, b.billing); err != nil {
+	if b.usage, err = newUsage(d, b.billing, b.tenancy); err != nil {
 		return b, nil, err
 	}
 	subscribeIAMEmails(d, b)
@@ -96,6 +96,8 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	subscribeBillingAudit(d, b)
 	subscribeBillingNotifications(d, b)
 	subscribeBillingSeats(d, b)
+	subscribeUsageAudit(d, b)
+	subscribeUsageNotifications(d, b)
 	return b, []Module{b.notifications, b.iam, b.tenancy, b.audit, b.platform, b.billing, b.usage}, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/module"
+	"github.com/groundworkhq/groundwork/modules/billing"
+	"github.com/groundworkhq/groundwork/modules/usage"
 	"github.com/groundworkhq/groundwork/web"
 )
 
@@ -16,9 +18,10 @@ import (
 // stable name and its HTTP surface. What else a module has it provides by
 // implementing the optional interfaces below — Migrator (tables),
 // Subscriber (event listeners), WorkerRegistrar (jobs), PermissionDeclarer
-// (permissions for roles), AdminRouter (routes under /api/v1/platform),
-// Starter (background work) — which New calls at boot, in the order:
-// Migrations, Subscribe, Workers, Routes, AdminRoutes.
+// (permissions for roles), MeterDeclarer (usage meters), AdminRouter
+// (routes under /api/v1/platform), Starter (background work) — which New
+// calls at boot, in the order: Permissions, UsageMeters, Migrations,
+// Subscribe, Workers, Routes, AdminRoutes.
 type Module interface {
 	// Name is the module's stable name ("iam"); it names its migration
 	// history table.
@@ -53,6 +56,15 @@ type PermissionDeclarer interface {
 	Permissions() []kernel.Permission
 }
 
+// MeterDeclarer is implemented by a product's module that counts usage:
+// New registers its meters with the usage module, in order, after every
+// module is built (a bad or duplicate meter fails New naming the module).
+// A meter's key is what plans cap in PLANS_FILE; the module counts
+// against it through Deps.Usage.
+type MeterDeclarer interface {
+	UsageMeters() []usage.Meter
+}
+
 // AdminRouter is implemented by a module with platform administration
 // routes: New calls AdminRoutes after every module's Routes, with the one
 // Admin the platform module gates (everything under /api/v1/platform: 401
@@ -82,6 +94,13 @@ type Deps struct {
 	// settings: config.NewSettings(d.Env) reads them with Load's rules.
 	Env func(key string) (string, bool)
 	module.Services
+	// Billing and Usage are Groundwork's billing and usage modules, for a
+	// product's module to gate a route on a plan
+	// (Billing.RequireActiveSubscription, Billing.SubscriptionGate) and to
+	// count against a quota (Usage.CheckAndIncrement). They are nil in the
+	// Deps Groundwork's own modules are built with.
+	Billing *billing.Module
+	Usage   *usage.Module
 }
 
 // ModuleFactory builds a module from the shared services. It may fail, for

@@ -34,6 +34,9 @@ const (
 	TemplateBillingPaymentFailed        = mailtmpl.BillingPaymentFailed        // Name, OrganizationName, Plan, URL, GraceDays
 	TemplateBillingSubscriptionCanceled = mailtmpl.BillingSubscriptionCanceled // Name, OrganizationName, Plan, URL
 	TemplateBillingTrialEnding          = mailtmpl.BillingTrialEnding          // Name, OrganizationName, Plan, TrialEnd, URL
+	// The usage email, to an organization's owners when a meter reaches
+	// 80% or 100% of its cap; ResetsAt is absent for a lifetime meter.
+	TemplateUsageThreshold = mailtmpl.UsageThreshold // Name, OrganizationName, Plan, Meter, Unit, Percent, Used, Limit, ResetsAt, URL
 )
 
 // EmailRequest asks for a templated email to one recipient, in their

@@ -177,7 +177,7 @@ func TestOverview(t *testing.T) {
 		admin := a.SignUp(t, testkit.NewEmail("admin"), "Admin", false)
 
 		got := readOverview(t, a.Client().AsPlatformAdmin(admin.ID),
-			"generatedAt", "users", "organizations", "jobs", "billing", "gadgets")
+			"generatedAt", "users", "organizations", "jobs", "billing", "usage", "gadgets")
 
 		now := a.Clock.Now()
 		if !got.GeneratedAt.Equal(now) {
@@ -245,7 +245,7 @@ func TestOverviewCountsJobsByState(t *testing.T) {
 		admin := a.Client().AsPlatformAdmin(kernel.NewID[kernel.UserKind]())
 		ctx := context.Background()
 
-		empty := readOverview(t, admin, "generatedAt", "users", "organizations", "jobs", "billing", "gadgets")
+		empty := readOverview(t, admin, "generatedAt", "users", "organizations", "jobs", "billing", "usage", "gadgets")
 		want := map[string]int64{}
 		for _, s := range riverStates() {
 			want[s] = 0
@@ -270,7 +270,7 @@ func TestOverviewCountsJobsByState(t *testing.T) {
 		}
 		want[string(rivertype.JobStateAvailable)] = 3
 		want[string(rivertype.JobStateScheduled)] = 2
-		if got := readOverview(t, admin, "generatedAt", "users", "organizations", "jobs", "billing", "gadgets"); !maps.Equal(got.Jobs.ByState, want) {
+		if got := readOverview(t, admin, "generatedAt", "users", "organizations", "jobs", "billing", "usage", "gadgets"); !maps.Equal(got.Jobs.ByState, want) {
 			t.Errorf("byState = %v, want %v", got.Jobs.ByState, want)
 		}
 	})

@@ -37,6 +37,12 @@ func ParseWindow(s string) (Window, error) { return domain.ParseWindow(s) }
 // PLANS_FILE), and what CheckAndIncrement returns as remaining under it.
 const Unlimited = domain.Unlimited
 
+// The thresholds ThresholdReached reports, in percent of a cap.
+const (
+	WarningPercent = domain.ThresholdWarning
+	ReachedPercent = domain.ThresholdReached
+)
+
 // QuotaExceeded is CheckAndIncrement's refusal of an increment that would
 // pass the plan's cap: Meter, Limit (the cap; 0 when the plan does not
 // include the meter), Used (what the window counts) and ResetsAt (zero for
@@ -50,6 +56,8 @@ type QuotaExceeded = domain.QuotaExceeded
 const (
 	CodeQuotaExceeded = domain.CodeQuotaExceeded
 	CodeUnknownMeter  = domain.CodeUnknownMeter
+	// CodeInvalidOverride refuses an admin's bad cap or reason.
+	CodeInvalidOverride = domain.CodeInvalidOverride
 )
 
 // ErrQuotaExceeded matches every QuotaExceeded with errors.Is.
@@ -60,10 +68,15 @@ var ErrQuotaExceeded = domain.ErrQuotaExceeded
 var ErrUnknownMeter = domain.ErrUnknownMeter
 
 // Status is where an organization stands on one meter: Used in the
-// current window, the plan's Limit (Unlimited, or 0 when the plan does
-// not include the meter), Remaining, the window's start and ResetsAt (zero
-// for a lifetime meter), and whether the limit is Enforced.
+// current window, the Limit in force (Unlimited, or 0 when the plan does
+// not include the meter) — the Override's when a platform admin set one,
+// else PlanLimit — Remaining, the window's start and ResetsAt (zero for a
+// lifetime meter), and whether the limit is Enforced.
 type Status = application.Status
+
+// Override is a platform admin's cap of one organization's meter, in place
+// of its plan's, with the reason they gave.
+type Override = domain.Override
 
 // HistoryWindow is a closed window: its bounds, what it counted (Used)
 // and the plan's cap at its last increment (Cap).
@@ -82,6 +95,10 @@ func (m *Module) Register(meter Meter) error { return m.svc.Meters().Register(me
 // Meters returns the registered meters, in the order they were
 // registered.
 func (m *Module) Meters() []Meter { return m.svc.Meters().All() }
+
+// Meter returns the registered meter key; ErrUnknownMeter when there is
+// none.
+func (m *Module) Meter(key string) (Meter, error) { return m.svc.Meters().Meter(key) }
 
 // Enabled reports whether quotas are enforced (USAGE_METERING_ENABLED).
 func (m *Module) Enabled() bool { return m.svc.Enabled() }
@@ -148,3 +165,29 @@ func (m *Module) History(ctx context.Context, org kernel.OrganizationID, meter s
 // now: the usage-period-rollover job's work, for tests and operators.
 // Running it twice records nothing twice.
 func (m *Module) Rollover(ctx context.Context) (RolloverResult, error) { return m.svc.Rollover(ctx) }
+
+// SetOverride makes limit (Unlimited, or 0 and up) the cap of org's meter
+// in place of its plan's, from the next increment on, for reason (5 to 500
+// characters), as platform admin by: OverrideSet is published in the same
+// transaction. It returns the meter's status. Errors: kernel Invalid
+// usage.invalid_override, usage.unknown_meter,
+// usage.organization_not_found, or the database's.
+func (m *Module) SetOverride(ctx context.Context, org kernel.OrganizationID, meter string, limit int64, reason string, by kernel.UserID) (Status, error) {
+	return m.svc.SetOverride(ctx, org, meter, limit, reason, by)
+}
+
+// ClearOverride removes org's override of meter, as platform admin by:
+// the plan's cap applies again; OverrideCleared is published. Errors:
+// usage.override_not_found, usage.unknown_meter,
+// usage.organization_not_found, or the database's.
+func (m *Module) ClearOverride(ctx context.Context, org kernel.OrganizationID, meter string, by kernel.UserID) error {
+	return m.svc.ClearOverride(ctx, org, meter, by)
+}
+
+// ResetCounter sets what org's current window of meter counts back to
+// zero, for reason, as platform admin by, and re-arms its thresholds;
+// CounterReset is published when there was something to reset. Errors as
+// SetOverride's.
+func (m *Module) ResetCounter(ctx context.Context, org kernel.OrganizationID, meter, reason string, by kernel.UserID) (Status, error) {
+	return m.svc.ResetCounter(ctx, org, meter, reason, by)
+}

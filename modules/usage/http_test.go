@@ -4,12 +4,14 @@ import (
 	"context"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/groundworkhq/groundwork/app"
+	"github.com/groundworkhq/groundwork/config"
 	"github.com/groundworkhq/groundwork/db"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/usage"
@@ -18,17 +20,25 @@ import (
 	"github.com/groundworkhq/groundwork/web"
 )
 
-// helpdesk is a product module as a downstream product writes one: its
-// route counts a ticket against the plan in the transaction that would
-// store it. app.WithModules builds it before the usage module is
-// reachable, so the product hands it the module after app.New, with its
-// meter.
+// helpdesk is a product module as a downstream product writes one: it
+// declares its meter (app.MeterDeclarer) and its route counts a ticket
+// against the plan, through Deps.Usage, in the transaction that would
+// store it.
 type helpdesk struct {
 	db    *db.DB
 	usage *usage.Module
+	// meters are what it declares (ticketsCreated when nil).
+	meters []usage.Meter
 }
 
 func (h *helpdesk) Name() string { return "helpdesk" }
+
+func (h *helpdesk) UsageMeters() []usage.Meter {
+	if h.meters == nil {
+		return []usage.Meter{ticketsCreated}
+	}
+	return h.meters
+}
 
 func (h *helpdesk) Routes(r *web.Router) {
 	api := r.API()
@@ -56,20 +66,46 @@ func (h *helpdesk) create(ctx context.Context, _ *struct{}) (*ticketOutput, erro
 	return out, err
 }
 
-// bootHelpdesk boots an app with the helpdesk module, whose meter is the
-// only one, registered as a product registers it, on its own plans.
-func bootHelpdesk(t *testing.T, dialect db.Dialect) *testkit.App {
-	h := &helpdesk{}
-	factory := func(d app.Deps) (app.Module, error) {
-		h.db = d.DB
+// helpdeskFactory builds h as app.WithModules does.
+func helpdeskFactory(h *helpdesk) app.ModuleFactory {
+	return func(d app.Deps) (app.Module, error) {
+		h.db, h.usage = d.DB, d.Usage
 		return h, nil
 	}
-	return boot(t, dialect, func(a *testkit.App) {
-		h.usage = a.Usage()
-		if err := a.Usage().Register(ticketsCreated); err != nil {
-			t.Fatalf("register: %v", err)
+}
+
+// bootHelpdesk boots an app with the helpdesk module, whose meter is the
+// only one, declared as a product declares it, on its own plans.
+func bootHelpdesk(t *testing.T, dialect db.Dialect) *testkit.App {
+	return boot(t, dialect, func(*testkit.App) {},
+		testkit.WithAppOptions(app.WithModules(helpdeskFactory(&helpdesk{}))), testkit.WithEnv("PLANS_FILE", helpdeskPlans(t)))
+}
+
+// A product's meter that is bad or taken fails app.New, naming the module
+// and the meter.
+func TestHTTP_productMeterRefused(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		meters []usage.Meter
+		want   string
+	}{
+		{"twice", []usage.Meter{ticketsCreated, ticketsCreated}, `module helpdesk: meter "tickets_created"`},
+		{"bad key", []usage.Meter{{Key: "Tickets!", Window: usage.Monthly}}, `module helpdesk: meter "Tickets!"`},
+	} {
+		dir := t.TempDir()
+		cfg, err := config.Load(func(k string) (string, bool) {
+			v, ok := map[string]string{"DATA_DIR": dir}[k]
+			return v, ok
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}, testkit.WithAppOptions(app.WithModules(factory)), testkit.WithEnv("PLANS_FILE", helpdeskPlans(t)))
+		_, err = app.New(t.Context(), cfg, app.WithModules(helpdeskFactory(&helpdesk{meters: tc.meters})))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: New = %v, want %q", tc.name, err, tc.want)
+		}
+	}
 }
 
 type meterJSON struct {

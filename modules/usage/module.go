@@ -10,6 +10,7 @@ import (
 	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/module"
+	"github.com/groundworkhq/groundwork/modules/platform"
 	"github.com/groundworkhq/groundwork/modules/usage/internal/application"
 	"github.com/groundworkhq/groundwork/modules/usage/internal/infrastructure/sqlstore"
 	"github.com/groundworkhq/groundwork/modules/usage/internal/interfaces/httpapi"
@@ -17,7 +18,8 @@ import (
 )
 
 // Deps are what the module is built with: the shared services (Bus
-// required), whether quotas are enforced, and the billing ports.
+// required), whether quotas are enforced, and the billing and tenancy
+// ports.
 type Deps struct {
 	module.Services
 	// Enabled turns quota enforcement on (USAGE_METERING_ENABLED, default
@@ -26,6 +28,9 @@ type Deps struct {
 	// Subscriptions reads an organization's plan caps and billing period
 	// (billing's ActiveSubscription; required).
 	Subscriptions Subscriptions
+	// Organizations answers whether an organization exists, and its
+	// name, for platform administration (tenancy; required).
+	Organizations Organizations
 	// PlanCapsFunc lists every plan's caps (plan → meter → cap) for the
 	// check at Start that each names a registered meter. nil skips the
 	// check.
@@ -35,6 +40,9 @@ type Deps struct {
 // Subscriptions is the port usage reads plans through: an organization's
 // plan in force, its caps and its billing period.
 type Subscriptions = application.Subscriptions
+
+// Organizations is the port usage looks organizations up through.
+type Organizations = application.Organizations
 
 // Subscription is what Subscriptions answers: billing's
 // ActiveSubscription, as usage needs it.
@@ -59,10 +67,12 @@ func New(d Deps) (*Module, error) {
 		return nil, errors.New("usage: no event bus")
 	case d.Subscriptions == nil:
 		return nil, errors.New("usage: no Subscriptions port")
+	case d.Organizations == nil:
+		return nil, errors.New("usage: no Organizations port")
 	}
 	m := &Module{deps: d}
 	m.svc = application.NewService(application.Deps{
-		UoW: d.DB, Store: sqlstore.New(d.DB), Subscriptions: d.Subscriptions, Events: d.Bus,
+		UoW: d.DB, Store: sqlstore.New(d.DB), Subscriptions: d.Subscriptions, Organizations: d.Organizations, Events: d.Bus,
 		Clock: d.Clock, Logger: d.Logger, Enabled: d.Enabled,
 	})
 	m.http = httpapi.New(m.svc)
@@ -129,4 +139,17 @@ func (m *Module) Workers(reg *jobs.Registry) {
 		m.deps.Logger.InfoContext(ctx, "usage rolled over", "windows", res.Recorded, "counters", res.Counters, "keys", res.Keys)
 		return nil
 	})
+}
+
+// AdminRoutes mounts /api/v1/platform/usage: an organization's meters,
+// setting and clearing its override of a meter's cap, and resetting a
+// meter's count, each recorded in the audit log.
+func (m *Module) AdminRoutes(a *web.Admin) { m.http.RegisterAdmin(a) }
+
+// OverviewSections adds "usage" to the platform overview: how many
+// counters are at 80% and 100% of their caps, and the closest to them.
+func (m *Module) OverviewSections() []platform.OverviewSection {
+	return []platform.OverviewSection{{Key: "usage", ReadFunc: func(ctx context.Context, _ time.Time) (any, error) {
+		return m.svc.Overview(ctx)
+	}}}
 }

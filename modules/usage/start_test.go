@@ -21,6 +21,13 @@ func (freePlan) ActiveSubscription(context.Context, kernel.OrganizationID) (usag
 	return usage.Subscription{Plan: "free"}, nil
 }
 
+// noOrganizations is an Organizations port that knows no organization.
+type noOrganizations struct{}
+
+func (noOrganizations) OrganizationName(context.Context, kernel.OrganizationID) (string, bool, error) {
+	return "", false, nil
+}
+
 func TestNew(t *testing.T) {
 	t.Parallel()
 	d, err := db.New(db.Options{SQLitePath: t.TempDir() + "/x.db"})
@@ -36,6 +43,8 @@ func TestNew(t *testing.T) {
 		{"no database", usage.Deps{Subscriptions: freePlan{}}, "usage: no database"},
 		{"no bus", usage.Deps{Services: module.Services{DB: d}, Subscriptions: freePlan{}}, "usage: no event bus"},
 		{"no port", usage.Deps{Services: module.Services{DB: d, Bus: eventbus.New(d)}}, "usage: no Subscriptions port"},
+		{"no organizations", usage.Deps{Services: module.Services{DB: d, Bus: eventbus.New(d)}, Subscriptions: freePlan{}},
+			"usage: no Organizations port"},
 	} {
 		if _, err := usage.New(tt.deps); err == nil || err.Error() != tt.want {
 			t.Errorf("%s: New = %v, want %q", tt.name, err, tt.want)
@@ -55,7 +64,7 @@ func TestStart_planCaps(t *testing.T) {
 	build := func(enabled bool, planCaps func() map[string]map[string]int64) *usage.Module {
 		d := testdb.Open(t, db.SQLite)
 		m, err := usage.New(usage.Deps{Services: module.Services{DB: d, Bus: eventbus.New(d)}, Enabled: enabled,
-			Subscriptions: freePlan{}, PlanCapsFunc: planCaps})
+			Subscriptions: freePlan{}, Organizations: noOrganizations{}, PlanCapsFunc: planCaps})
 		if err != nil {
 			t.Fatal(err)
 		}

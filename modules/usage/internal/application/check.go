@@ -14,9 +14,15 @@ type Status struct {
 	Meter domain.Meter
 	// Used is what the current window counts.
 	Used int64
-	// Limit is the plan's cap: domain.Unlimited (-1) for none, 0 when the
-	// plan does not include the meter.
+	// Limit is the cap in force: the override's when there is one, else
+	// the plan's; domain.Unlimited (-1) for none, 0 when the plan does
+	// not include the meter.
 	Limit int64
+	// PlanLimit is the plan's cap, whatever the override.
+	PlanLimit int64
+	// Override is a platform admin's cap of the meter for the
+	// organization; nil when there is none.
+	Override *domain.Override
 	// Remaining is what the cap leaves, domain.Unlimited for none.
 	Remaining int64
 	// WindowStart and ResetsAt bound the current window; ResetsAt is zero
@@ -45,7 +51,8 @@ func (s *Service) status(ctx context.Context, org kernel.OrganizationID, m domai
 }
 
 func (s *Service) statusOf(ctx context.Context, org kernel.OrganizationID, m domain.Meter, sub Subscription, now time.Time) (Status, error) {
-	c, ok, err := s.deps.Store.Counter(ctx, Key{Org: org, Meter: m.Key})
+	k := Key{Org: org, Meter: m.Key}
+	c, ok, err := s.deps.Store.Counter(ctx, k)
 	if err != nil {
 		return Status{}, fmt.Errorf("read counter %s: %w", m.Key, err)
 	}
@@ -53,14 +60,26 @@ func (s *Service) statusOf(ctx context.Context, org kernel.OrganizationID, m dom
 	if ok {
 		cp = &c
 	}
-	return s.statusFrom(m, sub, cp, now), nil
+	o, ok, err := s.deps.Store.Override(ctx, k)
+	if err != nil {
+		return Status{}, fmt.Errorf("read override %s: %w", m.Key, err)
+	}
+	var op *domain.Override
+	if ok {
+		op = &o
+	}
+	return s.statusFrom(m, sub, cp, op, now), nil
 }
 
 // statusFrom is the status of meter m under sub given its counter (nil:
-// none yet). A counter whose window is over counts nothing, and the
-// window is the one that holds now.
-func (s *Service) statusFrom(m domain.Meter, sub Subscription, c *domain.Counter, now time.Time) Status {
-	st := Status{Meter: m, Limit: sub.Cap(m.Key), Enforced: s.deps.Enabled}
+// none yet) and override (nil: none). A counter whose window is over
+// counts nothing, and the window is the one that holds now.
+func (s *Service) statusFrom(m domain.Meter, sub Subscription, c *domain.Counter, o *domain.Override, now time.Time) Status {
+	st := Status{Meter: m, PlanLimit: sub.Cap(m.Key), Override: o, Enforced: s.deps.Enabled}
+	st.Limit = st.PlanLimit
+	if o != nil {
+		st.Limit = o.Cap
+	}
 	if c != nil && !c.Ended(now) {
 		st.Used, st.WindowStart, st.ResetsAt = c.Used, c.WindowStart, c.WindowEnd
 	} else {
@@ -74,7 +93,8 @@ func (s *Service) statusFrom(m domain.Meter, sub Subscription, c *domain.Counter
 }
 
 // List returns where org stands on every registered meter, in the order
-// they were registered: one read of the plan and one of the counters.
+// they were registered: one read of the plan, one of the counters and
+// one of the overrides.
 func (s *Service) List(ctx context.Context, org kernel.OrganizationID) ([]Status, error) {
 	sub, err := s.deps.Subscriptions.ActiveSubscription(ctx, org)
 	if err != nil {
@@ -84,15 +104,23 @@ func (s *Service) List(ctx context.Context, org kernel.OrganizationID) ([]Status
 	if err != nil {
 		return nil, fmt.Errorf("read counters: %w", err)
 	}
+	overrides, err := s.deps.Store.Overrides(ctx, org)
+	if err != nil {
+		return nil, fmt.Errorf("read overrides: %w", err)
+	}
 	byMeter := make(map[string]*domain.Counter, len(counters))
 	for i := range counters {
 		byMeter[counters[i].Meter] = &counters[i]
+	}
+	overridden := make(map[string]*domain.Override, len(overrides))
+	for i := range overrides {
+		overridden[overrides[i].Meter] = &overrides[i]
 	}
 	now := s.deps.Clock.Now()
 	meters := s.meters.All()
 	out := make([]Status, len(meters))
 	for i, m := range meters {
-		out[i] = s.statusFrom(m, sub, byMeter[m.Key], now)
+		out[i] = s.statusFrom(m, sub, byMeter[m.Key], overridden[m.Key], now)
 	}
 	return out, nil
 }

@@ -120,12 +120,14 @@ func (s *Service) increment(ctx context.Context, org kernel.OrganizationID, m do
 		if err != nil {
 			return 0, err
 		}
-		return 0, &domain.QuotaExceeded{Meter: m.Key, Limit: limit, Used: st.Used, ResetsAt: st.ResetsAt}
+		return 0, &domain.QuotaExceeded{Meter: m.Key, Limit: st.Limit, Used: st.Used, ResetsAt: st.ResetsAt}
 	}
-	if err := s.notify(ctx, c, limit, m.Window); err != nil {
+	// The counter holds the cap the statement counted against: the
+	// override's when there is one.
+	if err := s.notify(ctx, c, c.Cap, m.Window); err != nil {
 		return 0, err
 	}
-	return domain.Remaining(c.Used, limit), nil
+	return domain.Remaining(c.Used, c.Cap), nil
 }
 
 // notify publishes ThresholdReached when c, just counted, reached a

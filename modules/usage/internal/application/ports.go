@@ -81,9 +81,10 @@ type Store interface {
 	// it creates the counter, or rolls it into [in.WindowStart,
 	// in.WindowEnd) when its window has ended at in.Now (keeping the ended
 	// window as the counter's Previous), and counts only when what the
-	// window then counts stays within in.Cap. It returns the counter as
-	// it stands after, and false, changing nothing, when the cap would be
-	// passed.
+	// window then counts stays within the cap — the organization's
+	// override of the meter when it has one, else in.Cap — which the
+	// counter keeps. It returns the counter as it stands after, and false,
+	// changing nothing, when the cap would be passed.
 	Increment(ctx context.Context, in Increment) (domain.Counter, bool, error)
 	// MarkNotified raises the counter's notified threshold to percent and
 	// reports whether it was lower.
@@ -119,6 +120,21 @@ type Store interface {
 	// window already recorded is left as it is. It returns how many it
 	// recorded.
 	AddHistory(ctx context.Context, k Key, windows []domain.Closed, now time.Time) (int, error)
+	// Override returns the organization's override of the meter; false
+	// when there is none.
+	Override(ctx context.Context, k Key) (domain.Override, bool, error)
+	// Overrides returns the organization's overrides.
+	Overrides(ctx context.Context, org kernel.OrganizationID) ([]domain.Override, error)
+	// SaveOverride sets the override of its organization's meter,
+	// replacing one there was.
+	SaveOverride(ctx context.Context, o domain.Override) error
+	// DeleteOverride deletes the override and reports whether there was
+	// one.
+	DeleteOverride(ctx context.Context, k Key) (bool, error)
+	// NearCaps returns up to limit counters whose current window at now
+	// has reached a threshold, the closest to their caps first, and how
+	// many have reached 80% and 100%.
+	NearCaps(ctx context.Context, now time.Time, limit int) (counters []domain.Counter, warning, reached int, err error)
 	// History returns the counter's recorded windows that overlap [from,
 	// to) (a zero bound is open), newest first, at most limit.
 	History(ctx context.Context, k Key, from, to time.Time, limit int) ([]domain.Closed, error)

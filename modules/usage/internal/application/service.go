@@ -15,6 +15,7 @@ type Deps struct {
 	UoW           kernel.UnitOfWork
 	Store         Store
 	Subscriptions Subscriptions
+	Organizations Organizations
 	Events        kernel.Publisher
 	Clock         kernel.Clock
 	Logger        *slog.Logger

@@ -70,6 +70,14 @@ func (s *store) Increment(ctx context.Context, in application.Increment) (domain
 	return c, true, nil
 }
 
+func (s *store) Override(context.Context, application.Key) (domain.Override, bool, error) {
+	return domain.Override{}, false, nil
+}
+
+func (s *store) Overrides(context.Context, kernel.OrganizationID) ([]domain.Override, error) {
+	return nil, nil
+}
+
 func (s *store) MarkNotified(ctx context.Context, k application.Key, p int) (bool, error) {
 	s.write(ctx, "MarkNotified")
 	c := s.counters[k]

@@ -20,12 +20,14 @@ const (
 	BillingPaymentFailed        = "billing_payment_failed"
 	BillingSubscriptionCanceled = "billing_subscription_canceled"
 	BillingTrialEnding          = "billing_trial_ending"
+	// The usage email goes to an organization's owners too.
+	UsageThreshold = "usage_threshold"
 )
 
 // builtinNames lists the built-in templates in the order New loads them.
 var builtinNames = []string{
 	VerifyEmail, Welcome, PasswordReset, PasswordChanged, EmailChanged, OrganizationInvitation,
-	BillingPaymentFailed, BillingSubscriptionCanceled, BillingTrialEnding,
+	BillingPaymentFailed, BillingSubscriptionCanceled, BillingTrialEnding, UsageThreshold,
 }
 
 // builtinKeys are the data keys of each built-in (see the table in doc.go).
@@ -39,6 +41,7 @@ var builtinKeys = map[string]struct{ required, optional []string }{
 	BillingPaymentFailed:        {[]string{"OrganizationName", "Plan", "URL", "GraceDays"}, []string{"Name"}},
 	BillingSubscriptionCanceled: {[]string{"OrganizationName", "Plan", "URL"}, []string{"Name"}},
 	BillingTrialEnding:          {[]string{"OrganizationName", "Plan", "TrialEnd", "URL"}, []string{"Name"}},
+	UsageThreshold:              {[]string{"OrganizationName", "Plan", "Meter", "Unit", "Percent", "Used", "Limit", "URL"}, []string{"Name", "ResetsAt"}},
 }
 
 // templatesFS holds the layout, the components and the built-ins, one

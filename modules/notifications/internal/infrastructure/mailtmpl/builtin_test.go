@@ -68,7 +68,7 @@ func TestBuiltinsHaveTheSameLocalesAndParts(t *testing.T) {
 	want := []string{
 		mailtmpl.BillingPaymentFailed, mailtmpl.BillingSubscriptionCanceled, mailtmpl.BillingTrialEnding,
 		mailtmpl.EmailChanged, mailtmpl.OrganizationInvitation, mailtmpl.PasswordChanged,
-		mailtmpl.PasswordReset, mailtmpl.VerifyEmail, mailtmpl.Welcome,
+		mailtmpl.PasswordReset, mailtmpl.UsageThreshold, mailtmpl.VerifyEmail, mailtmpl.Welcome,
 	}
 	if got := r.Names(); !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)

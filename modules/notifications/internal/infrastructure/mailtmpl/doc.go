@@ -24,6 +24,8 @@
 //	billing_payment_failed         Name (optional), OrganizationName, Plan, URL, GraceDays
 //	billing_subscription_canceled  Name (optional), OrganizationName, Plan, URL
 //	billing_trial_ending           Name (optional), OrganizationName, Plan, TrialEnd (shown in UTC), URL
+//	usage_threshold                Name (optional), OrganizationName, Plan, Meter, Unit, Percent, Used, Limit,
+//	                               ResetsAt (optional, shown in UTC), URL
 //
 // Name is the recipient's display name; without one the greeting reads
 // "Hi," / "Hola:" / "Olá," (Spanish letters take a colon after the
@@ -32,7 +34,11 @@
 // organization's owners: Plan is the plan's key, shown as given; URL is
 // where they manage the subscription (update the payment method, choose
 // a plan); GraceDays is how long a past-due organization keeps its plan,
-// and 0 says its features are paused until the payment goes through.
+// and 0 says its features are paused until the payment goes through. The
+// usage email tells them a meter reached Percent (80, or 100: used up) of
+// its Limit: Meter is the meter's description, Unit its unit, ResetsAt
+// when the quota starts again (absent for a meter that never resets), URL
+// where they choose a plan.
 // Every template also gets .Brand (ProductName, Color, ServerURL, Address)
 // and .Locale.
 //

@@ -110,6 +110,18 @@ func builtinCases() []builtinCase {
 			optional: []string{"Name"},
 			urls:     []string{"https://app.acme.test/billing"},
 		},
+		{
+			name: mailtmpl.UsageThreshold,
+			data: map[string]any{
+				"Name": "Ana Souza", "OrganizationName": "Acme Labs", "Plan": "free", "Meter": "Tickets opened",
+				"Unit": "tickets", "Percent": 80, "Used": 40, "Limit": 50,
+				"ResetsAt": time.Date(2026, time.February, 1, 0, 0, 0, 0, time.UTC),
+				"URL":      "https://app.acme.test/billing",
+			},
+			required: []string{"OrganizationName", "Plan", "Meter", "Unit", "Percent", "Used", "Limit", "URL"},
+			optional: []string{"Name", "ResetsAt"},
+			urls:     []string{"https://app.acme.test/billing"},
+		},
 	}
 }
 

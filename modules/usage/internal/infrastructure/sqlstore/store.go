@@ -33,22 +33,27 @@ var _ application.Store = (*Store)(nil)
 func New(d *db.DB) *Store { return &Store{db: d, increment: IncrementSQL(d.Dialect())} }
 
 // The increment's insert, per dialect: the row a first increment creates,
-// or nothing when n alone passes the cap. PostgreSQL cannot tell the
-// parameters' types in a SELECT list, so they are cast; SQLite keeps
-// times as text and would mangle a cast to a time type.
+// or nothing when n alone passes the cap — the organization's override of
+// the meter when it has one, else the plan's ($4), read in the same
+// statement. PostgreSQL cannot tell the parameters' types in a SELECT
+// list, so they are cast; SQLite keeps times as text and would mangle a
+// cast to a time type.
 const (
 	incrementInsertSQLite = `INSERT INTO usage_counters (organization_id, meter, used, cap, window_start, window_end, notified, updated_at)
-SELECT $1, $2, $3, $4, $5, $6, 0, $7
-WHERE $4 < 0 OR $3 <= $4`
+SELECT $1, $2, $3, c.cap, $5, $6, 0, $7
+FROM (SELECT COALESCE((SELECT o.cap FROM usage_overrides o WHERE o.organization_id = $1 AND o.meter = $2), $4) AS cap) c
+WHERE c.cap < 0 OR $3 <= c.cap`
 	incrementInsertPostgres = `INSERT INTO usage_counters (organization_id, meter, used, cap, window_start, window_end, notified, updated_at)
-SELECT $1, $2, CAST($3 AS BIGINT), CAST($4 AS BIGINT), CAST($5 AS TIMESTAMPTZ), CAST($6 AS TIMESTAMPTZ), 0, CAST($7 AS TIMESTAMPTZ)
-WHERE CAST($4 AS BIGINT) < 0 OR CAST($3 AS BIGINT) <= CAST($4 AS BIGINT)`
+SELECT $1, $2, CAST($3 AS BIGINT), c.cap, CAST($5 AS TIMESTAMPTZ), CAST($6 AS TIMESTAMPTZ), 0, CAST($7 AS TIMESTAMPTZ)
+FROM (SELECT COALESCE((SELECT o.cap FROM usage_overrides o WHERE o.organization_id = CAST($1 AS TEXT) AND o.meter = CAST($2 AS TEXT)),
+	CAST($4 AS BIGINT)) AS cap) c
+WHERE c.cap < 0 OR CAST($3 AS BIGINT) <= c.cap`
 )
 
 // incrementUpsert is the rest of the statement, alike on both dialects
 // but for the two-argument maximum (%[1]s: MAX on SQLite, GREATEST on
-// PostgreSQL). excluded holds the proposed row: used is n, cap the plan's
-// cap, window_start and window_end the window that holds now, updated_at
+// PostgreSQL). excluded holds the proposed row: used is n, cap the cap in
+// force (the override or the plan's), window_start and window_end the window that holds now, updated_at
 // now. The window has ended when window_end <= now; then the count starts
 // again at n in the new window (starting no earlier than the ended one's
 // end) and the ended window moves to prev_*. The WHERE is the cap check:
@@ -74,7 +79,8 @@ WHERE excluded.cap < 0
 RETURNING ` + counterColumns
 
 // IncrementSQL returns the statement Increment runs on dialect, with the
-// parameters $1 organization, $2 meter, $3 n, $4 cap (-1: none), $5 and
+// parameters $1 organization, $2 meter, $3 n, $4 the plan's cap (-1:
+// none), $5 and
 // $6 the window that holds now, $7 now.
 func IncrementSQL(dialect db.Dialect) string {
 	if dialect == db.Postgres {
@@ -235,4 +241,64 @@ func (s *Store) ReleaseKey(ctx context.Context, k application.Key, key string) e
 // PruneKeys implements application.Store.
 func (s *Store) PruneKeys(ctx context.Context, before time.Time) (int, error) {
 	return db.Exec(ctx, s.db.QW(ctx), "prune idempotency keys", `DELETE FROM usage_idempotency WHERE created_at < $1`, before)
+}
+
+const overrideColumns = `organization_id, meter, cap, reason, set_by, set_at`
+
+func scanOverride(r db.Row) (domain.Override, error) {
+	var o domain.Override
+	err := r.Scan(&o.OrganizationID, &o.Meter, &o.Cap, &o.Reason, &o.SetBy, &o.SetAt)
+	return o, err
+}
+
+var errNoOverride = kernel.NotFound("usage.no_override", "No override.")
+
+// Override implements application.Store.
+func (s *Store) Override(ctx context.Context, k application.Key) (domain.Override, bool, error) {
+	o, err := db.QueryOne(ctx, s.db.Q(ctx), scanOverride, errNoOverride, "read an override",
+		`SELECT `+overrideColumns+` FROM usage_overrides WHERE organization_id = $1 AND meter = $2`, k.Org, k.Meter)
+	if err == errNoOverride {
+		return domain.Override{}, false, nil
+	}
+	return o, err == nil, err
+}
+
+// Overrides implements application.Store.
+func (s *Store) Overrides(ctx context.Context, org kernel.OrganizationID) ([]domain.Override, error) {
+	return db.QueryAll(ctx, s.db.Q(ctx), scanOverride, "list overrides",
+		`SELECT `+overrideColumns+` FROM usage_overrides WHERE organization_id = $1 ORDER BY meter`, org)
+}
+
+// SaveOverride implements application.Store.
+func (s *Store) SaveOverride(ctx context.Context, o domain.Override) error {
+	_, err := db.Exec(ctx, s.db.QW(ctx), "save an override", `INSERT INTO usage_overrides (`+overrideColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (organization_id, meter) DO UPDATE SET cap = excluded.cap, reason = excluded.reason,
+			set_by = excluded.set_by, set_at = excluded.set_at`,
+		o.OrganizationID, o.Meter, o.Cap, o.Reason, o.SetBy, o.SetAt)
+	return err
+}
+
+// DeleteOverride implements application.Store.
+func (s *Store) DeleteOverride(ctx context.Context, k application.Key) (bool, error) {
+	n, err := db.Exec(ctx, s.db.QW(ctx), "delete an override",
+		`DELETE FROM usage_overrides WHERE organization_id = $1 AND meter = $2`, k.Org, k.Meter)
+	return n == 1, err
+}
+
+// NearCaps implements application.Store. It reads the counters past a
+// threshold only (an index holds them), the current ones among them.
+func (s *Store) NearCaps(ctx context.Context, now time.Time, limit int) ([]domain.Counter, int, int, error) {
+	var warning, reached int
+	err := s.db.Q(ctx).QueryRow(ctx, `SELECT
+			COALESCE(SUM(CASE WHEN notified = 80 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN notified >= 100 THEN 1 ELSE 0 END), 0)
+		FROM usage_counters WHERE notified > 0 AND window_end > $1 AND cap > 0`, now).Scan(&warning, &reached)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("count counters near their caps: %w", err)
+	}
+	counters, err := db.QueryAll(ctx, s.db.Q(ctx), scanCounter, "list counters near their caps",
+		`SELECT `+counterColumns+` FROM usage_counters WHERE notified > 0 AND window_end > $1 AND cap > 0
+		ORDER BY CAST(used AS REAL) / cap DESC, used DESC, organization_id, meter LIMIT $2`, now, limit)
+	return counters, warning, reached, err
 }

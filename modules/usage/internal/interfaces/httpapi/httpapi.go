@@ -51,7 +51,7 @@ type MeterUsage struct {
 	Unit        string     `json:"unit" example:"tickets"`
 	Window      string     `json:"window" enum:"lifetime,monthly,yearly"`
 	Used        int64      `json:"used" doc:"What the current window counts."`
-	Limit       int64      `json:"limit" doc:"The plan's cap: -1 unlimited, 0 not on the plan."`
+	Limit       int64      `json:"limit" doc:"The cap in force (the plan's, or one a platform admin set for the organization): -1 unlimited, 0 not on the plan."`
 	Remaining   int64      `json:"remaining" doc:"What the cap leaves: -1 unlimited."`
 	WindowStart *time.Time `json:"windowStart" doc:"When the current window began; null for a lifetime meter."`
 	ResetsAt    *time.Time `json:"resetsAt" doc:"When the count starts again; null for a lifetime meter."`
