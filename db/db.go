@@ -49,6 +49,7 @@ type DB struct {
 	writer      *sql.DB
 	reader      *sql.DB
 	readStmts   *stmtCache
+	writeStmts  *writeStmtCache
 	sqlitePath  string
 	busyTimeout time.Duration
 
@@ -135,6 +136,9 @@ func (d *DB) Close() error {
 	}
 	if d.readStmts != nil {
 		d.readStmts.close()
+	}
+	if d.writeStmts != nil {
+		d.writeStmts.close()
 	}
 	if d.reader != nil {
 		errs = append(errs, d.reader.Close())
@@ -363,6 +367,8 @@ type tx struct {
 	sqlTx       *sql.Tx
 	pgxTx       pgx.Tx
 	afterCommit []func(context.Context)
+	// notified holds the messages the transaction sent ("topic|payload").
+	notified map[string]struct{}
 }
 
 type txKey struct{}
@@ -437,7 +443,7 @@ func (d *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) (err er
 		if err != nil {
 			return fmt.Errorf("begin: %w", translate(err))
 		}
-		t.sqlTx, t.q = st, sqlQuerier{st}
+		t.sqlTx, t.q = st, txQuerier{tx: st, cache: d.writeStmts}
 	}
 	txCtx := context.WithValue(ctx, txKey{}, t)
 

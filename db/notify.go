@@ -79,8 +79,27 @@ func (d *DB) Notify(ctx context.Context, topic, payload string) error {
 	if err != nil {
 		return fmt.Errorf("notify %s: %w", topic, err)
 	}
+	if t := txFrom(ctx); t != nil && t.db == d {
+		if t.notified == nil {
+			t.notified = map[string]struct{}{}
+		}
+		t.notified[topic+"|"+payload] = struct{}{}
+	}
 	AfterCommit(ctx, func(context.Context) { d.notes.deliver(topic, payload) })
 	return nil
+}
+
+// Notified reports whether the transaction ctx carries has sent topic's
+// message payload: what it changed, a cache must not answer it from before
+// the change (the cache hears the message only once the transaction
+// commits). False without a transaction.
+func (d *DB) Notified(ctx context.Context, topic, payload string) bool {
+	t := txFrom(ctx)
+	if t == nil || t.db != d {
+		return false
+	}
+	_, ok := t.notified[topic+"|"+payload]
+	return ok
 }
 
 // Subscribe has fn hear topic's messages from every process. fn runs on

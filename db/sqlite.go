@@ -62,6 +62,7 @@ func newSQLite(opts Options) (*DB, error) {
 		readers = max(8, 4*runtime.NumCPU())
 	}
 	d.readStmts = &stmtCache{pool: d.reader}
+	d.writeStmts = newWriteStmtCache(d.writer)
 	d.reader.SetMaxOpenConns(readers)
 	d.reader.SetMaxIdleConns(readers)
 	d.connect = d.connectSQLite

@@ -32,7 +32,7 @@ var (
 // provider, as a product does: built, its meters registered, then
 // migrated and started. register adds meters of its own before the start
 // (nil: testMeters).
-func boot(t *testing.T, dialect db.Dialect, register func(a *testkit.App), opts ...testkit.Option) *testkit.App {
+func boot(t testing.TB, dialect db.Dialect, register func(a *testkit.App), opts ...testkit.Option) *testkit.App {
 	t.Helper()
 	plans, err := filepath.Abs(filepath.Join("testdata", "plans.yaml"))
 	if err != nil {

@@ -51,24 +51,11 @@ func (s *Service) status(ctx context.Context, org kernel.OrganizationID, m domai
 }
 
 func (s *Service) statusOf(ctx context.Context, org kernel.OrganizationID, m domain.Meter, sub Subscription, now time.Time) (Status, error) {
-	k := Key{Org: org, Meter: m.Key}
-	c, ok, err := s.deps.Store.Counter(ctx, k)
+	c, o, err := s.deps.Store.Standing(ctx, Key{Org: org, Meter: m.Key})
 	if err != nil {
-		return Status{}, fmt.Errorf("read counter %s: %w", m.Key, err)
+		return Status{}, err
 	}
-	var cp *domain.Counter
-	if ok {
-		cp = &c
-	}
-	o, ok, err := s.deps.Store.Override(ctx, k)
-	if err != nil {
-		return Status{}, fmt.Errorf("read override %s: %w", m.Key, err)
-	}
-	var op *domain.Override
-	if ok {
-		op = &o
-	}
-	return s.statusFrom(m, sub, cp, op, now), nil
+	return s.statusFrom(m, sub, c, o, now), nil
 }
 
 // statusFrom is the status of meter m under sub given its counter (nil:

@@ -95,6 +95,9 @@ type Store interface {
 	Refund(ctx context.Context, k Key, n int64, now time.Time) (bool, error)
 	// Counter returns the counter; false when there is none.
 	Counter(ctx context.Context, k Key) (domain.Counter, bool, error)
+	// Standing returns the counter and the override of the organization's
+	// meter, in one read; nil for either there is not.
+	Standing(ctx context.Context, k Key) (*domain.Counter, *domain.Override, error)
 	// Counters returns the organization's counters.
 	Counters(ctx context.Context, org kernel.OrganizationID) ([]domain.Counter, error)
 	// ClaimKey records an idempotency key of the counter and reports

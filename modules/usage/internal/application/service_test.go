@@ -89,9 +89,12 @@ func (s *store) MarkNotified(ctx context.Context, k application.Key, p int) (boo
 	return true, nil
 }
 
-func (s *store) Counter(_ context.Context, k application.Key) (domain.Counter, bool, error) {
+func (s *store) Standing(_ context.Context, k application.Key) (*domain.Counter, *domain.Override, error) {
 	c, ok := s.counters[k]
-	return c, ok, nil
+	if !ok {
+		return nil, nil, nil
+	}
+	return &c, nil, nil
 }
 
 func (s *store) ClaimKey(ctx context.Context, k application.Key, key string, _ time.Time) (bool, error) {

@@ -21,12 +21,15 @@ var migrations embed.FS
 func Migrations() db.Migrations { return db.EmbeddedMigrations(migrations, "migrations") }
 
 // Store is application.Store over a database.
-type Store struct{ db *db.DB }
+type Store struct {
+	db    *db.DB
+	cache *subscriptionCache
+}
 
 var _ application.Store = (*Store)(nil)
 
 // New returns the store over d. It does no I/O.
-func New(d *db.DB) *Store { return &Store{db: d} }
+func New(d *db.DB) *Store { return &Store{db: d, cache: newSubscriptionCache(d)} }
 
 // ClaimCustomer implements application.Store.
 func (s *Store) ClaimCustomer(ctx context.Context, org kernel.OrganizationID, provider string, now time.Time) (string, bool, error) {
@@ -84,13 +87,27 @@ func scanSubscription(r db.Row) (*domain.Subscription, error) {
 }
 
 // LiveSubscription implements application.Store.
+// A read that does not lock is answered from the cache when it can.
 func (s *Store) LiveSubscription(ctx context.Context, org kernel.OrganizationID, forUpdate bool) (*domain.Subscription, error) {
 	lock, q := "", s.db.Q(ctx)
 	if forUpdate {
 		lock, q = s.db.ForUpdate(), s.db.QW(ctx)
 	}
-	return s.one(ctx, q, `SELECT `+subscriptionColumns+` FROM billing_subscriptions
+	cached := !forUpdate && s.cache.usable(ctx, org)
+	var gen uint64
+	if cached {
+		sub, ok, g := s.cache.get(org)
+		if ok {
+			return sub, nil
+		}
+		gen = g
+	}
+	sub, err := s.one(ctx, q, `SELECT `+subscriptionColumns+` FROM billing_subscriptions
 		WHERE organization_id = $1 AND status <> 'canceled'`+lock, org)
+	if err == nil && cached {
+		s.cache.put(org, sub, gen)
+	}
+	return sub, err
 }
 
 // SubscriptionByRef implements application.Store.
@@ -124,7 +141,10 @@ func (s *Store) SaveSubscription(ctx context.Context, sub *domain.Subscription) 
 	if ce, ok := db.IsConstraint(err, db.Unique); ok && (ce.Mentions("organization_id") || ce.Mentions("live_key")) {
 		return application.ErrAlreadySubscribed.WithCause(err)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return subscriptionChanged(ctx, s.db, sub.OrganizationID)
 }
 
 // LiveSubscriptions implements application.Store.

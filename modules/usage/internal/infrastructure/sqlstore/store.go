@@ -151,6 +151,48 @@ func (s *Store) counter(ctx context.Context, q db.Querier, lock string, k applic
 	return c, err == nil, err
 }
 
+// Standing implements application.Store: the counter and the override
+// in one statement, for a refusal's answer.
+func (s *Store) Standing(ctx context.Context, k application.Key) (*domain.Counter, *domain.Override, error) {
+	var (
+		c                        domain.Counter
+		o                        domain.Override
+		used, cap, notified      *int64
+		start, end, updated      *time.Time
+		prevStart, prevEnd       *time.Time
+		prevUsed, prevCap, limit *int64
+		reason, setBy            *string
+		setAt                    *time.Time
+	)
+	err := s.db.Q(ctx).QueryRow(ctx, `SELECT c.used, c.cap, c.window_start, c.window_end, c.notified,
+			c.prev_window_start, c.prev_window_end, c.prev_used, c.prev_cap, c.updated_at, o.cap, o.reason, o.set_by, o.set_at
+		FROM (SELECT CAST($1 AS TEXT) AS organization_id, CAST($2 AS TEXT) AS meter) k
+		LEFT JOIN usage_counters c ON c.organization_id = k.organization_id AND c.meter = k.meter
+		LEFT JOIN usage_overrides o ON o.organization_id = k.organization_id AND o.meter = k.meter`, k.Org, k.Meter).
+		Scan(&used, &cap, &start, &end, &notified, &prevStart, &prevEnd, &prevUsed, &prevCap, &updated, &limit, &reason, &setBy, &setAt)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the standing of %s: %w", k.Meter, err)
+	}
+	var cp *domain.Counter
+	if used != nil && cap != nil && start != nil && end != nil && notified != nil && updated != nil {
+		c = domain.Counter{OrganizationID: k.Org, Meter: k.Meter, Used: *used, Cap: *cap, WindowStart: *start, WindowEnd: *end,
+			Notified: int(*notified), UpdatedAt: *updated}
+		if prevStart != nil && prevEnd != nil && prevUsed != nil && prevCap != nil {
+			c.Previous = &domain.Closed{WindowStart: *prevStart, WindowEnd: *prevEnd, Used: *prevUsed, Cap: *prevCap}
+		}
+		cp = &c
+	}
+	var op *domain.Override
+	if limit != nil && reason != nil && setBy != nil && setAt != nil {
+		o = domain.Override{OrganizationID: k.Org, Meter: k.Meter, Cap: *limit, Reason: *reason, SetAt: *setAt}
+		if o.SetBy, err = kernel.ParseID[kernel.UserKind](*setBy); err != nil {
+			return nil, nil, fmt.Errorf("read the standing of %s: %w", k.Meter, err)
+		}
+		op = &o
+	}
+	return cp, op, nil
+}
+
 // Counters implements application.Store.
 func (s *Store) Counters(ctx context.Context, org kernel.OrganizationID) ([]domain.Counter, error) {
 	return db.QueryAll(ctx, s.db.Q(ctx), scanCounter, "list counters",
