@@ -226,3 +226,33 @@ func TestNotify_SQLiteLatePollReportsALoss(t *testing.T) {
 	d.Subscribe("widgets", h.subscriber)
 	testdb.Eventually(t, "losses reported after late polls", func() bool { return h.lost() >= 3 })
 }
+
+// Notified tells a transaction the messages it sent itself, and nothing
+// outside one.
+func TestNotified_InTheSendingTransactionOnly(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		d := testdb.Open(t, dialect)
+		ctx := context.Background()
+		err := d.Tx(ctx, func(ctx context.Context) error {
+			if d.Notified(ctx, "widgets", "w1") {
+				t.Error("notified before sending")
+			}
+			if err := d.Notify(ctx, "widgets", "w1"); err != nil {
+				return err
+			}
+			if !d.Notified(ctx, "widgets", "w1") {
+				t.Error("not notified after sending")
+			}
+			if d.Notified(ctx, "widgets", "w2") || d.Notified(ctx, "gadgets", "w1") {
+				t.Error("another message reported as sent")
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Notified(ctx, "widgets", "w1") {
+			t.Error("notified outside a transaction")
+		}
+	})
+}

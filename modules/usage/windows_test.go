@@ -249,3 +249,30 @@ func counter(t *testing.T, a *testkit.App, org kernel.OrganizationID, meter stri
 	c.prev = prev != nil
 	return c, true
 }
+
+// Another process counting against the same database sees a plan change
+// as soon as its notification arrives: billing's cached subscription is
+// dropped there too.
+func TestPlanChange_anotherProcess(t *testing.T) {
+	run(t, func(t *testing.T, a *testkit.App) {
+		other := testkit.Beside(t, a, testkit.WithEnv("USAGE_METERING_ENABLED", "true", "PLANS_FILE", a.Config.Payments.PlansFile,
+			"PAYMENT_PROVIDER", "sandbox", "BILLING_SANDBOX_WEBHOOK_SECRET", sandboxSecret))
+		for _, m := range testMeters {
+			if err := other.Usage().Register(m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := other.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		acc, org := owner(t, a, "elsewhere")
+		if _, err := other.Usage().CheckAndIncrement(t.Context(), org, customDomains.Key, 1); err == nil {
+			t.Fatal("custom_domains counted on the free plan")
+		}
+		subscribe(t, a, acc.Client, "pro", "month")
+		testkit.Eventually(t, "the other process to see pro", func() bool {
+			_, err := other.Usage().CheckAndIncrement(t.Context(), org, customDomains.Key, 1)
+			return err == nil
+		})
+	})
+}
