@@ -1,8 +1,9 @@
 // Package tickets is the helpdesk's own module, written as any product's
 // would be, against Groundwork's public packages only: its tables on both
 // dialects, two permissions for organization roles, routes scoped to the
-// active organization, a platform admin route, a listener on iam's
-// user.created and a job.
+// active organization — one counted against a monthly quota of the plan,
+// one for paid plans only — a usage meter, a platform admin route, a
+// listener on iam's user.created and a job.
 package tickets
 
 import (
@@ -22,7 +23,9 @@ import (
 	"github.com/groundworkhq/groundwork/eventbus"
 	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
+	"github.com/groundworkhq/groundwork/modules/billing"
 	"github.com/groundworkhq/groundwork/modules/iam"
+	"github.com/groundworkhq/groundwork/modules/usage"
 	"github.com/groundworkhq/groundwork/web"
 )
 
@@ -35,6 +38,13 @@ const (
 
 // MaxTitle is the longest ticket title, in characters.
 const MaxTitle = 200
+
+// Meter is what the module counts: every ticket opened, per organization
+// and month. The plans file caps it per plan.
+var Meter = usage.Meter{Key: "tickets_created", Description: "Tickets opened", Unit: "tickets", Window: usage.Monthly}
+
+// UrgentPlans are the plans whose organizations may open urgent tickets.
+var UrgentPlans = []string{"pro", "business"}
 
 //go:embed migrations
 var migrations embed.FS
@@ -50,10 +60,12 @@ type ID = kernel.ID[Kind]
 
 // Module is the tickets module.
 type Module struct {
-	db    *db.DB
-	jobs  *jobs.Client
-	clock kernel.Clock
-	limit int // HELPDESK_LIST_LIMIT
+	db      *db.DB
+	jobs    *jobs.Client
+	clock   kernel.Clock
+	usage   *usage.Module
+	billing *billing.Module
+	limit   int // HELPDESK_LIST_LIMIT
 }
 
 var (
@@ -63,6 +75,7 @@ var (
 	_ app.WorkerRegistrar    = (*Module)(nil)
 	_ app.PermissionDeclarer = (*Module)(nil)
 	_ app.AdminRouter        = (*Module)(nil)
+	_ app.MeterDeclarer      = (*Module)(nil)
 )
 
 // New builds the module from the shared services and its own setting,
@@ -71,7 +84,8 @@ var (
 // with one line naming it, as Groundwork's own do.
 func New(d app.Deps) (app.Module, error) {
 	s := config.NewSettings(d.Env)
-	m := &Module{db: d.DB, jobs: d.Jobs, clock: d.Clock, limit: s.Int("HELPDESK_LIST_LIMIT", 100, 1, 1000)}
+	m := &Module{db: d.DB, jobs: d.Jobs, clock: d.Clock, usage: d.Usage, billing: d.Billing,
+		limit: s.Int("HELPDESK_LIST_LIMIT", 100, 1, 1000)}
 	if err := s.Err(); err != nil {
 		return nil, err
 	}
@@ -93,6 +107,9 @@ func (m *Module) Permissions() []kernel.Permission {
 		{Name: PermCreate, Description: "Open tickets in the organization."},
 	}
 }
+
+// UsageMeters declares tickets_created.
+func (m *Module) UsageMeters() []usage.Meter { return []usage.Meter{Meter} }
 
 // Subscribe enqueues a welcome job for every new account, in the sign-up's
 // transaction: no account without its job, no job without its account.
@@ -128,6 +145,7 @@ type Ticket struct {
 	AuthorID       string    `json:"authorId"`
 	Title          string    `json:"title"`
 	Status         string    `json:"status" enum:"open"`
+	Priority       string    `json:"priority" enum:"normal,urgent"`
 	CreatedAt      time.Time `json:"createdAt"`
 }
 
@@ -137,14 +155,28 @@ type createTicketInput struct {
 	}
 }
 
-// Routes mounts POST and GET /api/tickets, each behind the one permission
-// gate (401, 403 without an active organization or the permission).
+// Routes mounts POST and GET /api/tickets and POST /api/tickets/urgent,
+// each behind the one permission gate (401, 403 without an active
+// organization or the permission). Opening a ticket counts against the
+// plan's tickets_created quota (402 usage.quota_exceeded past it); an
+// urgent one needs a paid plan too (402 billing.subscription_required).
 func (m *Module) Routes(r *web.Router) {
 	api := r.API()
 	create := web.PermissionOp(api, PermCreate, "create-ticket", http.MethodPost, "/api/tickets", "Tickets",
-		"Open a ticket", "In the active organization.", http.StatusUnprocessableEntity)
+		"Open a ticket", "In the active organization; counts against the plan's tickets_created quota.",
+		http.StatusUnprocessableEntity, http.StatusPaymentRequired)
 	create.DefaultStatus = http.StatusCreated
-	huma.Register(api, create, m.create)
+	huma.Register(api, create, func(ctx context.Context, in *createTicketInput) (*web.Output[Ticket], error) {
+		return m.create(ctx, in, "normal")
+	})
+	urgent := web.PermissionOp(api, PermCreate, "create-urgent-ticket", http.MethodPost, "/api/tickets/urgent", "Tickets",
+		"Open an urgent ticket", "For organizations on the pro or business plan; counts against the quota as any ticket.",
+		http.StatusUnprocessableEntity, http.StatusPaymentRequired)
+	urgent.DefaultStatus = http.StatusCreated
+	urgent.Middlewares = append(urgent.Middlewares, m.billing.SubscriptionGate(api, UrgentPlans...))
+	huma.Register(api, urgent, func(ctx context.Context, in *createTicketInput) (*web.Output[Ticket], error) {
+		return m.create(ctx, in, "urgent")
+	})
 	huma.Register(api, web.PermissionOp(api, PermRead, "list-tickets", http.MethodGet, "/api/tickets", "Tickets",
 		"List tickets", "The active organization's tickets only."), m.list)
 }
@@ -178,7 +210,10 @@ func (m *Module) stats(ctx context.Context, _ *struct{}) (*web.Output[Stats], er
 var errInvalidTitle = kernel.Invalid("tickets.invalid_title", "The title must be one line of 1 to 200 characters.",
 	kernel.FieldError{Field: "body.title", Code: "invalid", Message: "must be one line of 1 to 200 characters"})
 
-func (m *Module) create(ctx context.Context, in *createTicketInput) (*web.Output[Ticket], error) {
+// create opens a ticket of priority: the ticket and its count against the
+// quota in one transaction, so a refused count stores nothing and a
+// failed insert counts nothing.
+func (m *Module) create(ctx context.Context, in *createTicketInput, priority string) (*web.Output[Ticket], error) {
 	p, err := kernel.RequireUser(ctx)
 	if err != nil {
 		return nil, err
@@ -193,10 +228,16 @@ func (m *Module) create(ctx context.Context, in *createTicketInput) (*web.Output
 	}
 	t := Ticket{
 		ID: kernel.NewID[Kind]().String(), OrganizationID: org.OrganizationID.String(), AuthorID: p.UserID.String(),
-		Title: title, Status: "open", CreatedAt: m.clock.Now().UTC(),
+		Title: title, Status: "open", Priority: priority, CreatedAt: m.clock.Now().UTC(),
 	}
-	_, err = m.db.QW(ctx).Exec(ctx, `INSERT INTO tickets (id, organization_id, author_id, title, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, t.ID, t.OrganizationID, t.AuthorID, t.Title, t.Status, t.CreatedAt)
+	err = m.db.Tx(ctx, func(ctx context.Context) error {
+		if _, err := m.usage.CheckAndIncrement(ctx, org.OrganizationID, Meter.Key, 1); err != nil {
+			return err // 402 usage.quota_exceeded, with meter, limit, used and resetsAt
+		}
+		_, err := m.db.Q(ctx).Exec(ctx, `INSERT INTO tickets (id, organization_id, author_id, title, status, priority, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.ID, t.OrganizationID, t.AuthorID, t.Title, t.Status, t.Priority, t.CreatedAt)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -212,9 +253,9 @@ func (m *Module) list(ctx context.Context, _ *struct{}) (*web.ItemsOutput[Ticket
 	}
 	items, err := db.QueryAll(ctx, m.db.Q(ctx), func(row db.Row) (Ticket, error) {
 		var t Ticket
-		err := row.Scan(&t.ID, &t.OrganizationID, &t.AuthorID, &t.Title, &t.Status, &t.CreatedAt)
+		err := row.Scan(&t.ID, &t.OrganizationID, &t.AuthorID, &t.Title, &t.Status, &t.Priority, &t.CreatedAt)
 		return t, err
-	}, "list tickets", `SELECT id, organization_id, author_id, title, status, created_at FROM tickets
+	}, "list tickets", `SELECT id, organization_id, author_id, title, status, priority, created_at FROM tickets
 		WHERE organization_id = $1 ORDER BY id DESC LIMIT $2`, org.OrganizationID, m.limit)
 	return web.ReplyItems(items, err, func(t Ticket) Ticket { return t })
 }

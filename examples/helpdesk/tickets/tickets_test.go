@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/groundworkhq/groundwork/app"
 	"github.com/groundworkhq/groundwork/config"
@@ -20,11 +22,25 @@ type ticketJSON struct {
 	AuthorID       string `json:"authorId"`
 	Title          string `json:"title"`
 	Status         string `json:"status"`
+	Priority       string `json:"priority"`
 }
 
 // withTickets boots the whole platform with the helpdesk's module, on
-// SQLite and, with TEST_POSTGRES_URL, PostgreSQL.
+// SQLite and, with TEST_POSTGRES_URL, PostgreSQL, as main.go runs it: its
+// plans file, quotas enforced, and the sandbox payment provider for the
+// checkouts.
 var withTickets = testkit.WithAppOptions(app.WithModules(tickets.New))
+
+// withPlans is the helpdesk's configuration.
+func withPlans(t *testing.T) testkit.Option {
+	t.Helper()
+	plans, err := filepath.Abs(filepath.Join("..", "plans.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testkit.WithEnv("PLANS_FILE", plans, "USAGE_METERING_ENABLED", "true",
+		"PAYMENT_PROVIDER", "sandbox", "BILLING_SANDBOX_WEBHOOK_SECRET", "helpdesk-sandbox-secret")
+}
 
 // organization creates an organization as c and makes it active.
 func organization(t *testing.T, c *testkit.Client, slug string) string {
@@ -113,7 +129,7 @@ func TestTickets(t *testing.T) {
 			err := a.DB().Q(ctx).QueryRow(ctx, `SELECT count(*) FROM ticket_welcomes`).Scan(&n)
 			return err == nil && n == 4
 		})
-	}, withTickets)
+	}, withTickets, withPlans(t))
 }
 
 // The module's own setting is read from the environment the platform's
@@ -134,7 +150,7 @@ func TestListLimitSetting(t *testing.T) {
 		if len(list.Items) != 1 || list.Items[0].ID != newest.ID {
 			t.Errorf("with HELPDESK_LIST_LIMIT=1 the list is %+v, want only %s", list.Items, newest.ID)
 		}
-	}, withTickets, testkit.WithEnv("HELPDESK_LIST_LIMIT", "1"))
+	}, withTickets, withPlans(t), testkit.WithEnv("HELPDESK_LIST_LIMIT", "1"))
 
 	for _, bad := range []string{"0", "1001", "many"} {
 		_, err := tickets.New(app.Deps{Env: func(k string) (string, bool) { return bad, k == "HELPDESK_LIST_LIMIT" }})
@@ -143,4 +159,106 @@ func TestListLimitSetting(t *testing.T) {
 			t.Errorf("HELPDESK_LIST_LIMIT=%s: New = %v, want a configuration error naming it", bad, err)
 		}
 	}
+}
+
+type problemJSON struct {
+	Code     string     `json:"code"`
+	Meter    string     `json:"meter"`
+	Limit    int64      `json:"limit"`
+	Used     int64      `json:"used"`
+	ResetsAt *time.Time `json:"resetsAt"`
+	Plans    []string   `json:"plans"`
+}
+
+type usageJSON struct {
+	Items []struct {
+		Meter     string `json:"meter"`
+		Used      int64  `json:"used"`
+		Limit     int64  `json:"limit"`
+		Remaining int64  `json:"remaining"`
+	} `json:"items"`
+}
+
+// subscribe buys plan monthly through the sandbox's checkout page, as a
+// buyer does, and waits until the organization is on it.
+func subscribe(t *testing.T, a *testkit.App, c *testkit.Client, plan string) {
+	t.Helper()
+	var out struct {
+		URL string `json:"url"`
+	}
+	c.Post("/api/billing/checkout", map[string]any{"plan": plan, "interval": "month"}).RequireStatus(t, http.StatusOK).JSON(t, &out)
+	path := strings.TrimPrefix(out.URL, a.URL)
+	c.Get(path).RequireStatus(t, http.StatusOK)
+	if r := c.Do(http.MethodPost, path, "action=pay", "Content-Type", "application/x-www-form-urlencoded"); r.StatusCode >= 400 {
+		t.Fatalf("sandbox checkout: %d %s", r.StatusCode, r.Body)
+	}
+	testkit.Eventually(t, "the plan to be "+plan, func() bool {
+		var s struct {
+			Plan string `json:"plan"`
+		}
+		c.Get("/api/billing/subscription").RequireStatus(t, http.StatusOK).JSON(t, &s)
+		return s.Plan == plan
+	})
+}
+
+// The free plan opens ten tickets a month: the eleventh is refused with
+// the quota's members and stores nothing; urgent tickets need a paid plan,
+// and buying one raises the quota at once, keeping what was used.
+func TestQuotaAndPlans(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia", true)
+		organization(t, owner.Client, "acme")
+		for i := range 10 {
+			owner.Post("/api/tickets", map[string]any{"title": "ticket " + string(rune('a'+i))}).RequireStatus(t, http.StatusCreated)
+		}
+		r := owner.Post("/api/tickets", map[string]any{"title": "one too many"})
+		r.RequireProblem(t, http.StatusPaymentRequired, "usage.quota_exceeded")
+		var p problemJSON
+		r.JSON(t, &p)
+		if p.Meter != "tickets_created" || p.Limit != 10 || p.Used != 10 || p.ResetsAt == nil || !p.ResetsAt.After(a.Clock.Now()) {
+			t.Errorf("402 = %+v", p)
+		}
+		var list struct {
+			Items []ticketJSON `json:"items"`
+		}
+		owner.Get("/api/tickets").RequireStatus(t, http.StatusOK).JSON(t, &list)
+		if len(list.Items) != 10 {
+			t.Errorf("%d tickets stored, want 10", len(list.Items))
+		}
+		var u usageJSON
+		owner.Get("/api/usage").RequireStatus(t, http.StatusOK).JSON(t, &u)
+		if len(u.Items) != 1 || u.Items[0].Meter != "tickets_created" || u.Items[0].Used != 10 || u.Items[0].Remaining != 0 {
+			t.Errorf("usage = %+v", u)
+		}
+		// A bad title counts nothing.
+		owner.Post("/api/tickets", map[string]any{"title": ""}).RequireProblem(t, http.StatusUnprocessableEntity, "tickets.invalid_title")
+
+		// Urgent tickets: a paid plan.
+		r = owner.Post("/api/tickets/urgent", map[string]any{"title": "The server room floods"})
+		r.RequireProblem(t, http.StatusPaymentRequired, "billing.subscription_required")
+		r.JSON(t, &p)
+		if strings.Join(p.Plans, ",") != "pro,business" {
+			t.Errorf("plans = %v", p.Plans)
+		}
+		subscribe(t, a, owner.Client, "pro")
+		var tk ticketJSON
+		owner.Post("/api/tickets/urgent", map[string]any{"title": "The server room floods"}).RequireStatus(t, http.StatusCreated).JSON(t, &tk)
+		if tk.Priority != "urgent" {
+			t.Errorf("urgent ticket = %+v", tk)
+		}
+		owner.Post("/api/tickets", map[string]any{"title": "back in business"}).RequireStatus(t, http.StatusCreated)
+		owner.Get("/api/usage").RequireStatus(t, http.StatusOK).JSON(t, &u)
+		if u.Items[0].Used != 12 || u.Items[0].Limit != 1000 || u.Items[0].Remaining != 988 {
+			t.Errorf("usage on pro = %+v", u)
+		}
+
+		// Another organization has its own quota.
+		other := a.SignUp(t, testkit.NewEmail("other"), "Otto", true)
+		organization(t, other.Client, "globex")
+		other.Post("/api/tickets", map[string]any{"title": "fresh start"}).RequireStatus(t, http.StatusCreated)
+		other.Get("/api/usage").RequireStatus(t, http.StatusOK).JSON(t, &u)
+		if u.Items[0].Used != 1 || u.Items[0].Limit != 10 {
+			t.Errorf("the other organization's usage = %+v", u)
+		}
+	}, withTickets, withPlans(t))
 }
