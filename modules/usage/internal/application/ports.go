@@ -83,8 +83,9 @@ type Store interface {
 	// window as the counter's Previous), and counts only when what the
 	// window then counts stays within the cap — the organization's
 	// override of the meter when it has one, else in.Cap — which the
-	// counter keeps. It returns the counter as it stands after, and false,
-	// changing nothing, when the cap would be passed.
+	// counter keeps. It returns the counter as it stands after (its
+	// window, count, cap and notified threshold, not its Previous), and
+	// false, changing nothing, when the cap would be passed.
 	Increment(ctx context.Context, in Increment) (domain.Counter, bool, error)
 	// MarkNotified raises the counter's notified threshold to percent and
 	// reports whether it was lower.

@@ -76,7 +76,7 @@ ON CONFLICT (organization_id, meter) DO UPDATE SET
 	updated_at = excluded.updated_at
 WHERE excluded.cap < 0
 	OR (CASE WHEN usage_counters.window_end <= excluded.updated_at THEN 0 ELSE usage_counters.used END) + excluded.used <= excluded.cap
-RETURNING ` + counterColumns
+RETURNING ` + incrementedColumns
 
 // IncrementSQL returns the statement Increment runs on dialect, with the
 // parameters $1 organization, $2 meter, $3 n, $4 the plan's cap (-1:
@@ -91,6 +91,20 @@ func IncrementSQL(dialect db.Dialect) string {
 
 const counterColumns = `organization_id, meter, used, cap, window_start, window_end, notified,
 	prev_window_start, prev_window_end, prev_used, prev_cap, updated_at`
+
+// incrementedColumns are what an increment returns of its counter: what
+// the caller needs to tell what is left and whether a threshold was
+// crossed, and no more, as the statement runs on every count.
+const incrementedColumns = `used, cap, window_start, window_end, notified`
+
+// scanIncremented scans incrementedColumns into the counter in counts.
+func scanIncremented(in application.Increment) func(r db.Row) (domain.Counter, error) {
+	return func(r db.Row) (domain.Counter, error) {
+		c := domain.Counter{OrganizationID: in.Org, Meter: in.Meter, UpdatedAt: in.Now}
+		err := r.Scan(&c.Used, &c.Cap, &c.WindowStart, &c.WindowEnd, &c.Notified)
+		return c, err
+	}
+}
 
 func scanCounter(r db.Row) (domain.Counter, error) {
 	var c domain.Counter
@@ -108,7 +122,7 @@ var errNoCounter = kernel.NotFound("usage.no_counter", "No counter.")
 
 // Increment implements application.Store.
 func (s *Store) Increment(ctx context.Context, in application.Increment) (domain.Counter, bool, error) {
-	c, err := db.QueryOne(ctx, s.db.QW(ctx), scanCounter, errNoCounter, "increment a counter", s.increment,
+	c, err := db.QueryOne(ctx, s.db.QW(ctx), scanIncremented(in), errNoCounter, "increment a counter", s.increment,
 		in.Org, in.Meter, in.N, in.Cap, in.WindowStart, in.WindowEnd, in.Now)
 	if err == errNoCounter {
 		return domain.Counter{}, false, nil
