@@ -118,7 +118,15 @@ type sqlConn interface {
 type sqlQuerier struct{ c sqlConn }
 
 func (q sqlQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := q.c.ExecContext(ctx, query, sqliteArgs(args)...)
+	return affected(q.c.ExecContext(ctx, query, sqliteArgs(args)...))
+}
+
+func (q sqlQuerier) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	return rowsOf(q.c.QueryContext(ctx, query, sqliteArgs(args)...))
+}
+
+// affected is what Exec answers for a statement's result.
+func affected(res sql.Result, err error) (int64, error) {
 	if err != nil {
 		return 0, translate(err)
 	}
@@ -129,8 +137,8 @@ func (q sqlQuerier) Exec(ctx context.Context, query string, args ...any) (int64,
 	return n, nil
 }
 
-func (q sqlQuerier) Query(ctx context.Context, query string, args ...any) (Rows, error) {
-	rows, err := q.c.QueryContext(ctx, query, sqliteArgs(args)...)
+// rowsOf is what Query answers for a statement's rows.
+func rowsOf(rows *sql.Rows, err error) (Rows, error) {
 	if err != nil {
 		return nil, translate(err)
 	}

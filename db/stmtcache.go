@@ -63,11 +63,7 @@ func (q cachedQuerier) Query(ctx context.Context, query string, args ...any) (Ro
 	if err != nil || s == nil {
 		return sqlQuerier{q.c.pool}.Query(ctx, query, args...)
 	}
-	rows, err := s.QueryContext(ctx, sqliteArgs(args)...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	return sqlRows{rows}, nil
+	return rowsOf(s.QueryContext(ctx, sqliteArgs(args)...))
 }
 
 func (q cachedQuerier) QueryRow(ctx context.Context, query string, args ...any) Row {
@@ -188,15 +184,7 @@ func (q txQuerier) Exec(ctx context.Context, query string, args ...any) (int64, 
 	if s == nil {
 		return sqlQuerier{q.tx}.Exec(ctx, query, args...)
 	}
-	res, err := s.ExecContext(ctx, sqliteArgs(args)...)
-	if err != nil {
-		return 0, translate(err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, translate(err)
-	}
-	return n, nil
+	return affected(s.ExecContext(ctx, sqliteArgs(args)...))
 }
 
 func (q txQuerier) Query(ctx context.Context, query string, args ...any) (Rows, error) {
@@ -204,11 +192,7 @@ func (q txQuerier) Query(ctx context.Context, query string, args ...any) (Rows, 
 	if s == nil {
 		return sqlQuerier{q.tx}.Query(ctx, query, args...)
 	}
-	rows, err := s.QueryContext(ctx, sqliteArgs(args)...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	return sqlRows{rows}, nil
+	return rowsOf(s.QueryContext(ctx, sqliteArgs(args)...))
 }
 
 func (q txQuerier) QueryRow(ctx context.Context, query string, args ...any) Row {
