@@ -178,19 +178,25 @@ func benchRound(b *testing.B, a *testkit.App, orgs []kernel.OrganizationID, name
 	})
 }
 
-// setCaps gives each of orgs an override of tickets_created at cap,
-// written straight to usage's table: the benchmark's organizations exist
-// only there.
+// setCaps gives each of orgs an override of tickets_created at cap, as
+// SetOverride stores one (the override, and its cap on a counter at zero
+// in the current month), written straight to usage's tables: the
+// benchmark's organizations exist only there.
 func setCaps(b *testing.B, a *testkit.App, orgs []kernel.OrganizationID, cap int64) {
 	b.Helper()
 	ctx := b.Context()
-	q, by := a.DB().QW(ctx), kernel.NewID[kernel.UserKind]()
+	q, by, now := a.DB().QW(ctx), kernel.NewID[kernel.UserKind](), a.Clock.Now()
+	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	if _, err := q.Exec(ctx, `DELETE FROM usage_overrides`); err != nil {
 		b.Fatal(err)
 	}
 	for _, o := range orgs {
 		if _, err := q.Exec(ctx, `INSERT INTO usage_overrides (organization_id, meter, cap, reason, set_by, set_at)
-			VALUES ($1, $2, $3, 'benchmark cap', $4, $5)`, o, ticketsCreated.Key, cap, by, time.Now().UTC()); err != nil {
+			VALUES ($1, $2, $3, 'benchmark cap', $4, $5)`, o, ticketsCreated.Key, cap, by, now); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO usage_counters (organization_id, meter, used, cap, window_start, window_end, notified, updated_at, override_cap)
+			VALUES ($1, $2, 0, $3, $4, $5, 0, $6, $3)`, o, ticketsCreated.Key, cap, start, start.AddDate(0, 1, 0), now); err != nil {
 			b.Fatal(err)
 		}
 	}

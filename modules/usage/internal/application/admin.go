@@ -91,6 +91,12 @@ func (s *Service) SetOverride(ctx context.Context, org kernel.OrganizationID, me
 	if err != nil {
 		return Status{}, err
 	}
+	sub, err := s.deps.Subscriptions.ActiveSubscription(ctx, org)
+	if err != nil {
+		return Status{}, fmt.Errorf("read the plan: %w", err)
+	}
+	now := s.deps.Clock.Now()
+	start, end := domain.CurrentWindow(now, sub.Period(), m.Window)
 	k := Key{Org: org, Meter: m.Key}
 	err = s.deps.UoW.Tx(ctx, func(ctx context.Context) error {
 		e := OverrideSet{OrganizationID: org, Meter: m.Key, Cap: limit, Reason: reason, By: by}
@@ -99,8 +105,8 @@ func (s *Service) SetOverride(ctx context.Context, org kernel.OrganizationID, me
 		} else if ok {
 			e.Previous = &old.Cap
 		}
-		o := domain.Override{OrganizationID: org, Meter: m.Key, Cap: limit, Reason: reason, SetBy: by, SetAt: s.deps.Clock.Now()}
-		if err := s.deps.Store.SaveOverride(ctx, o); err != nil {
+		o := domain.Override{OrganizationID: org, Meter: m.Key, Cap: limit, Reason: reason, SetBy: by, SetAt: now}
+		if err := s.deps.Store.SaveOverride(ctx, o, start, end); err != nil {
 			return err
 		}
 		return s.deps.Events.Publish(ctx, e)

@@ -82,8 +82,8 @@ type Store interface {
 	// in.WindowEnd) when its window has ended at in.Now (keeping the ended
 	// window as the counter's Previous), and counts only when what the
 	// window then counts stays within the cap — the organization's
-	// override of the meter when it has one, else in.Cap — which the
-	// counter keeps. It returns the counter as it stands after (its
+	// override of the meter when it has one (kept on the counter), else
+	// in.Cap — which the counter keeps. It returns the counter as it stands after (its
 	// window, count, cap and notified threshold, not its Previous), and
 	// false, changing nothing, when the cap would be passed.
 	Increment(ctx context.Context, in Increment) (domain.Counter, bool, error)
@@ -118,7 +118,8 @@ type Store interface {
 	// SaveCounter writes the counter's window, count, notified threshold
 	// and Previous (in a transaction).
 	SaveCounter(ctx context.Context, c domain.Counter) error
-	// DeleteCounter deletes the counter (in a transaction).
+	// DeleteCounter deletes the counter, and the override of its meter
+	// (in a transaction).
 	DeleteCounter(ctx context.Context, k Key) error
 	// AddHistory records closed windows of the counter, once each: a
 	// window already recorded is left as it is. It returns how many it
@@ -130,10 +131,12 @@ type Store interface {
 	// Overrides returns the organization's overrides.
 	Overrides(ctx context.Context, org kernel.OrganizationID) ([]domain.Override, error)
 	// SaveOverride sets the override of its organization's meter,
-	// replacing one there was.
-	SaveOverride(ctx context.Context, o domain.Override) error
-	// DeleteOverride deletes the override and reports whether there was
-	// one.
+	// replacing one there was, and puts its cap on the meter's counter,
+	// creating the counter at zero in [start, end) when there is none (in
+	// a transaction).
+	SaveOverride(ctx context.Context, o domain.Override, start, end time.Time) error
+	// DeleteOverride deletes the override, and its cap from the counter,
+	// and reports whether there was one (in a transaction).
 	DeleteOverride(ctx context.Context, k Key) (bool, error)
 	// NearCaps returns up to limit counters whose current window at now
 	// has reached a threshold, the closest to their caps first, and how

@@ -28,7 +28,7 @@ type RolloverResult struct {
 // an increment since the last run — in the history, once each, and starts
 // each ended counter again at zero in the window that holds now (after
 // the organization's billing period). A counter of a meter no longer
-// registered is recorded and removed. Each counter moves in a transaction
+// registered is recorded and removed, with its override. Each counter moves in a transaction
 // of its own, with its row locked, so increments wait rather than race;
 // running it twice records nothing twice. It also forgets idempotency
 // keys older than KeyRetention.

@@ -23,38 +23,47 @@ func Migrations() db.Migrations { return db.EmbeddedMigrations(migrations, "migr
 
 // Store is application.Store over a database.
 type Store struct {
-	db        *db.DB
-	increment string
+	db *db.DB
+	// increment and incrementOverridden are the increment's statements
+	// for n within the plan's cap and past it.
+	increment, incrementOverridden string
 }
 
 var _ application.Store = (*Store)(nil)
 
 // New returns the store over d. It does no I/O.
-func New(d *db.DB) *Store { return &Store{db: d, increment: IncrementSQL(d.Dialect())} }
+func New(d *db.DB) *Store {
+	return &Store{db: d, increment: IncrementSQL(d.Dialect()), incrementOverridden: overriddenSQL(d.Dialect())}
+}
 
 // The increment's insert, per dialect: the row a first increment creates,
-// or nothing when n alone passes the cap — the organization's override of
-// the meter when it has one, else the plan's ($4), read in the same
-// statement. PostgreSQL cannot tell the parameters' types in a SELECT
-// list, so they are cast; SQLite keeps times as text and would mangle a
-// cast to a time type.
+// or nothing when n alone passes the plan's cap ($4) — a counter with an
+// override always exists (SaveOverride creates it), so the insert needs
+// none, and the override lifts the cap in the upsert. PostgreSQL cannot tell the parameters' types in a SELECT list, so
+// they are cast; SQLite keeps times as text and would mangle a cast to a
+// time type.
 const (
-	incrementInsertSQLite = `INSERT INTO usage_counters (organization_id, meter, used, cap, window_start, window_end, notified, updated_at)
-SELECT $1, $2, $3, c.cap, $5, $6, 0, $7
-FROM (SELECT COALESCE((SELECT o.cap FROM usage_overrides o WHERE o.organization_id = $1 AND o.meter = $2), $4) AS cap) c
-WHERE c.cap < 0 OR $3 <= c.cap`
-	incrementInsertPostgres = `INSERT INTO usage_counters (organization_id, meter, used, cap, window_start, window_end, notified, updated_at)
-SELECT $1, $2, CAST($3 AS BIGINT), c.cap, CAST($5 AS TIMESTAMPTZ), CAST($6 AS TIMESTAMPTZ), 0, CAST($7 AS TIMESTAMPTZ)
-FROM (SELECT COALESCE((SELECT o.cap FROM usage_overrides o WHERE o.organization_id = CAST($1 AS TEXT) AND o.meter = CAST($2 AS TEXT)),
-	CAST($4 AS BIGINT)) AS cap) c
-WHERE c.cap < 0 OR CAST($3 AS BIGINT) <= c.cap`
+	incrementInsert = `INSERT INTO usage_counters (organization_id, meter, used, cap, window_start, window_end, notified, updated_at)
+SELECT `
+	incrementRowSQLite   = `$1, $2, $3, $4, $5, $6, 0, $7`
+	incrementRowPostgres = `$1, $2, CAST($3 AS BIGINT), CAST($4 AS BIGINT), CAST($5 AS TIMESTAMPTZ), CAST($6 AS TIMESTAMPTZ), 0, CAST($7 AS TIMESTAMPTZ)`
+	// withinPlanSQLite and withinPlanPostgres propose the row when n
+	// alone stays within the plan's cap.
+	withinPlanSQLite   = ` WHERE $4 < 0 OR $3 <= $4`
+	withinPlanPostgres = ` WHERE CAST($4 AS BIGINT) < 0 OR CAST($3 AS BIGINT) <= CAST($4 AS BIGINT)`
+	// overridden proposes the row only when the counter exists with an
+	// override: when n alone passes the plan's cap, only an override can
+	// let it count, and a proposed row with no counter to conflict with
+	// would be inserted past the cap.
+	overridden = ` FROM usage_counters WHERE organization_id = $1 AND meter = $2 AND override_cap IS NOT NULL`
 )
 
 // incrementUpsert is the rest of the statement, alike on both dialects
 // but for the two-argument maximum (%[1]s: MAX on SQLite, GREATEST on
-// PostgreSQL). excluded holds the proposed row: used is n, cap the cap in
-// force (the override or the plan's), window_start and window_end the window that holds now, updated_at
-// now. The window has ended when window_end <= now; then the count starts
+// PostgreSQL). excluded holds the proposed row: used is n, cap the plan's
+// cap, window_start and window_end the window that holds now, updated_at
+// now. The cap in force is the counter's override_cap when a platform
+// admin set one, else the plan's. The window has ended when window_end <= now; then the count starts
 // again at n in the new window (starting no earlier than the ended one's
 // end) and the ended window moves to prev_*. The WHERE is the cap check:
 // no cap, or what the window would count stays within it. PostgreSQL
@@ -64,7 +73,7 @@ WHERE c.cap < 0 OR CAST($3 AS BIGINT) <= c.cap`
 const incrementUpsert = `
 ON CONFLICT (organization_id, meter) DO UPDATE SET
 	used = CASE WHEN usage_counters.window_end <= excluded.updated_at THEN excluded.used ELSE usage_counters.used + excluded.used END,
-	cap = excluded.cap,
+	cap = COALESCE(usage_counters.override_cap, excluded.cap),
 	window_start = CASE WHEN usage_counters.window_end <= excluded.updated_at
 		THEN %[1]s(excluded.window_start, usage_counters.window_end) ELSE usage_counters.window_start END,
 	window_end = CASE WHEN usage_counters.window_end <= excluded.updated_at THEN excluded.window_end ELSE usage_counters.window_end END,
@@ -74,19 +83,29 @@ ON CONFLICT (organization_id, meter) DO UPDATE SET
 	prev_used = CASE WHEN usage_counters.window_end <= excluded.updated_at THEN usage_counters.used ELSE usage_counters.prev_used END,
 	prev_cap = CASE WHEN usage_counters.window_end <= excluded.updated_at THEN usage_counters.cap ELSE usage_counters.prev_cap END,
 	updated_at = excluded.updated_at
-WHERE excluded.cap < 0
-	OR (CASE WHEN usage_counters.window_end <= excluded.updated_at THEN 0 ELSE usage_counters.used END) + excluded.used <= excluded.cap
+WHERE COALESCE(usage_counters.override_cap, excluded.cap) < 0
+	OR (CASE WHEN usage_counters.window_end <= excluded.updated_at THEN 0 ELSE usage_counters.used END) + excluded.used
+		<= COALESCE(usage_counters.override_cap, excluded.cap)
 RETURNING ` + incrementedColumns
 
 // IncrementSQL returns the statement Increment runs on dialect, with the
 // parameters $1 organization, $2 meter, $3 n, $4 the plan's cap (-1:
-// none), $5 and
-// $6 the window that holds now, $7 now.
+// none), $5 and $6 the window that holds now, $7 now, when n alone stays
+// within the plan's cap; Increment runs overriddenSQL's otherwise.
 func IncrementSQL(dialect db.Dialect) string {
 	if dialect == db.Postgres {
-		return incrementInsertPostgres + fmt.Sprintf(incrementUpsert, "GREATEST")
+		return incrementInsert + incrementRowPostgres + withinPlanPostgres + fmt.Sprintf(incrementUpsert, "GREATEST")
 	}
-	return incrementInsertSQLite + fmt.Sprintf(incrementUpsert, "MAX")
+	return incrementInsert + incrementRowSQLite + withinPlanSQLite + fmt.Sprintf(incrementUpsert, "MAX")
+}
+
+// overriddenSQL is IncrementSQL's statement for n past the plan's cap:
+// it counts only on a counter an override lifts.
+func overriddenSQL(dialect db.Dialect) string {
+	if dialect == db.Postgres {
+		return incrementInsert + incrementRowPostgres + overridden + fmt.Sprintf(incrementUpsert, "GREATEST")
+	}
+	return incrementInsert + incrementRowSQLite + overridden + fmt.Sprintf(incrementUpsert, "MAX")
 }
 
 const counterColumns = `organization_id, meter, used, cap, window_start, window_end, notified,
@@ -122,7 +141,11 @@ var errNoCounter = kernel.NotFound("usage.no_counter", "No counter.")
 
 // Increment implements application.Store.
 func (s *Store) Increment(ctx context.Context, in application.Increment) (domain.Counter, bool, error) {
-	c, err := db.QueryOne(ctx, s.db.QW(ctx), scanIncremented(in), errNoCounter, "increment a counter", s.increment,
+	stmt := s.increment
+	if in.Cap >= 0 && in.N > in.Cap {
+		stmt = s.incrementOverridden
+	}
+	c, err := db.QueryOne(ctx, s.db.QW(ctx), scanIncremented(in), errNoCounter, "increment a counter", stmt,
 		in.Org, in.Meter, in.N, in.Cap, in.WindowStart, in.WindowEnd, in.Now)
 	if err == errNoCounter {
 		return domain.Counter{}, false, nil
@@ -227,10 +250,15 @@ func (s *Store) SaveCounter(ctx context.Context, c domain.Counter) error {
 		c.OrganizationID, c.Meter, c.Used, c.Cap, c.WindowStart, c.WindowEnd, c.Notified, prevStart, prevEnd, prevUsed, prevCap, c.UpdatedAt)
 }
 
-// DeleteCounter implements application.Store.
+// DeleteCounter implements application.Store: the counter and the
+// override it carries.
 func (s *Store) DeleteCounter(ctx context.Context, k application.Key) error {
-	_, err := db.Exec(ctx, s.db.QW(ctx), "delete a counter",
-		`DELETE FROM usage_counters WHERE organization_id = $1 AND meter = $2`, k.Org, k.Meter)
+	if _, err := db.Exec(ctx, s.db.QW(ctx), "delete a counter",
+		`DELETE FROM usage_counters WHERE organization_id = $1 AND meter = $2`, k.Org, k.Meter); err != nil {
+		return err
+	}
+	_, err := db.Exec(ctx, s.db.QW(ctx), "delete a counter's override",
+		`DELETE FROM usage_overrides WHERE organization_id = $1 AND meter = $2`, k.Org, k.Meter)
 	return err
 }
 
@@ -325,21 +353,36 @@ func (s *Store) Overrides(ctx context.Context, org kernel.OrganizationID) ([]dom
 		`SELECT `+overrideColumns+` FROM usage_overrides WHERE organization_id = $1 ORDER BY meter`, org)
 }
 
-// SaveOverride implements application.Store.
-func (s *Store) SaveOverride(ctx context.Context, o domain.Override) error {
+// SaveOverride implements application.Store: the override, and its cap on
+// the counter, which it creates in [start, end) when there is none.
+func (s *Store) SaveOverride(ctx context.Context, o domain.Override, start, end time.Time) error {
 	_, err := db.Exec(ctx, s.db.QW(ctx), "save an override", `INSERT INTO usage_overrides (`+overrideColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (organization_id, meter) DO UPDATE SET cap = excluded.cap, reason = excluded.reason,
 			set_by = excluded.set_by, set_at = excluded.set_at`,
 		o.OrganizationID, o.Meter, o.Cap, o.Reason, o.SetBy, o.SetAt)
+	if err != nil {
+		return err
+	}
+	_, err = db.Exec(ctx, s.db.QW(ctx), "put an override on its counter", `INSERT INTO usage_counters
+		(organization_id, meter, used, cap, window_start, window_end, notified, updated_at, override_cap)
+		VALUES ($1, $2, 0, $3, $4, $5, 0, $6, $3)
+		ON CONFLICT (organization_id, meter) DO UPDATE SET override_cap = excluded.override_cap`,
+		o.OrganizationID, o.Meter, o.Cap, start, end, o.SetAt)
 	return err
 }
 
-// DeleteOverride implements application.Store.
+// DeleteOverride implements application.Store: the override, and its cap
+// on the counter.
 func (s *Store) DeleteOverride(ctx context.Context, k application.Key) (bool, error) {
 	n, err := db.Exec(ctx, s.db.QW(ctx), "delete an override",
 		`DELETE FROM usage_overrides WHERE organization_id = $1 AND meter = $2`, k.Org, k.Meter)
-	return n == 1, err
+	if err != nil || n == 0 {
+		return false, err
+	}
+	_, err = db.Exec(ctx, s.db.QW(ctx), "take an override off its counter",
+		`UPDATE usage_counters SET override_cap = NULL WHERE organization_id = $1 AND meter = $2`, k.Org, k.Meter)
+	return err == nil, err
 }
 
 // NearCaps implements application.Store. It reads the counters past a

@@ -124,6 +124,67 @@ func TestIncrement(t *testing.T) {
 	})
 }
 
+// An override lives on the counter the increment counts on: setting one
+// creates the counter at zero, it lifts or lowers the plan's cap at once
+// (also for n past the plan's cap alone), it survives a window's roll, and
+// clearing it brings the plan's cap back; deleting the counter deletes it.
+func TestOverride_onTheCounter(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		s, d := setup(t, dialect)
+		ctx := context.Background()
+		org := kernel.NewID[kernel.OrganizationKind]()
+		k := application.Key{Org: org, Meter: "tickets"}
+		save := func(capacity int64) {
+			t.Helper()
+			o := domain.Override{OrganizationID: org, Meter: "tickets", Cap: capacity, Reason: "a pilot", SetBy: kernel.NewID[kernel.UserKind](), SetAt: jan}
+			if err := d.Tx(ctx, func(ctx context.Context) error { return s.SaveOverride(ctx, o, jan, feb) }); err != nil {
+				t.Fatalf("SaveOverride: %v", err)
+			}
+		}
+
+		save(-1)
+		if c, ok, _ := s.Counter(ctx, k); !ok || c.Used != 0 || !c.WindowStart.Equal(jan) || !c.WindowEnd.Equal(feb) {
+			t.Fatalf("the override's counter = %+v, %v", c, ok)
+		}
+		// The plan does not include the meter (cap 0): unlimited anyway.
+		if c, ok := inc(t, s, d, application.Increment{Org: org, Meter: "tickets", N: 100, Cap: 0}); !ok || c.Used != 100 || c.Cap != -1 {
+			t.Fatalf("past the plan's cap with an unlimited override = %+v, %v", c, ok)
+		}
+		save(102)
+		if c, ok := inc(t, s, d, application.Increment{Org: org, Meter: "tickets", N: 2, Cap: 0}); !ok || c.Used != 102 || c.Cap != 102 {
+			t.Fatalf("to the override = %+v, %v", c, ok)
+		}
+		if _, ok := inc(t, s, d, application.Increment{Org: org, Meter: "tickets", N: 1, Cap: 500}); ok {
+			t.Fatal("counted past the override on a plan's cap above it")
+		}
+		// In February the count starts again, still against the override.
+		febNow := feb.Add(time.Minute)
+		if c, ok := inc(t, s, d, application.Increment{Org: org, Meter: "tickets", N: 102, Cap: 0, WindowStart: feb, WindowEnd: mar, Now: febNow}); !ok || c.Used != 102 {
+			t.Fatalf("rolled against the override = %+v, %v", c, ok)
+		}
+		if ok, err := s.DeleteOverride(ctx, k); !ok || err != nil {
+			t.Fatalf("DeleteOverride = %v, %v", ok, err)
+		}
+		if ok, err := s.DeleteOverride(ctx, k); ok || err != nil {
+			t.Fatalf("DeleteOverride again = %v, %v", ok, err)
+		}
+		if _, ok := inc(t, s, d, application.Increment{Org: org, Meter: "tickets", N: 1, Cap: 102, WindowStart: feb, WindowEnd: mar, Now: febNow}); ok {
+			t.Fatal("counted past the plan's cap once the override was cleared")
+		}
+		if c, ok := inc(t, s, d, application.Increment{Org: org, Meter: "tickets", N: 1, Cap: 103, WindowStart: feb, WindowEnd: mar, Now: febNow}); !ok || c.Cap != 103 {
+			t.Fatalf("the plan's cap again = %+v, %v", c, ok)
+		}
+
+		save(5)
+		if err := d.Tx(ctx, func(ctx context.Context) error { return s.DeleteCounter(ctx, k) }); err != nil {
+			t.Fatal(err)
+		}
+		if os, err := s.Overrides(ctx, org); err != nil || len(os) != 0 {
+			t.Fatalf("overrides after deleting the counter = %+v, %v", os, err)
+		}
+	})
+}
+
 // Concurrent increments, each in a transaction of its own, never pass the
 // cap together: exactly cap of them count.
 func TestIncrement_parallel(t *testing.T) {
