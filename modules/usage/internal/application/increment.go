@@ -138,13 +138,13 @@ func (s *Service) notify(ctx context.Context, c domain.Counter, limit int64, w d
 	if p <= c.Notified {
 		return nil
 	}
-	raised, err := s.deps.Store.MarkNotified(ctx, Key{Org: c.OrganizationID, Meter: c.Meter}, p)
+	end, raised, err := s.deps.Store.MarkNotified(ctx, Key{Org: c.OrganizationID, Meter: c.Meter}, p)
 	if err != nil || !raised {
 		return err
 	}
 	e := ThresholdReached{OrganizationID: c.OrganizationID, Meter: c.Meter, Percent: p, Used: c.Used, Limit: limit}
 	if w != domain.Lifetime {
-		e.ResetsAt = c.WindowEnd
+		e.ResetsAt = end
 	}
 	return s.deps.Events.Publish(ctx, e)
 }

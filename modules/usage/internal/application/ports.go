@@ -77,19 +77,23 @@ type Key struct {
 // method runs in the transaction ctx carries, or alone without one; those
 // marked "in a transaction" need one.
 type Store interface {
-	// Increment adds in.N to the counter as one conditional statement:
-	// it creates the counter, or rolls it into [in.WindowStart,
-	// in.WindowEnd) when its window has ended at in.Now (keeping the ended
-	// window as the counter's Previous), and counts only when what the
-	// window then counts stays within the cap — the organization's
-	// override of the meter when it has one (kept on the counter), else
-	// in.Cap — which the counter keeps. It returns the counter as it stands after (its
-	// window, count, cap and notified threshold, not its Previous), and
-	// false, changing nothing, when the cap would be passed.
+	// Increment adds in.N to the counter in one conditional statement
+	// (or, where it is cheaper, a plain update of a counter in its window
+	// tried first): it creates the counter, or rolls it into
+	// [in.WindowStart, in.WindowEnd) when its window has ended at in.Now
+	// (keeping the ended window as the counter's Previous), and counts
+	// only when what the window then counts stays within the cap — the
+	// organization's override of the meter when it has one (kept on the
+	// counter), else in.Cap — which the counter keeps. It returns the
+	// counter's count, cap and notified threshold as they stand after
+	// (not its window, which a crossed threshold reads from
+	// MarkNotified), and false, changing nothing, when the cap would be
+	// passed.
 	Increment(ctx context.Context, in Increment) (domain.Counter, bool, error)
 	// MarkNotified raises the counter's notified threshold to percent and
-	// reports whether it was lower.
-	MarkNotified(ctx context.Context, k Key, percent int) (bool, error)
+	// reports whether it was lower, with the end of the counter's window
+	// when it was.
+	MarkNotified(ctx context.Context, k Key, percent int) (end time.Time, raised bool, err error)
 	// Refund takes n off the counter, never below zero, unless its window
 	// has ended at now; false when there is no such counter in a window
 	// that holds now.

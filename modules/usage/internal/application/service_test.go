@@ -67,7 +67,8 @@ func (s *store) Increment(ctx context.Context, in application.Increment) (domain
 	c.Used += in.N
 	c.Cap = in.Cap
 	s.counters[k] = c
-	return c, true, nil
+	// As the port says: the count, cap and notified threshold only.
+	return domain.Counter{OrganizationID: c.OrganizationID, Meter: c.Meter, Used: c.Used, Cap: c.Cap, Notified: c.Notified}, true, nil
 }
 
 func (s *store) Override(context.Context, application.Key) (domain.Override, bool, error) {
@@ -78,15 +79,15 @@ func (s *store) Overrides(context.Context, kernel.OrganizationID) ([]domain.Over
 	return nil, nil
 }
 
-func (s *store) MarkNotified(ctx context.Context, k application.Key, p int) (bool, error) {
+func (s *store) MarkNotified(ctx context.Context, k application.Key, p int) (time.Time, bool, error) {
 	s.write(ctx, "MarkNotified")
 	c := s.counters[k]
 	if c.Notified >= p {
-		return false, nil
+		return time.Time{}, false, nil
 	}
 	c.Notified = p
 	s.counters[k] = c
-	return true, nil
+	return c.WindowEnd, true, nil
 }
 
 func (s *store) Standing(_ context.Context, k application.Key) (*domain.Counter, *domain.Override, error) {

@@ -27,13 +27,20 @@ type Store struct {
 	// increment and incrementOverridden are the increment's statements
 	// for n within the plan's cap and past it.
 	increment, incrementOverridden string
+	// inWindow, on SQLite, is the increment's statement for a counter
+	// whose window holds now, tried first.
+	inWindow string
 }
 
 var _ application.Store = (*Store)(nil)
 
 // New returns the store over d. It does no I/O.
 func New(d *db.DB) *Store {
-	return &Store{db: d, increment: IncrementSQL(d.Dialect()), incrementOverridden: overriddenSQL(d.Dialect())}
+	s := &Store{db: d, increment: IncrementSQL(d.Dialect()), incrementOverridden: overriddenSQL(d.Dialect())}
+	if d.Dialect() == db.SQLite {
+		s.inWindow = inWindowSQL
+	}
+	return s
 }
 
 // The increment's insert, per dialect: the row a first increment creates,
@@ -114,13 +121,13 @@ const counterColumns = `organization_id, meter, used, cap, window_start, window_
 // incrementedColumns are what an increment returns of its counter: what
 // the caller needs to tell what is left and whether a threshold was
 // crossed, and no more, as the statement runs on every count.
-const incrementedColumns = `used, cap, window_start, window_end, notified`
+const incrementedColumns = `used, cap, notified`
 
 // scanIncremented scans incrementedColumns into the counter in counts.
 func scanIncremented(in application.Increment) func(r db.Row) (domain.Counter, error) {
 	return func(r db.Row) (domain.Counter, error) {
 		c := domain.Counter{OrganizationID: in.Org, Meter: in.Meter, UpdatedAt: in.Now}
-		err := r.Scan(&c.Used, &c.Cap, &c.WindowStart, &c.WindowEnd, &c.Notified)
+		err := r.Scan(&c.Used, &c.Cap, &c.Notified)
 		return c, err
 	}
 }
@@ -139,8 +146,26 @@ func scanCounter(r db.Row) (domain.Counter, error) {
 
 var errNoCounter = kernel.NotFound("usage.no_counter", "No counter.")
 
+// inWindowSQL counts on a counter whose window holds now, within its cap,
+// and changes nothing otherwise. SQLite rewrites an index's entries
+// whenever an UPDATE names one of its columns, even to set it to itself,
+// as the upsert must; this statement names none, so it costs SQLite about
+// half the upsert. PostgreSQL compares the values (a HOT update) and
+// gains nothing from it.
+const inWindowSQL = `UPDATE usage_counters SET used = used + $3, cap = COALESCE(override_cap, $4), updated_at = $5
+WHERE organization_id = $1 AND meter = $2 AND window_end > $5
+	AND (COALESCE(override_cap, $4) < 0 OR used + $3 <= COALESCE(override_cap, $4))
+RETURNING ` + incrementedColumns
+
 // Increment implements application.Store.
 func (s *Store) Increment(ctx context.Context, in application.Increment) (domain.Counter, bool, error) {
+	if s.inWindow != "" {
+		c, err := db.QueryOne(ctx, s.db.QW(ctx), scanIncremented(in), errNoCounter, "increment a counter", s.inWindow,
+			in.Org, in.Meter, in.N, in.Cap, in.Now)
+		if err != errNoCounter {
+			return c, err == nil, err
+		}
+	}
 	stmt := s.increment
 	if in.Cap >= 0 && in.N > in.Cap {
 		stmt = s.incrementOverridden
@@ -154,11 +179,18 @@ func (s *Store) Increment(ctx context.Context, in application.Increment) (domain
 }
 
 // MarkNotified implements application.Store.
-func (s *Store) MarkNotified(ctx context.Context, k application.Key, percent int) (bool, error) {
-	n, err := db.Exec(ctx, s.db.QW(ctx), "mark a threshold notified",
-		`UPDATE usage_counters SET notified = $3 WHERE organization_id = $1 AND meter = $2 AND notified < $3`,
+func (s *Store) MarkNotified(ctx context.Context, k application.Key, percent int) (time.Time, bool, error) {
+	end, err := db.QueryOne(ctx, s.db.QW(ctx), func(r db.Row) (time.Time, error) {
+		var end time.Time
+		err := r.Scan(&end)
+		return end, err
+	}, errNoCounter, "mark a threshold notified",
+		`UPDATE usage_counters SET notified = $3 WHERE organization_id = $1 AND meter = $2 AND notified < $3 RETURNING window_end`,
 		k.Org, k.Meter, percent)
-	return n == 1, err
+	if err == errNoCounter {
+		return time.Time{}, false, nil
+	}
+	return end, err == nil, err
 }
 
 // Refund implements application.Store.
