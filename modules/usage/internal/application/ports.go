@@ -77,9 +77,9 @@ type Key struct {
 // method runs in the transaction ctx carries, or alone without one; those
 // marked "in a transaction" need one.
 type Store interface {
-	// Increment adds in.N to the counter in one conditional statement
-	// (or, where it is cheaper, a plain update of a counter in its window
-	// tried first): it creates the counter, or rolls it into
+	// Increment adds in.N to the counter with a conditional statement
+	// (a plain update of a counter whose window holds now, the common
+	// case, then an upsert for the rest): it creates the counter, or rolls it into
 	// [in.WindowStart, in.WindowEnd) when its window has ended at in.Now
 	// (keeping the ended window as the counter's Previous), and counts
 	// only when what the window then counts stays within the cap — the
