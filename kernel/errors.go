@@ -23,9 +23,10 @@ const (
 	KindUnavailable
 	KindTooLarge
 	KindPaymentRequired
+	KindUnsupportedType
 )
 
-var kindNames = [...]string{"internal", "invalid", "unauthenticated", "forbidden", "not_found", "conflict", "gone", "rate_limited", "unavailable", "too_large", "payment_required"}
+var kindNames = [...]string{"internal", "invalid", "unauthenticated", "forbidden", "not_found", "conflict", "gone", "rate_limited", "unavailable", "too_large", "payment_required", "unsupported_type"}
 
 func (k ErrorKind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
@@ -155,6 +156,10 @@ func PaymentRequired(code, detail string) *Error { return newError(KindPaymentRe
 
 // TooLarge means the request body exceeds a limit (413).
 func TooLarge(code, detail string) *Error { return newError(KindTooLarge, code, detail) }
+
+// UnsupportedType means the request's content is of a type this endpoint
+// does not take (415).
+func UnsupportedType(code, detail string) *Error { return newError(KindUnsupportedType, code, detail) }
 
 // Internal wraps an unexpected failure (500); its detail is generic.
 func Internal(cause error) *Error {

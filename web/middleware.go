@@ -125,12 +125,14 @@ func methodLabel(m string) string {
 	return "OTHER"
 }
 
-// limitBody refuses a declared Content-Length over limit up front and caps
-// what a handler can read from any other body; reading past the cap fails
-// with *http.MaxBytesError, which WriteProblem and huma turn into 413.
-func limitBody(limit int64) func(http.Handler) http.Handler {
+// limitBody refuses a declared Content-Length over the request's limit up
+// front and caps what a handler can read from any other body; reading past
+// the cap fails with *http.MaxBytesError, which WriteProblem and huma turn
+// into 413.
+func limitBody(limitOf func(*http.Request) int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			limit := limitOf(r)
 			if r.ContentLength > limit {
 				writeProblem(w, ProblemFrom(r.Context(), &http.MaxBytesError{Limit: limit}))
 				return

@@ -25,6 +25,7 @@ func TestPageError(t *testing.T) {
 		{kernel.RateLimited("x.slow", "Slow down.", 30), http.StatusTooManyRequests, "30", "Slow down."},
 		{kernel.Unavailable("x.down", "Resting."), http.StatusServiceUnavailable, "", "Resting."},
 		{kernel.TooLarge("x.big", "Too big."), http.StatusRequestEntityTooLarge, "", "Too big."},
+		{kernel.UnsupportedType("x.svg", "Not that."), http.StatusUnsupportedMediaType, "", "Not that."},
 		{kernel.Gone("x.gone", "Gone."), http.StatusGone, "", "Gone."},
 		{kernel.Invalid("x.bad", "Bad."), http.StatusUnprocessableEntity, "", "Bad."},
 		{errors.New("disk on fire: " + secret), http.StatusInternalServerError, "", "Something went wrong on our side. Please try again in a moment."},

@@ -172,6 +172,7 @@ var kindStatus = map[kernel.ErrorKind]int{
 	kernel.KindUnavailable:     http.StatusServiceUnavailable,
 	kernel.KindTooLarge:        http.StatusRequestEntityTooLarge,
 	kernel.KindPaymentRequired: http.StatusPaymentRequired,
+	kernel.KindUnsupportedType: http.StatusUnsupportedMediaType,
 }
 
 // problemFromKernel maps a non-internal kernel error; the caller handles

@@ -258,6 +258,7 @@ func TestBodyLimit(t *testing.T) {
 		path    string
 		size    int
 		chunked bool
+		method  string // POST, or PUT for /files
 		status  int
 	}{
 		{name: "huma op, Content-Length over 1 MiB", path: "/api/widgets", size: 1 << 20, status: http.StatusRequestEntityTooLarge},
@@ -267,6 +268,11 @@ func TestBodyLimit(t *testing.T) {
 		{name: "plain handler, Content-Length over 1 MiB", path: "/upload", size: 1 << 20, status: http.StatusRequestEntityTooLarge},
 		{name: "plain handler, chunked over 1 MiB", path: "/upload", size: 1 << 20, chunked: true, status: http.StatusRequestEntityTooLarge},
 		{name: "plain handler, under the limit", path: "/upload", size: 1 << 19, chunked: true, status: http.StatusOK},
+		{name: "upload route, over the router's limit", path: "/files/a", size: 2 << 20, status: http.StatusOK},
+		{name: "upload route, chunked over the router's limit", path: "/files/a", size: 2 << 20, chunked: true, status: http.StatusOK},
+		{name: "upload route, Content-Length over its own", path: "/files/a", size: 3<<20 + 1, status: http.StatusRequestEntityTooLarge},
+		{name: "upload route, chunked over its own", path: "/files/a", size: 3<<20 + 1, chunked: true, status: http.StatusRequestEntityTooLarge},
+		{name: "upload route's path, another method", path: "/files/a", method: http.MethodPost, size: 2 << 20, chunked: true, status: http.StatusMethodNotAllowed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -276,7 +282,14 @@ func TestBodyLimit(t *testing.T) {
 			if tt.chunked {
 				body = io.MultiReader(body) // hides the length
 			}
-			r := httptest.NewRequest(http.MethodPost, tt.path, body)
+			method := tt.method
+			if method == "" {
+				method = http.MethodPost
+				if strings.HasPrefix(tt.path, "/files/") {
+					method = http.MethodPut
+				}
+			}
+			r := httptest.NewRequest(method, tt.path, body)
 			r.Header.Set("Content-Type", "application/json")
 			res := f.serve(t, r)
 			if tt.status != http.StatusRequestEntityTooLarge {

@@ -94,6 +94,9 @@ type Router struct {
 	gatherer prometheus.Gatherer
 	inner    []func(http.Handler) http.Handler
 	specMu   sync.Mutex
+	// bodyLimits are the patterns registered with HandleUpload and their
+	// own body limits, in place of Config.MaxBodyBytes.
+	bodyLimits map[string]int64
 }
 
 // NewRouter returns a Router with /healthz, /readyz, /metrics,
@@ -152,6 +155,37 @@ func (rt *Router) API() huma.API { return rt.api }
 // webhooks, redirects. Such handlers report errors with WriteProblem.
 func (rt *Router) Handle(pattern string, h http.Handler) { rt.mux.Handle(pattern, h) }
 
+// HandleUpload is Handle for a route whose bodies may be larger than
+// Config.MaxBodyBytes, up to limit bytes (file uploads): the body limit
+// refuses a declared Content-Length over limit up front and cuts any
+// other body (chunked, or lying about its length) at limit, so reading
+// past it fails with *http.MaxBytesError (413). Every other route keeps
+// the router's limit.
+func (rt *Router) HandleUpload(pattern string, limit int64, h http.Handler) {
+	if rt.bodyLimits == nil {
+		rt.bodyLimits = map[string]int64{}
+	}
+	rt.bodyLimits[pattern] = limit
+	rt.mux.Handle(pattern, h)
+}
+
+// bodyLimit is the body limit of r's route: its own when it was registered
+// with HandleUpload, else the router's. Only a body that may pass the
+// router's limit (declared longer, or of unknown length) is routed to
+// find out.
+func (rt *Router) bodyLimit(r *http.Request) int64 {
+	limit := rt.cfg.MaxBodyBytes
+	if len(rt.bodyLimits) == 0 || (r.ContentLength >= 0 && r.ContentLength <= limit) {
+		return limit
+	}
+	if _, pattern := rt.mux.Handler(r); pattern != "" {
+		if l, ok := rt.bodyLimits[pattern]; ok {
+			return l
+		}
+	}
+	return limit
+}
+
 // Use adds a middleware that runs after request ID, logging, recovery,
 // metrics, CORS, cross-origin protection and the body limit, just before the
 // mux; middlewares run in the order they were added. Call it before Handler.
@@ -163,7 +197,7 @@ func (rt *Router) Handler() http.Handler {
 	for i := len(rt.inner) - 1; i >= 0; i-- {
 		h = rt.inner[i](h)
 	}
-	h = limitBody(rt.cfg.MaxBodyBytes)(h)
+	h = limitBody(rt.bodyLimit)(h)
 	h = crossOriginProtection(rt.cfg.WebOrigins)(h)
 	h = cors(rt.cfg.WebOrigins)(h)
 	h = instrument(rt.metrics)(h)

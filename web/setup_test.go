@@ -194,7 +194,7 @@ func setup(t *testing.T, configure ...func(*web.Config)) *fixture {
 		w.WriteHeader(http.StatusOK)
 	}))
 	rt.Handle("GET /plain-not-found", http.HandlerFunc(http.NotFound))
-	rt.Handle("POST /upload", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	upload := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, err := io.Copy(io.Discard, r.Body)
 		if err != nil {
 			web.WriteProblem(w, r, fmt.Errorf("read upload: %w", err))
@@ -202,7 +202,9 @@ func setup(t *testing.T, configure ...func(*web.Config)) *fixture {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]int64{"bytes": n})
-	}))
+	})
+	rt.Handle("POST /upload", upload)
+	rt.HandleUpload("PUT /files/{name}", 3<<20, upload)
 	rt.Handle("POST /webhooks/{provider}", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
