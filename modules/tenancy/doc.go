@@ -1,5 +1,5 @@
-// Package tenancy is the organizations bounded context: organizations and
-// their slugs, memberships with per-organization roles (the built-in owner,
+// Package tenancy is the organizations bounded context: organizations, their
+// slugs and logos, memberships with per-organization roles (the built-in owner,
 // admin and member, and custom roles made of declared permissions),
 // suspension of a membership, invitations by email, ownership transfer, the
 // permission catalog every module declares into, and the
@@ -40,5 +40,8 @@
 // its API: Access and MemberState for a user's standing in an organization,
 // InviteMember, SuspendMember and RemoveMember on a request's behalf (with
 // the members routes' guards), UserDeleted and ProfileChanged in iam's
-// transactions, DeclarePermission and the catalog for roles.
+// transactions, DeclarePermission and the catalog for roles, and SetLogo
+// and Logo for the storage module's logo upload. Every organization the API
+// shows carries "logo", the URL or null, as Better Auth's organization
+// does; no route sets it.
 package tenancy

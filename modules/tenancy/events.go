@@ -8,7 +8,8 @@ import "github.com/groundworkhq/groundwork/modules/tenancy/internal/application"
 type (
 	// OrganizationCreated ("organization.created").
 	OrganizationCreated = application.OrganizationCreated
-	// OrganizationUpdated ("organization.updated"): name or slug changed.
+	// OrganizationUpdated ("organization.updated"): name, slug or logo
+	// changed; Changes names which.
 	OrganizationUpdated = application.OrganizationUpdated
 	// OrganizationDeleted ("organization.deleted"): other modules remove
 	// what they keep for the organization.

@@ -1,9 +1,7 @@
 package domain
 
 import (
-	"net/url"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/groundworkhq/groundwork/kernel"
@@ -11,8 +9,8 @@ import (
 
 // Profile limits.
 const (
-	MaxDisplayNameLength = 100  // runes
-	MaxImageURLLength    = 2048 // bytes
+	MaxDisplayNameLength = 100                    // runes
+	MaxImageURLLength    = kernel.MaxWebURLLength // bytes
 )
 
 // DisplayName is the name shown for a user. It may be empty: Better Auth's
@@ -62,24 +60,8 @@ func ParseImageURL(s string) (ImageURL, error) {
 	if s == "" {
 		return ImageURL{}, nil
 	}
-	if len(s) > MaxImageURLLength {
-		return ImageURL{}, invalidField("image", "must be at most 2048 characters")
-	}
-	bad := invalidField("image", "must be an absolute http or https URL")
-	if !utf8.ValidString(s) {
-		return ImageURL{}, bad
-	}
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			return ImageURL{}, bad
-		}
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
-		return ImageURL{}, bad
-	}
-	if u.User != nil {
-		return ImageURL{}, invalidField("image", "must not contain a user name or password")
+	if problem := kernel.WebURLProblem(s); problem != "" {
+		return ImageURL{}, invalidField("image", problem)
 	}
 	return ImageURL{s: s}, nil
 }

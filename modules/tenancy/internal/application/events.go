@@ -20,13 +20,16 @@ type OrganizationCreated struct {
 
 func (OrganizationCreated) EventName() string { return "organization.created" }
 
-// OrganizationUpdated: the name or slug changed; Changes names the fields.
+// OrganizationUpdated: the name, slug or logo changed; Changes names the
+// fields ("name", "slug", "logo"). Name, Slug and Logo are as they are now
+// (Logo "" when the organization has none).
 type OrganizationUpdated struct {
 	OrganizationID kernel.OrganizationID
 	ActorID        kernel.UserID
 	Changes        []string
 	Name           string
 	Slug           string
+	Logo           string
 }
 
 func (OrganizationUpdated) EventName() string { return "organization.updated" }

@@ -120,7 +120,8 @@ func (s *Service) UpdateOrganization(ctx context.Context, a Actor, in Organizati
 			return err
 		}
 		return s.deps.Events.Publish(ctx, OrganizationUpdated{
-			OrganizationID: o.ID(), ActorID: a.UserID, Changes: changes, Name: o.Name().String(), Slug: o.Slug().String(),
+			OrganizationID: o.ID(), ActorID: a.UserID, Changes: changes,
+			Name: o.Name().String(), Slug: o.Slug().String(), Logo: o.Logo().String(),
 		})
 	})
 	if err != nil {

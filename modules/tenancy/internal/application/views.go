@@ -13,6 +13,7 @@ type OrganizationView struct {
 	ID        kernel.OrganizationID
 	Name      string
 	Slug      string
+	Logo      string // the logo's URL; "" when there is none
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	// Role is the caller's role ("" when not asked for).
@@ -24,7 +25,7 @@ type OrganizationView struct {
 
 func organizationView(o *domain.Organization, role string) OrganizationView {
 	return OrganizationView{
-		ID: o.ID(), Name: o.Name().String(), Slug: o.Slug().String(),
+		ID: o.ID(), Name: o.Name().String(), Slug: o.Slug().String(), Logo: o.Logo().String(),
 		CreatedAt: o.CreatedAt(), UpdatedAt: o.UpdatedAt(), Role: role,
 	}
 }

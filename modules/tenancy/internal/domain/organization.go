@@ -13,6 +13,7 @@ type Organization struct {
 	id        kernel.OrganizationID
 	name      OrgName
 	slug      Slug
+	logo      LogoURL
 	createdAt time.Time
 	updatedAt time.Time
 }
@@ -41,6 +42,7 @@ type OrganizationSnapshot struct {
 	ID        kernel.OrganizationID
 	Name      string
 	Slug      string
+	Logo      string // the logo's URL; "" when there is none
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -48,12 +50,18 @@ type OrganizationSnapshot struct {
 // RehydrateOrganization rebuilds an Organization from stored state without
 // validating it; for repositories only.
 func RehydrateOrganization(s OrganizationSnapshot) *Organization {
-	return &Organization{id: s.ID, name: OrgName{s: s.Name}, slug: Slug{s: s.Slug}, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
+	return &Organization{
+		id: s.ID, name: OrgName{s: s.Name}, slug: Slug{s: s.Slug}, logo: LogoURL{s: s.Logo},
+		createdAt: s.CreatedAt, updatedAt: s.UpdatedAt,
+	}
 }
 
 // Snapshot returns o's state for a repository to store.
 func (o *Organization) Snapshot() OrganizationSnapshot {
-	return OrganizationSnapshot{ID: o.id, Name: o.name.String(), Slug: o.slug.String(), CreatedAt: o.createdAt, UpdatedAt: o.updatedAt}
+	return OrganizationSnapshot{
+		ID: o.id, Name: o.name.String(), Slug: o.slug.String(), Logo: o.logo.String(),
+		CreatedAt: o.createdAt, UpdatedAt: o.updatedAt,
+	}
 }
 
 // ID returns the organization's ID.
@@ -64,6 +72,9 @@ func (o *Organization) Name() OrgName { return o.name }
 
 // Slug returns the URL name.
 func (o *Organization) Slug() Slug { return o.slug }
+
+// Logo returns the logo's URL; the zero LogoURL when there is none.
+func (o *Organization) Logo() LogoURL { return o.logo }
 
 // CreatedAt returns when the organization was created.
 func (o *Organization) CreatedAt() time.Time { return o.createdAt }
@@ -82,6 +93,13 @@ func (o *Organization) Rename(name string, now time.Time) (changed bool, err err
 // repository's to check.
 func (o *Organization) ChangeSlug(slug string, now time.Time) (changed bool, err error) {
 	return setField(o, &o.slug, ParseSlug, slug, now)
+}
+
+// ChangeLogo sets the logo's URL; "" removes the logo. It returns the
+// ParseLogoURL error for an invalid URL, and reports whether anything
+// changed.
+func (o *Organization) ChangeLogo(url string, now time.Time) (changed bool, err error) {
+	return setField(o, &o.logo, ParseLogoURL, url, now)
 }
 
 // setField sets *field, one of o's, to what parse makes of value and

@@ -19,7 +19,7 @@ type Organizations struct {
 
 var _ application.Organizations = (*Organizations)(nil)
 
-const organizationColumns = `id, name, slug, created_at, updated_at`
+const organizationColumns = `id, name, slug, logo, created_at, updated_at`
 
 var selectOrganization = `SELECT ` + organizationColumns + ` FROM organizations`
 
@@ -29,8 +29,8 @@ var selectOrganization = `SELECT ` + organizationColumns + ` FROM organizations`
 func (r *Organizations) Create(ctx context.Context, o *domain.Organization) error {
 	s := o.Snapshot()
 	_, err := db.Exec(ctx, r.db.QW(ctx), "create organization", `INSERT INTO organizations (`+organizationColumns+`)
-		VALUES ($1, $2, $3, $4, $5)`,
-		s.ID, s.Name, s.Slug, s.CreatedAt, s.UpdatedAt)
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+		s.ID, s.Name, s.Slug, nullIfEmpty(s.Logo), s.CreatedAt, s.UpdatedAt)
 	return uniqueSlugError(err)
 }
 
@@ -69,13 +69,13 @@ func (r *Organizations) Lock(ctx context.Context, id kernel.OrganizationID) erro
 	return nil
 }
 
-// Save stores the organization's name, slug and update time. It returns
+// Save stores the organization's name, slug, logo and update time. It returns
 // application.ErrSlugTaken when the new slug is another organization's and
 // application.ErrOrganizationNotFound when the row is gone.
 func (r *Organizations) Save(ctx context.Context, o *domain.Organization) error {
 	s := o.Snapshot()
-	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrOrganizationNotFound, "save organization", `UPDATE organizations SET name = $2, slug = $3, updated_at = $4 WHERE id = $1`,
-		s.ID, s.Name, s.Slug, s.UpdatedAt); err != nil {
+	if err := db.ExecOne(ctx, r.db.QW(ctx), application.ErrOrganizationNotFound, "save organization", `UPDATE organizations SET name = $2, slug = $3, logo = $4, updated_at = $5 WHERE id = $1`,
+		s.ID, s.Name, s.Slug, nullIfEmpty(s.Logo), s.UpdatedAt); err != nil {
 		return uniqueSlugError(err)
 	}
 	return nil
@@ -108,20 +108,33 @@ func (r *Organizations) ListForUser(ctx context.Context, user kernel.UserID) ([]
 		}
 		m.OrganizationID, m.UserID = o.ID(), user
 		return application.OrganizationMembership{Organization: o, Membership: domain.RehydrateMembership(m)}, nil
-	}, "list organizations of user", `SELECT o.id, o.name, o.slug, o.created_at, o.updated_at, m.id, m.role, m.joined_at, m.suspended_at
+	}, "list organizations of user", `SELECT o.id, o.name, o.slug, o.logo, o.created_at, o.updated_at, m.id, m.role, m.joined_at, m.suspended_at
 		FROM memberships m JOIN organizations o ON o.id = m.organization_id
 		WHERE m.user_id = $1
 		ORDER BY m.last_used_at DESC NULLS LAST, o.name, o.id`, user)
 }
 
 // scanOrganization reads organizationColumns, with the extra destinations
-// after them.
+// after them. A NULL logo is no logo.
 func scanOrganization(row db.Row, extra ...any) (*domain.Organization, error) {
 	var s domain.OrganizationSnapshot
-	if err := row.Scan(append([]any{&s.ID, &s.Name, &s.Slug, &s.CreatedAt, &s.UpdatedAt}, extra...)...); err != nil {
+	var logo *string
+	if err := row.Scan(append([]any{&s.ID, &s.Name, &s.Slug, &logo, &s.CreatedAt, &s.UpdatedAt}, extra...)...); err != nil {
 		return nil, err
 	}
+	if logo != nil {
+		s.Logo = *logo
+	}
 	return domain.RehydrateOrganization(s), nil
+}
+
+// nullIfEmpty is s, or NULL for "": how the organizations table stores no
+// logo.
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // uniqueSlugError maps a unique violation on the slug to

@@ -342,3 +342,97 @@ func TestOrganizationsLockGuardsOwners(t *testing.T) {
 		}
 	})
 }
+
+// TestOrganizationsLogo: every read of an organization carries its logo,
+// and no logo is stored as NULL.
+func TestOrganizationsLogo(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		s, d := setup(t, dialect)
+		orgs, ctx := s.Organizations, context.Background()
+		o := createOrg(t, s, "Acme", "acme", t0)
+		user := newUserID()
+		join(t, s, o.ID(), user, domain.RoleOwner, t0)
+
+		// reads returns what each read answers of o.
+		reads := func() map[string]domain.OrganizationSnapshot {
+			t.Helper()
+			out := map[string]domain.OrganizationSnapshot{}
+			byID, err := orgs.ByID(ctx, o.ID())
+			if err != nil {
+				t.Fatal(err)
+			}
+			out["ByID"] = byID.Snapshot()
+			bySlug, err := orgs.BySlug(ctx, o.Slug())
+			if err != nil {
+				t.Fatal(err)
+			}
+			out["BySlug"] = bySlug.Snapshot()
+			mine, err := orgs.ListForUser(ctx, user)
+			if err != nil || len(mine) != 1 {
+				t.Fatalf("ListForUser = %v, %v", mine, err)
+			}
+			out["ListForUser"] = mine[0].Organization.Snapshot()
+			all, err := orgs.Search(ctx, application.OrganizationQuery{})
+			if err != nil || len(all) != 1 {
+				t.Fatalf("Search = %v, %v", all, err)
+			}
+			out["Search"] = all[0].Organization.Snapshot()
+			sum, err := orgs.Summary(ctx, o.ID())
+			if err != nil {
+				t.Fatal(err)
+			}
+			out["Summary"] = sum.Organization.Snapshot()
+			return out
+		}
+		// stored checks what o's logo column holds: NULL for no logo.
+		stored := func(want string) {
+			t.Helper()
+			var logo *string
+			if err := d.Q(ctx).QueryRow(ctx, `SELECT logo FROM organizations WHERE id = $1`, o.ID()).Scan(&logo); err != nil {
+				t.Fatal(err)
+			}
+			if (want == "") != (logo == nil) || (logo != nil && *logo != want) {
+				t.Errorf("logo column = %v, want %q (NULL for none)", logo, want)
+			}
+		}
+		check := func(want string) {
+			t.Helper()
+			for read, got := range reads() {
+				if flat(got) != flat(o.Snapshot()) || got.Logo != want {
+					t.Errorf("%s:\n got %s\nwant %s", read, flat(got), flat(o.Snapshot()))
+				}
+			}
+			stored(want)
+		}
+
+		check("")
+		const url = "https://cdn.example.com/logos/acme.png"
+		later := t0.Add(time.Minute)
+		if changed, err := o.ChangeLogo(url, later); err != nil || !changed {
+			t.Fatalf("ChangeLogo = %v, %v", changed, err)
+		}
+		if err := orgs.Save(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		check(url)
+
+		if changed, err := o.ChangeLogo("", later.Add(time.Minute)); err != nil || !changed {
+			t.Fatalf("ChangeLogo(\"\") = %v, %v", changed, err)
+		}
+		if err := orgs.Save(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		check("")
+
+		// A new organization with a logo (a rehydrated one: NewOrganization
+		// makes none) stores it on Create.
+		snap := domain.OrganizationSnapshot{ID: newOrgID(), Name: "Globex", Slug: "globex", Logo: url, CreatedAt: t0, UpdatedAt: t0}
+		if err := orgs.Create(ctx, domain.RehydrateOrganization(snap)); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := orgs.ByID(ctx, snap.ID); err != nil || flat(got.Snapshot()) != flat(snap) {
+			t.Errorf("created with a logo: %v, %v", got, err)
+		}
+	})
+}

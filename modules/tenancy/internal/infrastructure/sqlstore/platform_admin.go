@@ -14,7 +14,7 @@ import (
 // table to filter and order by either: member_count is one probe of the
 // memberships (organization_id, …) indexes per organization the query
 // reaches, never a query per row of a page.
-const organizationSummaries = `(SELECT o.id, o.name, o.slug, o.created_at, o.updated_at,
+const organizationSummaries = `(SELECT o.id, o.name, o.slug, o.logo, o.created_at, o.updated_at,
 		(SELECT count(*) FROM memberships m WHERE m.organization_id = o.id) AS member_count
 	FROM organizations o) AS s`
 

@@ -118,8 +118,8 @@ func createInvitation(t testing.TB, s *sqlstore.Store, org kernel.OrganizationID
 func flat(v any) string {
 	switch s := v.(type) {
 	case domain.OrganizationSnapshot:
-		return fmt.Sprintf("id=%s name=%q slug=%q created=%s updated=%s",
-			s.ID, s.Name, s.Slug, ftime(s.CreatedAt), ftime(s.UpdatedAt))
+		return fmt.Sprintf("id=%s name=%q slug=%q logo=%q created=%s updated=%s",
+			s.ID, s.Name, s.Slug, s.Logo, ftime(s.CreatedAt), ftime(s.UpdatedAt))
 	case domain.MembershipSnapshot:
 		return fmt.Sprintf("id=%s org=%s user=%s role=%q joined=%s",
 			s.ID, s.OrganizationID, s.UserID, s.Role, ftime(s.JoinedAt))

@@ -118,6 +118,7 @@ type PlatformOrganization struct {
 	ID          string    `json:"id" doc:"org_… ID."`
 	Name        string    `json:"name"`
 	Slug        string    `json:"slug"`
+	Logo        *string   `json:"logo" nullable:"true" doc:"The logo's URL; null when the organization has none."`
 	MemberCount int       `json:"memberCount" doc:"Active and suspended members."`
 	CreatedAt   time.Time `json:"createdAt"`
 	UpdatedAt   time.Time `json:"updatedAt"`
@@ -125,7 +126,8 @@ type PlatformOrganization struct {
 
 func platformOrganizationJSON(v application.OrganizationSummaryView) PlatformOrganization {
 	return PlatformOrganization{
-		ID: v.ID.String(), Name: v.Name, Slug: v.Slug, MemberCount: v.MemberCount, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
+		ID: v.ID.String(), Name: v.Name, Slug: v.Slug, Logo: logoJSON(v.Logo), MemberCount: v.MemberCount,
+		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 	}
 }
 

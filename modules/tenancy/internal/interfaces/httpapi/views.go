@@ -11,6 +11,7 @@ type Organization struct {
 	ID        string    `json:"id" doc:"org_… ID."`
 	Name      string    `json:"name"`
 	Slug      string    `json:"slug"`
+	Logo      *string   `json:"logo" nullable:"true" doc:"The logo's URL; null when the organization has none."`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
 	Role      string    `json:"role,omitempty" doc:"Your role in the organization."`
@@ -18,7 +19,19 @@ type Organization struct {
 }
 
 func organizationJSON(v application.OrganizationView) Organization {
-	return Organization{ID: v.ID.String(), Name: v.Name, Slug: v.Slug, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, Role: v.Role, Suspended: v.Suspended}
+	return Organization{
+		ID: v.ID.String(), Name: v.Name, Slug: v.Slug, Logo: logoJSON(v.Logo),
+		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, Role: v.Role, Suspended: v.Suspended,
+	}
+}
+
+// logoJSON is an organization's logo as the API shows it, Better Auth's
+// way: the URL, or null when there is none.
+func logoJSON(url string) *string {
+	if url == "" {
+		return nil
+	}
+	return &url
 }
 
 // Active is the caller's active organization.
