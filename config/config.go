@@ -307,6 +307,9 @@ type Storage struct {
 	S3 S3
 	// UploadThing configures the uploadthing provider.
 	UploadThing UploadThing
+	// MaxUploadBytes is the largest avatar or logo accepted
+	// (UPLOAD_MAX_BYTES, default 5 MiB, 1 KiB to 100 MiB).
+	MaxUploadBytes int
 }
 
 // The values of Storage.Provider.
@@ -342,6 +345,9 @@ type UploadThing struct {
 	// Token is the API token (UPLOADTHING_TOKEN, secret; required when the
 	// provider is uploadthing).
 	Token string
+	// APIBase overrides UploadThing's API URL, for tests and proxies
+	// (UPLOADTHING_API_BASE, optional absolute http(s) URL).
+	APIBase string
 }
 
 // Usage configures usage metering.

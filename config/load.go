@@ -337,6 +337,14 @@ var specs = []spec{
 		set:          setToken(func(c *Config) *string { return &c.Storage.UploadThing.Token }),
 		requiredWhen: when("STORAGE_PROVIDER", func(c *Config) string { return c.Storage.Provider }, StorageUploadThing),
 	},
+	{
+		Variable: Variable{Name: "UPLOADTHING_API_BASE", Description: "Overrides UploadThing's API URL, for tests and proxies."},
+		set:      setOptionalURL(func(c *Config) *string { return &c.Storage.UploadThing.APIBase }),
+	},
+	{
+		Variable: Variable{Name: "UPLOAD_MAX_BYTES", Default: "5242880", Description: "Largest avatar or logo accepted, in bytes (1024 to 104857600)."},
+		set:      setInt(1<<10, 100<<20, func(c *Config) *int { return &c.Storage.MaxUploadBytes }),
+	},
 
 	// Usage
 	{

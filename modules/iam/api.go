@@ -150,3 +150,29 @@ func (p emailPort) SetPassword(ctx context.Context, u *domain.User, url string) 
 func (p emailPort) PasswordChanged(ctx context.Context, u *domain.User) error {
 	return p.emails.PasswordChanged(ctx, recipient(u), p.clock.Now())
 }
+
+// SetImage sets the user's picture URL ("" clears it) in the transaction
+// ctx carries, or one of its own, locking the user's row, and publishes
+// user.updated with the "image" change when it changed. The storage
+// module calls it with an uploaded avatar's URL. Errors: ErrUserNotFound,
+// Invalid for a URL that is not absolute http(s).
+func (m *Module) SetImage(ctx context.Context, user kernel.UserID, url string) error {
+	if _, err := m.svc.UpdateProfile(ctx, user, domain.UserPatch{Image: &url}); err != nil {
+		return fmt.Errorf("iam: set image: %w", err)
+	}
+	return nil
+}
+
+// RateLimit counts one attempt against key's limit of limit attempts per
+// window (at most a day), in the database so that it holds across
+// processes, and reports whether it is allowed and, when not, how long
+// until the window ends (at least a second). Call it outside a
+// transaction. Other modules share this one limiter: prefix keys with
+// the module's name ("storage:upload:<user>").
+func (m *Module) RateLimit(ctx context.Context, key string, limit int, window time.Duration) (allowed bool, retryAfter time.Duration, err error) {
+	allowed, retryAfter, err = m.store.Limiter.Hit(ctx, key, limit, window, m.deps.Clock.Now())
+	if err != nil {
+		return false, 0, fmt.Errorf("iam: rate limit: %w", err)
+	}
+	return allowed, retryAfter, nil
+}
