@@ -8,6 +8,7 @@ import (
 	"github.com/groundworkhq/groundwork/modules/iam"
 	"github.com/groundworkhq/groundwork/modules/notifications"
 	"github.com/groundworkhq/groundwork/modules/platform"
+	"github.com/groundworkhq/groundwork/modules/storage"
 	"github.com/groundworkhq/groundwork/modules/tenancy"
 	"github.com/groundworkhq/groundwork/modules/usage"
 )
@@ -22,6 +23,7 @@ type builtins struct {
 	platform      *platform.Module
 	billing       *billing.Module
 	usage         *usage.Module
+	storage       *storage.Module
 }
 
 func newBuiltins(d Deps, o options) (builtins, []Module, error) {
@@ -90,6 +92,9 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	if b.usage, err = newUsage(d, b.billing, b.tenancy); err != nil {
 		return b, nil, err
 	}
+	if b.storage, err = newStorage(d, b); err != nil {
+		return b, nil, err
+	}
 	subscribeIAMEmails(d, b)
 	subscribeTenancy(d, b)
 	subscribeAudit(d, b)
@@ -98,7 +103,8 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	subscribeBillingSeats(d, b)
 	subscribeUsageAudit(d, b)
 	subscribeUsageNotifications(d, b)
-	return b, []Module{b.notifications, b.iam, b.tenancy, b.audit, b.platform, b.billing, b.usage}, nil
+	subscribeStorage(d, b)
+	return b, []Module{b.notifications, b.iam, b.tenancy, b.audit, b.platform, b.billing, b.usage, b.storage}, nil
 }
 
 // declarePermissions declares, in tenancy's catalog, the permissions of

@@ -10,6 +10,7 @@ import (
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/module"
 	"github.com/groundworkhq/groundwork/modules/billing"
+	"github.com/groundworkhq/groundwork/modules/storage"
 	"github.com/groundworkhq/groundwork/modules/usage"
 	"github.com/groundworkhq/groundwork/web"
 )
@@ -101,6 +102,10 @@ type Deps struct {
 	// Deps Groundwork's own modules are built with.
 	Billing *billing.Module
 	Usage   *usage.Module
+	// Storage is Groundwork's storage module, for a product's module to
+	// keep files of its organizations (Storage.PutFile, SignedFileURL);
+	// nil in the Deps Groundwork's own modules are built with.
+	Storage *storage.Module
 }
 
 // ModuleFactory builds a module from the shared services. It may fail, for
