@@ -348,6 +348,10 @@ type UploadThing struct {
 	// APIBase overrides UploadThing's API URL, for tests and proxies
 	// (UPLOADTHING_API_BASE, optional absolute http(s) URL).
 	APIBase string
+	// FileHost overrides where UploadThing serves the app's files
+	// (UPLOADTHING_FILE_HOST, optional absolute http(s) URL; default
+	// https://{appId}.ufs.sh).
+	FileHost string
 }
 
 // Usage configures usage metering.

@@ -617,6 +617,7 @@ var samples = map[string]env{
 	"S3_FORCE_PATH_STYLE":        {"S3_FORCE_PATH_STYLE": "true"},
 	"UPLOADTHING_TOKEN":          {"UPLOADTHING_TOKEN": "t"},
 	"UPLOADTHING_API_BASE":       {"UPLOADTHING_API_BASE": "http://localhost:7"},
+	"UPLOADTHING_FILE_HOST":      {"UPLOADTHING_FILE_HOST": "http://localhost:8"},
 	"UPLOAD_MAX_BYTES":           {"UPLOAD_MAX_BYTES": "2048"},
 	"USAGE_METERING_ENABLED":     {"USAGE_METERING_ENABLED": "true"},
 	"AUDIT_RETENTION_DAYS":       {"AUDIT_RETENTION_DAYS": "30"},

@@ -342,6 +342,10 @@ var specs = []spec{
 		set:      setOptionalURL(func(c *Config) *string { return &c.Storage.UploadThing.APIBase }),
 	},
 	{
+		Variable: Variable{Name: "UPLOADTHING_FILE_HOST", Description: "Overrides where UploadThing serves the app's files (default https://{appId}.ufs.sh), for tests and proxies."},
+		set:      setOptionalURL(func(c *Config) *string { return &c.Storage.UploadThing.FileHost }),
+	},
+	{
 		Variable: Variable{Name: "UPLOAD_MAX_BYTES", Default: "5242880", Description: "Largest avatar or logo accepted, in bytes (1024 to 104857600)."},
 		set:      setInt(1<<10, 100<<20, func(c *Config) *int { return &c.Storage.MaxUploadBytes }),
 	},

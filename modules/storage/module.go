@@ -120,7 +120,7 @@ func (m *Module) newProvider(ctx context.Context) (application.Provider, error) 
 		return s3store.New(ctx, s3store.Options{Bucket: s.S3.Bucket, Region: s.S3.Region, Endpoint: s.S3.Endpoint,
 			PublicURL: s.S3.PublicURL, ForcePathStyle: s.S3.ForcePathStyle})
 	case config.StorageUploadThing:
-		return utfs.New(utfs.Options{Token: s.UploadThing.Token, APIBase: s.UploadThing.APIBase})
+		return utfs.New(utfs.Options{Token: s.UploadThing.Token, APIBase: s.UploadThing.APIBase, FileHost: s.UploadThing.FileHost})
 	case config.StorageLocal, "":
 		if m.deps.ServerURL == nil {
 			return nil, errors.New("the local provider needs SERVER_URL")

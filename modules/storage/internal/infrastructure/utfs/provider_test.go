@@ -21,25 +21,26 @@ import (
 	"github.com/groundworkhq/groundwork/modules/storage/internal/application"
 	"github.com/groundworkhq/groundwork/modules/storage/internal/infrastructure/providertest"
 	"github.com/groundworkhq/groundwork/modules/storage/internal/infrastructure/utfs"
+	"github.com/groundworkhq/groundwork/modules/storage/internal/infrastructure/utfs/utfstest"
 )
 
 // bundle is what a test works with: the fake UploadThing and a provider
 // pointed at it.
 type bundle struct {
-	fake *fakeUT
+	fake *utfstest.Fake
 	p    *utfs.Provider
 }
 
 func setup(t *testing.T) bundle {
 	t.Helper()
-	fake := newFakeUT(t)
+	fake := utfstest.New(t)
 	return bundle{fake: fake, p: newProvider(t, fake, nil)}
 }
 
 // newProvider returns a provider on fake's hosts; edit changes its options.
-func newProvider(t *testing.T, fake *fakeUT, edit func(*utfs.Options)) *utfs.Provider {
+func newProvider(t *testing.T, fake *utfstest.Fake, edit func(*utfs.Options)) *utfs.Provider {
 	t.Helper()
-	opts := utfs.Options{Token: testToken(testAPIKey), APIBase: fake.api.URL, FileHost: fake.ufs.URL}
+	opts := utfs.Options{Token: utfstest.Token(utfstest.APIKey), APIBase: fake.API.URL, FileHost: fake.Files.URL}
 	if edit != nil {
 		edit(&opts)
 	}
@@ -107,47 +108,47 @@ func TestConformance(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	t.Parallel()
-	fake := newFakeUT(t)
+	fake := utfstest.New(t)
 
 	p := newProvider(t, fake, nil)
 	if got := p.Name(); got != "uploadthing" {
 		t.Errorf("Name = %q", got)
 	}
-	if n := fake.requestCount(); n != 0 {
+	if n := fake.RequestCount(); n != 0 {
 		t.Errorf("New made %d requests, want none", n)
 	}
-	if s := fmt.Sprintf("%v %+v %s", p, p, p); strings.Contains(s, testAPIKey) {
+	if s := fmt.Sprintf("%v %+v %s", p, p, p); strings.Contains(s, utfstest.APIKey) {
 		t.Errorf("the provider prints its key: %s", s)
 	}
 
-	def, err := utfs.New(utfs.Options{Token: testToken(testAPIKey)})
+	def, err := utfs.New(utfs.Options{Token: utfstest.Token(utfstest.APIKey)})
 	if err != nil {
 		t.Fatalf("New with defaults: %v", err)
 	}
-	if got, want := def.URL("avatars/usr_1-0123456789abcdef.png"), "https://"+testAppID+".ufs.sh/f/avatars~usr_1-0123456789abcdef.png"; got != want {
+	if got, want := def.URL("avatars/usr_1-0123456789abcdef.png"), "https://"+utfstest.AppID+".ufs.sh/f/avatars~usr_1-0123456789abcdef.png"; got != want {
 		t.Errorf("URL = %q, want %q", got, want)
 	}
 
 	for name, opts := range map[string]utfs.Options{
-		"bad token":     {Token: "eyJub3QiOiJ0aGlzIn0" + testAPIKey},
+		"bad token":     {Token: "eyJub3QiOiJ0aGlzIn0" + utfstest.APIKey},
 		"no token":      {},
-		"bad API base":  {Token: testToken(testAPIKey), APIBase: "ftp://api.example.com"},
-		"relative base": {Token: testToken(testAPIKey), APIBase: "/v7"},
-		"bad file host": {Token: testToken(testAPIKey), FileHost: "https://cdn.example.com/?x=1"},
+		"bad API base":  {Token: utfstest.Token(utfstest.APIKey), APIBase: "ftp://api.example.com"},
+		"relative base": {Token: utfstest.Token(utfstest.APIKey), APIBase: "/v7"},
+		"bad file host": {Token: utfstest.Token(utfstest.APIKey), FileHost: "https://cdn.example.com/?x=1"},
 	} {
 		if _, err := utfs.New(opts); err == nil {
 			t.Errorf("%s: New succeeded", name)
 		} else {
-			noSecret(t, err, testAPIKey)
+			noSecret(t, err, utfstest.APIKey)
 		}
 	}
 }
 
 func TestCheckAndPutWithAWrongKey(t *testing.T) {
 	t.Parallel()
-	fake := newFakeUT(t)
+	fake := utfstest.New(t)
 	const wrong = "sk_live_ffffeeeeddddccccbbbbaaaa9999888877776666555544443333222211110000"
-	p := newProvider(t, fake, func(o *utfs.Options) { o.Token = testToken(wrong) })
+	p := newProvider(t, fake, func(o *utfs.Options) { o.Token = utfstest.Token(wrong) })
 
 	err := p.Check(t.Context())
 	if !errors.Is(err, application.ErrUnavailable) {
@@ -170,7 +171,7 @@ func TestCheckAndPutWithAWrongKey(t *testing.T) {
 		t.Fatalf("Put = %v, want ErrUnavailable", err)
 	}
 	noSecret(t, err, wrong)
-	if fake.filesWithCustomID(utfs.CustomID("avatars/a.png")) != 0 {
+	if fake.FilesWithCustomID(utfs.CustomID("avatars/a.png")) != 0 {
 		t.Error("Put with a wrong key stored a file")
 	}
 }
@@ -226,7 +227,7 @@ func TestPrivateFileNeedsAValidSignature(t *testing.T) {
 
 func TestSignedURL(t *testing.T) {
 	t.Parallel()
-	fake := newFakeUT(t)
+	fake := utfstest.New(t)
 	clock := fixedClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	p := newProvider(t, fake, func(o *utfs.Options) { o.Clock = clock })
 	key := "files/org_1/0123456789abcdef.pdf"
@@ -248,8 +249,8 @@ func TestSignedURL(t *testing.T) {
 	}
 	// UploadThing's SDK (generateSignedURL): expires in Unix milliseconds,
 	// then signature=hmac-sha256={hex HMAC-SHA256 of the URL before it}.
-	unsigned := fake.ufs.URL + "/f/" + utfs.CustomID(key) + "?expires=" + strconv.FormatInt(expires.UnixMilli(), 10)
-	mac := hmac.New(sha256.New, []byte(testAPIKey))
+	unsigned := fake.Files.URL + "/f/" + utfs.CustomID(key) + "?expires=" + strconv.FormatInt(expires.UnixMilli(), 10)
+	mac := hmac.New(sha256.New, []byte(utfstest.APIKey))
 	mac.Write([]byte(unsigned))
 	if want := unsigned + "&signature=hmac-sha256%3D" + hex.EncodeToString(mac.Sum(nil)); got != want {
 		t.Errorf("SignedURL =\n %q\nwant\n %q", got, want)
@@ -263,7 +264,7 @@ func TestPutAsksForWhatTheObjectIs(t *testing.T) {
 	put(t, b.p, "logos/org_1-0123456789abcdef.png", []byte("png"), "image/png", false)
 	put(t, b.p, "files/org_1/untyped", []byte("??"), "", false)
 
-	prepared := b.fake.callsTo("/v7/prepareUpload")
+	prepared := b.fake.CallsTo("/v7/prepareUpload")
 	if len(prepared) != 3 {
 		t.Fatalf("prepareUpload was called %d times, want 3", len(prepared))
 	}
@@ -273,31 +274,31 @@ func TestPutAsksForWhatTheObjectIs(t *testing.T) {
 		{"fileName": "untyped", "fileSize": 2.0, "fileType": "application/octet-stream", "customId": "files~org_1~untyped", "contentDisposition": "inline", "acl": "public-read"},
 	}
 	for i, c := range prepared {
-		if len(c.body) != len(want[i]) {
-			t.Errorf("prepareUpload %d = %v, want %v", i, c.body, want[i])
+		if len(c.Body) != len(want[i]) {
+			t.Errorf("prepareUpload %d = %v, want %v", i, c.Body, want[i])
 		}
 		for k, v := range want[i] {
-			if c.body[k] != v {
-				t.Errorf("prepareUpload %d: %s = %v, want %v", i, k, c.body[k], v)
+			if c.Body[k] != v {
+				t.Errorf("prepareUpload %d: %s = %v, want %v", i, k, c.Body[k], v)
 			}
 		}
-		if got := c.headers.Get("x-uploadthing-api-key"); got != testAPIKey {
+		if got := c.Headers.Get("x-uploadthing-api-key"); got != utfstest.APIKey {
 			t.Errorf("prepareUpload %d: x-uploadthing-api-key is not the token's key", i)
 		}
-		if c.headers.Get("x-uploadthing-version") == "" || c.headers.Get("x-uploadthing-be-adapter") != "server-sdk" {
-			t.Errorf("prepareUpload %d: headers %v", i, c.headers)
+		if c.Headers.Get("x-uploadthing-version") == "" || c.Headers.Get("x-uploadthing-be-adapter") != "server-sdk" {
+			t.Errorf("prepareUpload %d: headers %v", i, c.Headers)
 		}
 	}
 
 	// Each Put first deleted whatever held its customId.
-	deleted := b.fake.callsTo("/v6/deleteFiles")
+	deleted := b.fake.CallsTo("/v6/deleteFiles")
 	if len(deleted) != 3 {
 		t.Fatalf("deleteFiles was called %d times, want 3", len(deleted))
 	}
 	for i, c := range deleted {
-		ids, _ := c.body["customIds"].([]any)
-		if len(ids) != 1 || ids[0] != want[i]["customId"] || len(c.body) != 1 {
-			t.Errorf("deleteFiles %d = %v", i, c.body)
+		ids, _ := c.Body["customIds"].([]any)
+		if len(ids) != 1 || ids[0] != want[i]["customId"] || len(c.Body) != 1 {
+			t.Errorf("deleteFiles %d = %v", i, c.Body)
 		}
 	}
 }
@@ -315,7 +316,7 @@ func TestReplacingServesTheNewBytes(t *testing.T) {
 	if status, got := fetch(t, b.p.URL(key)); status != http.StatusOK || string(got) != "second, longer" {
 		t.Errorf("GET URL = %d %q", status, got)
 	}
-	if n := b.fake.filesWithCustomID(utfs.CustomID(key)); n != 1 {
+	if n := b.fake.FilesWithCustomID(utfs.CustomID(key)); n != 1 {
 		t.Errorf("%d files hold the customId, want 1", n)
 	}
 
@@ -335,15 +336,15 @@ func TestLongKeysGetAHashedCustomID(t *testing.T) {
 	key := "files/org_1/" + strings.Repeat("abcdef0123", 20) + ".bin"
 	put(t, b.p, key, []byte("long"), "application/octet-stream", false)
 
-	prepared := b.fake.callsTo("/v7/prepareUpload")
+	prepared := b.fake.CallsTo("/v7/prepareUpload")
 	if len(prepared) != 1 {
 		t.Fatalf("prepareUpload was called %d times", len(prepared))
 	}
-	cid, _ := prepared[0].body["customId"].(string)
+	cid, _ := prepared[0].Body["customId"].(string)
 	if cid != utfs.CustomID(key) || len(cid) > utfs.MaxCustomIDLength || !strings.HasPrefix(cid, "sha256-") {
 		t.Errorf("customId = %q", cid)
 	}
-	if got := b.p.URL(key); got != b.fake.ufs.URL+"/f/"+cid {
+	if got := b.p.URL(key); got != b.fake.Files.URL+"/f/"+cid {
 		t.Errorf("URL = %q", got)
 	}
 	if got, _ := read(t, b.p, key); string(got) != "long" {
@@ -385,11 +386,11 @@ func TestCustomID(t *testing.T) {
 func TestAPIFailuresNameTheEndpoint(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.fake.setFail(func(w http.ResponseWriter, r *http.Request) bool {
+	b.fake.SetFail(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.URL.Path != "/v7/prepareUpload" {
 			return false
 		}
-		utError(w, http.StatusInternalServerError, "Internal server error")
+		utfstest.Error(w, http.StatusInternalServerError, "Internal server error")
 		return true
 	})
 	err := b.p.Put(t.Context(), application.Object{Key: "avatars/a.png", Body: strings.NewReader("png"), Size: 3, ContentType: "image/png"})
@@ -408,11 +409,11 @@ func TestAPIFailuresNameTheEndpoint(t *testing.T) {
 func TestIngestFailureIsUnavailable(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.fake.setFail(func(w http.ResponseWriter, r *http.Request) bool {
+	b.fake.SetFail(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method != http.MethodPut {
 			return false
 		}
-		utError(w, http.StatusBadGateway, "Storage backend unavailable")
+		utfstest.Error(w, http.StatusBadGateway, "Storage backend unavailable")
 		return true
 	})
 	err := b.p.Put(t.Context(), application.Object{Key: "avatars/a.png", Body: strings.NewReader("png"), Size: 3, ContentType: "image/png"})
@@ -436,12 +437,12 @@ func TestErrorBodies(t *testing.T) {
 		{"code and message", `{"code":"BAD_REQUEST","message":"Invalid acl"}`, 400, "BAD_REQUEST", "Invalid acl"},
 		{"error object", `{"error":{"code":"TOO_LARGE","message":"File too large"}}`, 413, "TOO_LARGE", "File too large"},
 		{"plain text", "upstream request timeout\n", 504, "", "upstream request timeout"},
-		{"echoed key", `{"error":"key ` + testAPIKey + ` is revoked"}`, 403, "", "key [REDACTED] is revoked"},
+		{"echoed key", `{"error":"key ` + utfstest.APIKey + ` is revoked"}`, 403, "", "key [REDACTED] is revoked"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			b := setup(t)
-			b.fake.setFail(func(w http.ResponseWriter, r *http.Request) bool {
+			b.fake.SetFail(func(w http.ResponseWriter, r *http.Request) bool {
 				w.WriteHeader(tc.status)
 				_, _ = io.WriteString(w, tc.body)
 				return true
@@ -454,7 +455,7 @@ func TestErrorBodies(t *testing.T) {
 			if ae.StatusCode != tc.status || ae.Code != tc.wantCode || ae.Message != tc.wantMsg {
 				t.Errorf("APIError = %+v, want %d %q %q", *ae, tc.status, tc.wantCode, tc.wantMsg)
 			}
-			noSecret(t, err, testAPIKey)
+			noSecret(t, err, utfstest.APIKey)
 		})
 	}
 }
@@ -467,7 +468,7 @@ func TestBodyOfTheWrongSize(t *testing.T) {
 		if err == nil || errors.Is(err, application.ErrUnavailable) {
 			t.Errorf("%s: Put = %v, want an error that is not ErrUnavailable", name, err)
 		}
-		if n := b.fake.filesWithCustomID(utfs.CustomID("files/org_1/" + name)); n != 0 {
+		if n := b.fake.FilesWithCustomID(utfs.CustomID("files/org_1/" + name)); n != 0 {
 			t.Errorf("%s: the fake stored %d files", name, n)
 		}
 	}
@@ -484,7 +485,7 @@ func TestTimeoutsComeFromTheContext(t *testing.T) {
 	// it has read the body) or the test ends.
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	b.fake.setFail(func(w http.ResponseWriter, r *http.Request) bool {
+	b.fake.SetFail(func(w http.ResponseWriter, r *http.Request) bool {
 		_, _ = io.Copy(io.Discard, r.Body)
 		select {
 		case <-r.Context().Done():
@@ -511,7 +512,7 @@ func TestTimeoutsComeFromTheContext(t *testing.T) {
 
 func TestUnreachableFileHost(t *testing.T) {
 	t.Parallel()
-	fake := newFakeUT(t)
+	fake := utfstest.New(t)
 	gone := httptest.NewServer(http.NotFoundHandler())
 	gone.Close()
 	p := newProvider(t, fake, func(o *utfs.Options) { o.FileHost = gone.URL })

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/groundworkhq/groundwork/modules/storage/internal/infrastructure/utfs"
+	"github.com/groundworkhq/groundwork/modules/storage/internal/infrastructure/utfs/utfstest"
 )
 
 func TestDecodeToken(t *testing.T) {
@@ -18,22 +19,22 @@ func TestDecodeToken(t *testing.T) {
 	t.Run("valid", func(t *testing.T) {
 		t.Parallel()
 		for name, tok := range map[string]string{
-			"as issued":            testToken(testAPIKey),
-			"with white space":     "  " + testToken(testAPIKey) + "\n",
-			"unpadded":             strings.TrimRight(testToken(testAPIKey), "="),
-			"with an ingest host":  b64(`{"apiKey":"` + testAPIKey + `","appId":"` + testAppID + `","regions":["sea1"],"ingestHost":"ingest.uploadthing.com"}`),
-			"with several regions": b64(`{"apiKey":"` + testAPIKey + `","appId":"` + testAppID + `","regions":["sea1","fra1"]}`),
+			"as issued":            utfstest.Token(utfstest.APIKey),
+			"with white space":     "  " + utfstest.Token(utfstest.APIKey) + "\n",
+			"unpadded":             strings.TrimRight(utfstest.Token(utfstest.APIKey), "="),
+			"with an ingest host":  b64(`{"apiKey":"` + utfstest.APIKey + `","appId":"` + utfstest.AppID + `","regions":["sea1"],"ingestHost":"ingest.uploadthing.com"}`),
+			"with several regions": b64(`{"apiKey":"` + utfstest.APIKey + `","appId":"` + utfstest.AppID + `","regions":["sea1","fra1"]}`),
 		} {
 			got, err := utfs.DecodeToken(tok)
 			if err != nil {
 				t.Errorf("%s: DecodeToken: %v", name, err)
 				continue
 			}
-			if got.APIKey != testAPIKey || got.AppID != testAppID || len(got.Regions) == 0 || got.Regions[0] != "sea1" {
+			if got.APIKey != utfstest.APIKey || got.AppID != utfstest.AppID || len(got.Regions) == 0 || got.Regions[0] != "sea1" {
 				t.Errorf("%s: DecodeToken = %v", name, got)
 			}
 		}
-		got, _ := utfs.DecodeToken(b64(`{"apiKey":"` + testAPIKey + `","appId":"` + testAppID + `","regions":["sea1","fra1"]}`))
+		got, _ := utfs.DecodeToken(b64(`{"apiKey":"` + utfstest.APIKey + `","appId":"` + utfstest.AppID + `","regions":["sea1","fra1"]}`))
 		if !slices.Equal(got.Regions, []string{"sea1", "fra1"}) {
 			t.Errorf("Regions = %q", got.Regions)
 		}
@@ -45,12 +46,12 @@ func TestDecodeToken(t *testing.T) {
 	}{
 		{"empty", "", "empty"},
 		{"not base64", "this is not a token: " + secret, "not base64"},
-		{"not JSON", b64("apiKey=" + secret + "&appId=" + testAppID), "JSON object"},
+		{"not JSON", b64("apiKey=" + secret + "&appId=" + utfstest.AppID), "JSON object"},
 		{"a JSON array", b64(`["` + secret + `"]`), "JSON object"},
-		{"apiKey not a string", b64(`{"apiKey":1234567890,"appId":"` + testAppID + `"}`), "JSON object"},
-		{"missing apiKey", b64(`{"appId":"` + testAppID + `","regions":["sea1"]}`), "no apiKey"},
+		{"apiKey not a string", b64(`{"apiKey":1234567890,"appId":"` + utfstest.AppID + `"}`), "JSON object"},
+		{"missing apiKey", b64(`{"appId":"` + utfstest.AppID + `","regions":["sea1"]}`), "no apiKey"},
 		{"missing appId", b64(`{"apiKey":"` + secret + `","regions":["sea1"]}`), "no appId"},
-		{"apiKey without sk_", b64(`{"apiKey":"pk_live_5ecret5ecret5ecret5ecret","appId":"` + testAppID + `","regions":["sea1"]}`), "sk_"},
+		{"apiKey without sk_", b64(`{"apiKey":"pk_live_5ecret5ecret5ecret5ecret","appId":"` + utfstest.AppID + `","regions":["sea1"]}`), "sk_"},
 		{"appId not a host label", b64(`{"apiKey":"` + secret + `","appId":"app.example/x","regions":["sea1"]}`), "host name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,12 +74,12 @@ func TestDecodeToken(t *testing.T) {
 
 func TestTokenPrintsNoKey(t *testing.T) {
 	t.Parallel()
-	tok, err := utfs.DecodeToken(testToken(testAPIKey))
+	tok, err := utfs.DecodeToken(utfstest.Token(utfstest.APIKey))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-		if s := fmt.Sprintf(verb, tok); strings.Contains(s, testAPIKey) || !strings.Contains(s, testAppID) {
+		if s := fmt.Sprintf(verb, tok); strings.Contains(s, utfstest.APIKey) || !strings.Contains(s, utfstest.AppID) {
 			t.Errorf("%s = %s", verb, s)
 		}
 	}

@@ -1,4 +1,9 @@
-package utfs_test
+// Package utfstest is a fake UploadThing for tests: the slice of its
+// protocol the utfs adapter speaks (the API, the ingest host and the file
+// host), on three httptest servers. Point UPLOADTHING_API_BASE at API's
+// URL and UPLOADTHING_FILE_HOST at Files' URL, with Token(APIKey) as
+// UPLOADTHING_TOKEN.
+package utfstest
 
 import (
 	"crypto/hmac"
@@ -20,14 +25,14 @@ import (
 )
 
 const (
-	testAppID  = "a1b2c3d4e5"
-	testAPIKey = "sk_live_0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff"
+	AppID  = "a1b2c3d4e5"
+	APIKey = "sk_live_0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff"
 )
 
-// testToken is UPLOADTHING_TOKEN for apiKey and testAppID, as the
+// Token is UPLOADTHING_TOKEN for apiKey and AppID, as the
 // dashboard issues it.
-func testToken(apiKey string) string {
-	b, _ := json.Marshal(map[string]any{"apiKey": apiKey, "appId": testAppID, "regions": []string{"sea1"}})
+func Token(apiKey string) string {
+	b, _ := json.Marshal(map[string]any{"apiKey": apiKey, "appId": AppID, "regions": []string{"sea1"}})
 	return base64.StdEncoding.EncodeToString(b)
 }
 
@@ -38,14 +43,14 @@ type fakeFile struct {
 	uploaded                                           time.Time
 }
 
-// apiCall is one API request the fake received.
-type apiCall struct {
-	path    string
-	headers http.Header
-	body    map[string]any
+// Call is one API request the fake received.
+type Call struct {
+	Path    string
+	Headers http.Header
+	Body    map[string]any
 }
 
-// fakeUT speaks the slice of UploadThing's protocol the adapter uses, on
+// Fake speaks the slice of UploadThing's protocol the adapter uses, on
 // three servers as UploadThing has three hosts:
 //
 //   - api (api.uploadthing.com): POST /v7/prepareUpload, /v6/deleteFiles,
@@ -60,8 +65,8 @@ type apiCall struct {
 //
 // A customId names at most one live file: prepareUpload and the upload
 // refuse one that is taken, and it is free again once its file is deleted.
-type fakeUT struct {
-	t      *testing.T
+type Fake struct {
+	t      testing.TB
 	apiKey string
 	// now is the fake's clock; it defaults to the wall clock.
 	now func() time.Time
@@ -69,27 +74,28 @@ type fakeUT struct {
 	// fake (any of the three hosts).
 	fail func(w http.ResponseWriter, r *http.Request) bool
 
-	api, ingest, ufs *httptest.Server
+	// API, Ingest and Files are the three hosts.
+	API, Ingest, Files *httptest.Server
 
 	mu       sync.Mutex
 	files    map[string]*fakeFile // by file key
-	calls    []apiCall
+	calls    []Call
 	requests int // to any of the three hosts
 }
 
-func newFakeUT(t *testing.T) *fakeUT {
+func New(t testing.TB) *Fake {
 	t.Helper()
-	f := &fakeUT{t: t, apiKey: testAPIKey, now: time.Now, files: map[string]*fakeFile{}}
-	f.api = httptest.NewServer(f.guard(f.serveAPI))
-	f.ingest = httptest.NewServer(f.guard(f.serveIngest))
-	f.ufs = httptest.NewServer(f.guard(f.serveFiles))
-	t.Cleanup(f.api.Close)
-	t.Cleanup(f.ingest.Close)
-	t.Cleanup(f.ufs.Close)
+	f := &Fake{t: t, apiKey: APIKey, now: time.Now, files: map[string]*fakeFile{}}
+	f.API = httptest.NewServer(f.guard(f.serveAPI))
+	f.Ingest = httptest.NewServer(f.guard(f.serveIngest))
+	f.Files = httptest.NewServer(f.guard(f.serveFiles))
+	t.Cleanup(f.API.Close)
+	t.Cleanup(f.Ingest.Close)
+	t.Cleanup(f.Files.Close)
 	return f
 }
 
-func (f *fakeUT) guard(h http.HandlerFunc) http.HandlerFunc {
+func (f *Fake) guard(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		fail := f.fail
@@ -103,14 +109,14 @@ func (f *fakeUT) guard(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // setFail installs (or, with nil, removes) the failure hook.
-func (f *fakeUT) setFail(fn func(w http.ResponseWriter, r *http.Request) bool) {
+func (f *Fake) SetFail(fn func(w http.ResponseWriter, r *http.Request) bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fail = fn
 }
 
-// utError answers UploadThing's error body.
-func utError(w http.ResponseWriter, status int, msg string) {
+// Error answers UploadThing's error body.
+func Error(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
@@ -121,26 +127,26 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func (f *fakeUT) serveAPI(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		utError(w, http.StatusMethodNotAllowed, "Method not allowed")
+		Error(w, http.StatusMethodNotAllowed, "Method not allowed")
 		return
 	}
 	var body map[string]any
 	raw, _ := io.ReadAll(r.Body)
 	if err := json.Unmarshal(raw, &body); err != nil {
-		utError(w, http.StatusBadRequest, "Invalid JSON body")
+		Error(w, http.StatusBadRequest, "Invalid JSON body")
 		return
 	}
 	f.mu.Lock()
-	f.calls = append(f.calls, apiCall{path: r.URL.Path, headers: r.Header.Clone(), body: body})
+	f.calls = append(f.calls, Call{Path: r.URL.Path, Headers: r.Header.Clone(), Body: body})
 	f.mu.Unlock()
 	if !hmac.Equal([]byte(r.Header.Get("x-uploadthing-api-key")), []byte(f.apiKey)) {
-		utError(w, http.StatusUnauthorized, "Invalid API key")
+		Error(w, http.StatusUnauthorized, "Invalid API key")
 		return
 	}
 	if r.Header.Get("x-uploadthing-version") == "" || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		utError(w, http.StatusBadRequest, "Missing x-uploadthing-version or JSON content type")
+		Error(w, http.StatusBadRequest, "Missing x-uploadthing-version or JSON content type")
 		return
 	}
 	switch r.URL.Path {
@@ -151,11 +157,11 @@ func (f *fakeUT) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case "/v6/listFiles":
 		f.listFiles(w, raw)
 	default:
-		utError(w, http.StatusNotFound, "Not found")
+		Error(w, http.StatusNotFound, "Not found")
 	}
 }
 
-func (f *fakeUT) prepareUpload(w http.ResponseWriter, raw []byte) {
+func (f *Fake) prepareUpload(w http.ResponseWriter, raw []byte) {
 	var in struct {
 		FileName           string  `json:"fileName"`
 		FileSize           *int64  `json:"fileSize"`
@@ -166,15 +172,15 @@ func (f *fakeUT) prepareUpload(w http.ResponseWriter, raw []byte) {
 		ExpiresIn          int     `json:"expiresIn"`
 	}
 	if err := json.Unmarshal(raw, &in); err != nil || in.FileName == "" || in.FileSize == nil || *in.FileSize < 0 {
-		utError(w, http.StatusBadRequest, "fileName and fileSize are required")
+		Error(w, http.StatusBadRequest, "fileName and fileSize are required")
 		return
 	}
 	if in.ACL != "" && in.ACL != "public-read" && in.ACL != "private" {
-		utError(w, http.StatusBadRequest, "Invalid acl")
+		Error(w, http.StatusBadRequest, "Invalid acl")
 		return
 	}
 	if in.ContentDisposition != "" && in.ContentDisposition != "inline" && in.ContentDisposition != "attachment" {
-		utError(w, http.StatusBadRequest, "Invalid contentDisposition")
+		Error(w, http.StatusBadRequest, "Invalid contentDisposition")
 		return
 	}
 	cid := ""
@@ -182,11 +188,11 @@ func (f *fakeUT) prepareUpload(w http.ResponseWriter, raw []byte) {
 		cid = *in.CustomID
 	}
 	if len(cid) > 128 {
-		utError(w, http.StatusBadRequest, "customId is too long")
+		Error(w, http.StatusBadRequest, "customId is too long")
 		return
 	}
 	if cid != "" && f.byCustomID(cid) != nil {
-		utError(w, http.StatusBadRequest, "customId is already in use")
+		Error(w, http.StatusBadRequest, "customId is already in use")
 		return
 	}
 	ttl := time.Hour
@@ -196,24 +202,24 @@ func (f *fakeUT) prepareUpload(w http.ResponseWriter, raw []byte) {
 	key := "fk" + randomHex(16)
 	q := url.Values{}
 	q.Set("expires", strconv.FormatInt(f.now().Add(ttl).UnixMilli(), 10))
-	q.Set("x-ut-identifier", testAppID)
+	q.Set("x-ut-identifier", AppID)
 	q.Set("x-ut-file-name", in.FileName)
 	q.Set("x-ut-file-size", strconv.FormatInt(*in.FileSize, 10))
 	q.Set("x-ut-file-type", in.FileType)
 	q.Set("x-ut-custom-id", cid)
 	q.Set("x-ut-content-disposition", in.ContentDisposition)
 	q.Set("x-ut-acl", in.ACL)
-	unsigned := f.ingest.URL + "/" + key + "?" + q.Encode()
+	unsigned := f.Ingest.URL + "/" + key + "?" + q.Encode()
 	writeJSON(w, map[string]string{"key": key, "url": unsigned + "&signature=" + url.QueryEscape(f.signature(unsigned))})
 }
 
-func (f *fakeUT) deleteFiles(w http.ResponseWriter, raw []byte) {
+func (f *Fake) deleteFiles(w http.ResponseWriter, raw []byte) {
 	var in struct {
 		FileKeys  []string `json:"fileKeys"`
 		CustomIDs []string `json:"customIds"`
 	}
 	if err := json.Unmarshal(raw, &in); err != nil || (len(in.FileKeys) == 0 && len(in.CustomIDs) == 0) {
-		utError(w, http.StatusBadRequest, "fileKeys or customIds is required")
+		Error(w, http.StatusBadRequest, "fileKeys or customIds is required")
 		return
 	}
 	f.mu.Lock()
@@ -236,13 +242,13 @@ func (f *fakeUT) deleteFiles(w http.ResponseWriter, raw []byte) {
 	writeJSON(w, map[string]any{"success": true, "deletedCount": n})
 }
 
-func (f *fakeUT) listFiles(w http.ResponseWriter, raw []byte) {
+func (f *Fake) listFiles(w http.ResponseWriter, raw []byte) {
 	var in struct {
 		Limit  *int `json:"limit"`
 		Offset int  `json:"offset"`
 	}
 	if err := json.Unmarshal(raw, &in); err != nil {
-		utError(w, http.StatusBadRequest, "Invalid body")
+		Error(w, http.StatusBadRequest, "Invalid body")
 		return
 	}
 	limit := 500
@@ -268,33 +274,33 @@ func (f *fakeUT) listFiles(w http.ResponseWriter, raw []byte) {
 }
 
 // serveIngest takes the PUT of a file to a URL prepareUpload presigned.
-func (f *fakeUT) serveIngest(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) serveIngest(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPut {
-		utError(w, http.StatusMethodNotAllowed, "Method not allowed")
+		Error(w, http.StatusMethodNotAllowed, "Method not allowed")
 		return
 	}
 	q, ok := f.verify(w, r)
 	if !ok {
 		return
 	}
-	if q.Get("x-ut-identifier") != testAppID {
-		utError(w, http.StatusForbidden, "Invalid identifier")
+	if q.Get("x-ut-identifier") != AppID {
+		Error(w, http.StatusForbidden, "Invalid identifier")
 		return
 	}
 	if rg := r.Header.Get("Range"); rg != "" && rg != "bytes=0-" {
-		utError(w, http.StatusRequestedRangeNotSatisfiable, "Nothing to resume")
+		Error(w, http.StatusRequestedRangeNotSatisfiable, "Nothing to resume")
 		return
 	}
 	key := strings.TrimPrefix(r.URL.Path, "/")
 	size, _ := strconv.Atoi(q.Get("x-ut-file-size"))
 	part, _, err := r.FormFile("file")
 	if err != nil {
-		utError(w, http.StatusBadRequest, "Missing file field")
+		Error(w, http.StatusBadRequest, "Missing file field")
 		return
 	}
 	body, err := io.ReadAll(part)
 	if err != nil || len(body) != size {
-		utError(w, http.StatusBadRequest, fmt.Sprintf("File size mismatch: got %d bytes, expected %d", len(body), size))
+		Error(w, http.StatusBadRequest, fmt.Sprintf("File size mismatch: got %d bytes, expected %d", len(body), size))
 		return
 	}
 	file := &fakeFile{
@@ -307,25 +313,25 @@ func (f *fakeUT) serveIngest(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	if _, dup := f.files[key]; dup {
 		f.mu.Unlock()
-		utError(w, http.StatusConflict, "File key already uploaded")
+		Error(w, http.StatusConflict, "File key already uploaded")
 		return
 	}
 	for _, other := range f.files {
 		if file.customID != "" && other.customID == file.customID {
 			f.mu.Unlock()
-			utError(w, http.StatusBadRequest, "customId is already in use")
+			Error(w, http.StatusBadRequest, "customId is already in use")
 			return
 		}
 	}
 	f.files[key] = file
 	f.mu.Unlock()
 	sum := sha256.Sum256(body)
-	u := f.ufs.URL + "/f/" + key
+	u := f.Files.URL + "/f/" + key
 	writeJSON(w, map[string]any{"url": u, "appUrl": u, "ufsUrl": u, "fileHash": hex.EncodeToString(sum[:]), "serverData": nil})
 }
 
 // serveFiles is the file host: GET /f/{fileKey or customId}.
-func (f *fakeUT) serveFiles(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) serveFiles(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "Method not allowed", http.StatusMethodNotAllowed)
 		return
@@ -362,44 +368,44 @@ func (f *fakeUT) serveFiles(w http.ResponseWriter, r *http.Request) {
 // parameter: "hmac-sha256=" and the hexadecimal HMAC-SHA256 under the API
 // key of the URL before it. A missing, tampered or expired signature is
 // answered 403.
-func (f *fakeUT) verify(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+func (f *Fake) verify(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
 	unsignedQuery, sig, found := strings.Cut(r.URL.RawQuery, "&signature=")
 	if !found || strings.Contains(sig, "&") {
-		utError(w, http.StatusForbidden, "Missing signature")
+		Error(w, http.StatusForbidden, "Missing signature")
 		return nil, false
 	}
 	sig, err := url.QueryUnescape(sig)
 	unsigned := "http://" + r.Host + r.URL.EscapedPath() + "?" + unsignedQuery
 	if err != nil || !hmac.Equal([]byte(sig), []byte(f.signature(unsigned))) {
-		utError(w, http.StatusForbidden, "Invalid signature")
+		Error(w, http.StatusForbidden, "Invalid signature")
 		return nil, false
 	}
 	q, err := url.ParseQuery(unsignedQuery)
 	if err != nil {
-		utError(w, http.StatusBadRequest, "Invalid query")
+		Error(w, http.StatusBadRequest, "Invalid query")
 		return nil, false
 	}
 	expires, err := strconv.ParseInt(q.Get("expires"), 10, 64)
 	if err != nil || f.now().UnixMilli() > expires {
-		utError(w, http.StatusForbidden, "URL expired")
+		Error(w, http.StatusForbidden, "URL expired")
 		return nil, false
 	}
 	return q, true
 }
 
-func (f *fakeUT) signature(unsigned string) string {
+func (f *Fake) signature(unsigned string) string {
 	mac := hmac.New(sha256.New, []byte(f.apiKey))
 	mac.Write([]byte(unsigned))
 	return "hmac-sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-func (f *fakeUT) byCustomID(cid string) *fakeFile {
+func (f *Fake) byCustomID(cid string) *fakeFile {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.byCustomIDLocked(cid)
 }
 
-func (f *fakeUT) byCustomIDLocked(cid string) *fakeFile {
+func (f *Fake) byCustomIDLocked(cid string) *fakeFile {
 	for _, file := range f.files {
 		if file.customID == cid {
 			return file
@@ -409,12 +415,12 @@ func (f *fakeUT) byCustomIDLocked(cid string) *fakeFile {
 }
 
 // callsTo returns the API requests to path so far.
-func (f *fakeUT) callsTo(path string) []apiCall {
+func (f *Fake) CallsTo(path string) []Call {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []apiCall
+	var out []Call
 	for _, c := range f.calls {
-		if c.path == path {
+		if c.Path == path {
 			out = append(out, c)
 		}
 	}
@@ -422,14 +428,14 @@ func (f *fakeUT) callsTo(path string) []apiCall {
 }
 
 // requestCount is how many requests the fake received, on any host.
-func (f *fakeUT) requestCount() int {
+func (f *Fake) RequestCount() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.requests
 }
 
 // filesWithCustomID is how many live files hold cid.
-func (f *fakeUT) filesWithCustomID(cid string) int {
+func (f *Fake) FilesWithCustomID(cid string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := 0
