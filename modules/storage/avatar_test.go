@@ -278,3 +278,22 @@ func TestAvatar_nullProvider(t *testing.T) {
 		}
 	}, testkit.WithEnv("STORAGE_PROVIDER", "null"))
 }
+
+// A WebP avatar is decoded and stored as a PNG (transparency kept).
+func TestAvatar_webp(t *testing.T) {
+	run(t, func(t *testing.T, a *testkit.App) {
+		acc := a.SignUp(t, testkit.NewEmail("webp"), "Wes", true)
+		in, err := os.ReadFile(filepath.Join("internal", "domain", "imaging", "testdata", "gopher-doc.with-alpha.lossless.webp"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		url := urlOf(t, putRaw(acc.Client, "/api/users/me/avatar", in, "image/webp"), "image")
+		if !strings.HasSuffix(url, ".png") {
+			t.Fatalf("url = %q", url)
+		}
+		_, body, h := fetch(t, url)
+		if _, format, err := image.DecodeConfig(bytes.NewReader(body)); err != nil || format != "png" || h.Get("Content-Type") != "image/png" {
+			t.Fatalf("stored: %v %s %s", err, format, h.Get("Content-Type"))
+		}
+	})
+}
