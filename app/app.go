@@ -131,7 +131,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*App, error) {
 	if a.builtins, modules, err = newBuiltins(deps, o); err != nil {
 		return nil, err
 	}
-	deps.Billing, deps.Usage, deps.Storage = a.builtins.billing, a.builtins.usage, a.builtins.storage
+	deps.Billing, deps.Usage, deps.Storage, deps.FeatureFlags = a.builtins.billing, a.builtins.usage, a.builtins.storage, a.builtins.featureFlags
 	for _, factory := range o.modules {
 		var m Module
 		if m, err = factory(deps); err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/groundworkhq/groundwork/modules/audit"
 	"github.com/groundworkhq/groundwork/modules/billing"
+	"github.com/groundworkhq/groundwork/modules/featureflags"
 	"github.com/groundworkhq/groundwork/modules/iam"
 	"github.com/groundworkhq/groundwork/modules/notifications"
 	"github.com/groundworkhq/groundwork/modules/platform"
@@ -24,6 +25,7 @@ type builtins struct {
 	billing       *billing.Module
 	usage         *usage.Module
 	storage       *storage.Module
+	featureFlags  *featureflags.Module
 }
 
 func newBuiltins(d Deps, o options) (builtins, []Module, error) {
@@ -95,6 +97,9 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	if b.storage, err = newStorage(d, b); err != nil {
 		return b, nil, err
 	}
+	if b.featureFlags, err = newFeatureFlags(d, b.billing); err != nil {
+		return b, nil, err
+	}
 	subscribeIAMEmails(d, b)
 	subscribeTenancy(d, b)
 	subscribeAudit(d, b)
@@ -104,7 +109,8 @@ func newBuiltins(d Deps, o options) (builtins, []Module, error) {
 	subscribeUsageAudit(d, b)
 	subscribeUsageNotifications(d, b)
 	subscribeStorage(d, b)
-	return b, []Module{b.notifications, b.iam, b.tenancy, b.audit, b.platform, b.billing, b.usage, b.storage}, nil
+	subscribeFeatureFlags(d, b)
+	return b, []Module{b.notifications, b.iam, b.tenancy, b.audit, b.platform, b.billing, b.usage, b.storage, b.featureFlags}, nil
 }
 
 // declarePermissions declares, in tenancy's catalog, the permissions of

@@ -10,6 +10,7 @@ import (
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/module"
 	"github.com/groundworkhq/groundwork/modules/billing"
+	"github.com/groundworkhq/groundwork/modules/featureflags"
 	"github.com/groundworkhq/groundwork/modules/storage"
 	"github.com/groundworkhq/groundwork/modules/usage"
 	"github.com/groundworkhq/groundwork/web"
@@ -106,6 +107,10 @@ type Deps struct {
 	// keep files of its organizations (Storage.PutFile, SignedFileURL);
 	// nil in the Deps Groundwork's own modules are built with.
 	Storage *storage.Module
+	// FeatureFlags is Groundwork's feature flags, for a product's module
+	// to declare and evaluate its own (featureflags.Bool(d.FeatureFlags,
+	// …)); nil in the Deps Groundwork's own modules are built with.
+	FeatureFlags *featureflags.Module
 }
 
 // ModuleFactory builds a module from the shared services. It may fail, for
