@@ -251,4 +251,3 @@ func TestAnotherProcess(t *testing.T) {
 		_ = h
 	})
 }
-

@@ -323,4 +323,3 @@ func (s *Service) Flags(ctx context.Context) []*domain.Flag {
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
-

@@ -207,7 +207,9 @@ func (h *Handler) adminCreate(ctx context.Context, in *createInput) (*flagOutput
 	return h.flag(ctx, b.Key, bodyErr(err))
 }
 
-func (h *Handler) adminGet(ctx context.Context, in *keyPath) (*flagOutput, error) { return h.flag(ctx, in.Key, nil) }
+func (h *Handler) adminGet(ctx context.Context, in *keyPath) (*flagOutput, error) {
+	return h.flag(ctx, in.Key, nil)
+}
 
 func (h *Handler) adminArchive(ctx context.Context, in *keyPath) (*struct{}, error) {
 	return nil, h.svc.ArchiveFlag(ctx, admin(ctx), in.Key)

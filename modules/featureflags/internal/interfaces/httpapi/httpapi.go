@@ -127,4 +127,3 @@ func bodyErr(err error) error {
 	}
 	return &c
 }
-
