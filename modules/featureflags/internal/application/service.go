@@ -114,7 +114,7 @@ func (s *Service) Start(ctx context.Context) error {
 // or, while not listening, when it is older than StaleAfter.
 func (s *Service) current(ctx context.Context) *snapshot {
 	snap := s.snap.Load()
-	if s.dirty.Load() || (!s.deps.Store.Listening() && time.Since(snap.loaded) > StaleAfter) {
+	if s.stale(snap) {
 		if err := s.reload(ctx); err != nil {
 			s.deps.Logger.WarnContext(ctx, "reload feature flags", "error", err)
 		}
@@ -123,10 +123,20 @@ func (s *Service) current(ctx context.Context) *snapshot {
 	return snap
 }
 
-// reload reads every flag into a new snapshot.
+// stale reports whether snap must be read again: a write was heard, or
+// this process is not hearing them and snap is older than StaleAfter.
+func (s *Service) stale(snap *snapshot) bool {
+	return s.dirty.Load() || (!s.deps.Store.Listening() && time.Since(snap.loaded) > StaleAfter)
+}
+
+// reload reads every flag into a new snapshot, unless another caller did
+// while this one waited.
 func (s *Service) reload(ctx context.Context) error {
 	s.load.Lock()
 	defer s.load.Unlock()
+	if !s.stale(s.snap.Load()) {
+		return nil
+	}
 	s.dirty.Store(false)
 	rows, ovs, err := s.deps.Store.Load(context.WithoutCancel(ctx))
 	if err != nil {
