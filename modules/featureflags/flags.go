@@ -96,7 +96,8 @@ func Int(m *Module, key string, def int64, description string, opts ...Option) (
 	return declare(m, Integer, key, def, description, opts)
 }
 
-// JSON declares an object flag.
+// JSON declares an object flag. Its Value is the map every caller shares:
+// read it, do not change it.
 func JSON(m *Module, key string, def map[string]any, description string, opts ...Option) (*Flag[map[string]any], error) {
 	if def == nil {
 		return nil, fmt.Errorf("featureflags: flag %q: a JSON flag needs a default object", key)
