@@ -203,7 +203,7 @@ func isSignInPath(path string) bool {
 var (
 	corsMethods        = "GET, POST, PUT, PATCH, DELETE"
 	corsDefaultHeaders = "Content-Type, X-Request-Id"
-	corsExposed        = "X-Request-Id, Retry-After, X-Retry-After"
+	corsExposed        = "X-Request-Id, Retry-After, X-Retry-After, ETag"
 	headerList         = regexp.MustCompile(`^[A-Za-z0-9!#$%&'*+.^_|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_|~-]+)*$`)
 )
 

@@ -150,7 +150,7 @@ func TestCORS(t *testing.T) {
 				}
 				return
 			}
-			for _, exposed := range []string{"X-Request-Id", "Retry-After"} {
+			for _, exposed := range []string{"X-Request-Id", "Retry-After", "ETag"} {
 				if !hasToken(h.Values("Access-Control-Expose-Headers"), exposed) {
 					t.Errorf("Expose-Headers = %q, missing %s", h.Get("Access-Control-Expose-Headers"), exposed)
 				}
