@@ -272,3 +272,26 @@ func writeProblem(w http.ResponseWriter, p *Problem) {
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
 }
+
+// FieldsIn prefixes the unqualified field errors of a use case's
+// validation error with where huma says the fields are ("body.",
+// "query."), so clients see one convention for both; other errors pass
+// through.
+func FieldsIn(prefix string, err error) error {
+	e := kernel.AsError(err)
+	if e == nil || e.Kind != kernel.KindInvalid || len(e.Fields) == 0 {
+		return err
+	}
+	c := *e
+	c.Fields = make([]kernel.FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		if f.Field != "" && !strings.Contains(f.Field, ".") {
+			f.Field = prefix + f.Field
+		}
+		c.Fields[i] = f
+	}
+	return &c
+}
+
+// BodyFields is FieldsIn for a request body's fields: "body.".
+func BodyFields(err error) error { return FieldsIn("body.", err) }

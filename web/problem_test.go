@@ -336,3 +336,25 @@ func TestProblemExtensions(t *testing.T) {
 		t.Errorf("problem = %s", b)
 	}
 }
+
+// FieldsIn puts a use case's bare field names where huma puts its own,
+// leaves qualified ones and other errors alone, and never changes the
+// error it was given.
+func TestFieldsIn(t *testing.T) {
+	t.Parallel()
+	in := kernel.Invalid("x.bad", "Bad.", kernel.FieldError{Field: "name", Code: "required"}, kernel.FieldError{Field: "body.slug", Code: "taken"})
+	out := kernel.AsError(web.BodyFields(in))
+	if out.Code != "x.bad" || out.Fields[0].Field != "body.name" || out.Fields[1].Field != "body.slug" {
+		t.Fatalf("BodyFields = %+v", out)
+	}
+	if in.Fields[0].Field != "name" {
+		t.Fatal("the original error was changed")
+	}
+	if q := kernel.AsError(web.FieldsIn("query.", in)); q.Fields[0].Field != "query.name" {
+		t.Fatalf("FieldsIn(query.) = %+v", q)
+	}
+	other := kernel.NotFound("x.none", "None.")
+	if web.BodyFields(other) != error(other) || web.BodyFields(nil) != nil {
+		t.Fatal("other errors must pass through")
+	}
+}

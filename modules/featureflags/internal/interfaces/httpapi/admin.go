@@ -204,7 +204,7 @@ func (h *Handler) adminCreate(ctx context.Context, in *createInput) (*flagOutput
 	b := in.Body
 	err := h.svc.CreateFlag(ctx, admin(ctx), application.NewFlag{Key: b.Key, Type: b.Type, Default: b.Default, Description: b.Description,
 		ClientVisible: b.ClientVisible, OrgConfigurable: b.OrgConfigurable, BucketBy: b.BucketBy})
-	return h.flag(ctx, b.Key, bodyErr(err))
+	return h.flag(ctx, b.Key, web.BodyFields(err))
 }
 
 func (h *Handler) adminGet(ctx context.Context, in *keyPath) (*flagOutput, error) {
@@ -224,15 +224,15 @@ func nullable(raw json.RawMessage) json.RawMessage {
 }
 
 func (h *Handler) adminGlobal(ctx context.Context, in *valueInput) (*flagOutput, error) {
-	return h.flag(ctx, in.Key, bodyErr(h.svc.SetGlobal(ctx, admin(ctx), in.Key, nullable(in.Body.Value))))
+	return h.flag(ctx, in.Key, web.BodyFields(h.svc.SetGlobal(ctx, admin(ctx), in.Key, nullable(in.Body.Value))))
 }
 
 func (h *Handler) adminRollout(ctx context.Context, in *rolloutInput) (*flagOutput, error) {
-	return h.flag(ctx, in.Key, bodyErr(h.svc.SetRollout(ctx, admin(ctx), in.Key, in.Body.Percentage, nullable(in.Body.Value))))
+	return h.flag(ctx, in.Key, web.BodyFields(h.svc.SetRollout(ctx, admin(ctx), in.Key, in.Body.Percentage, nullable(in.Body.Value))))
 }
 
 func (h *Handler) adminPlans(ctx context.Context, in *planInput) (*flagOutput, error) {
-	return h.flag(ctx, in.Key, bodyErr(h.svc.SetPlanRule(ctx, admin(ctx), in.Key, in.Body.Plans, nullable(in.Body.Value))))
+	return h.flag(ctx, in.Key, web.BodyFields(h.svc.SetPlanRule(ctx, admin(ctx), in.Key, in.Body.Plans, nullable(in.Body.Value))))
 }
 
 func (h *Handler) adminKill(ctx context.Context, in *killInput) (*flagOutput, error) {
@@ -259,7 +259,7 @@ func (h *Handler) adminSetOverride(scope string) func(context.Context, *override
 		if nullable(in.Body.Value) == nil {
 			return nil, domainErrValue()
 		}
-		return h.flag(ctx, in.Key, bodyErr(h.svc.SetOverride(ctx, admin(ctx), in.Key, scope, subject, in.Body.Value)))
+		return h.flag(ctx, in.Key, web.BodyFields(h.svc.SetOverride(ctx, admin(ctx), in.Key, scope, subject, in.Body.Value)))
 	}
 }
 

@@ -96,7 +96,7 @@ func (h *Handler) setOrg(ctx context.Context, in *orgFlagInput) (*struct{}, erro
 		return nil, domainErrValue()
 	}
 	by, org := byOrg(ctx)
-	return nil, bodyErr(h.svc.SetOwnOrganization(ctx, by, org, in.Key, in.Body.Value))
+	return nil, web.BodyFields(h.svc.SetOwnOrganization(ctx, by, org, in.Key, in.Body.Value))
 }
 
 func (h *Handler) clearOrg(ctx context.Context, in *orgFlagKey) (*struct{}, error) {
@@ -111,19 +111,4 @@ func (h *Handler) clearOrg(ctx context.Context, in *orgFlagKey) (*struct{}, erro
 func domainErrValue() error {
 	return kernel.Invalid("featureflags.invalid_value", "A value is required.",
 		kernel.FieldError{Field: "body.value", Code: "required", Message: "is required"})
-}
-
-// bodyErr prefixes a validation error's fields with "body.".
-func bodyErr(err error) error {
-	ke, ok := err.(*kernel.Error)
-	if !ok || ke.Kind != kernel.KindInvalid {
-		return err
-	}
-	c := *ke
-	c.Fields = make([]kernel.FieldError, len(ke.Fields))
-	for i, f := range ke.Fields {
-		f.Field = "body." + f.Field
-		c.Fields[i] = f
-	}
-	return &c
 }

@@ -192,24 +192,7 @@ func (h *Handler) deactivateUser(ctx context.Context, in *deactivateInput) (*web
 		return nil, err
 	}
 	u, err := h.svc.DeactivateUser(ctx, admin, id, in.Body.Reason, in.Body.Until)
-	return web.Reply(u, bodyFields(err), platformUserJSON)
-}
-
-// bodyFields puts a use case's field errors under body., where huma's own
-// are.
-func bodyFields(err error) error {
-	ke := kernel.AsError(err)
-	if ke == nil || len(ke.Fields) == 0 {
-		return err
-	}
-	fields := make([]kernel.FieldError, len(ke.Fields))
-	for i, f := range ke.Fields {
-		f.Field = "body." + f.Field
-		fields[i] = f
-	}
-	c := *ke
-	c.Fields = fields
-	return &c
+	return web.Reply(u, web.BodyFields(err), platformUserJSON)
 }
 
 func (h *Handler) reactivateUser(ctx context.Context, in *PlatformUserID) (*web.Output[PlatformUser], error) {
@@ -303,7 +286,7 @@ func (h *Handler) impersonate(ctx context.Context, in *impersonateInput) (*imper
 	}
 	imp, err := h.svc.StartImpersonation(ctx, admin, id, in.Body.Reason, in.meta)
 	if err != nil {
-		return nil, bodyFields(err)
+		return nil, web.BodyFields(err)
 	}
 	return &impersonationOutput{
 		SetCookie: h.impersonationCookies(imp.Token, imp.Session.ExpiresAt, token, own.Session.ExpiresAt),

@@ -211,31 +211,11 @@ func actor(ctx context.Context) application.Actor {
 	return a
 }
 
-// bodyErr prefixes the field errors of a domain validation error with
-// "body.", as huma names body fields, so clients see one convention.
-func bodyErr(err error) error { return fieldsIn("body.", err) }
+// bodyErr puts a use case's field errors under "body.".
+func bodyErr(err error) error { return web.BodyFields(err) }
 
-// queryErr is bodyErr for a use case whose fields are query parameters:
-// "query.".
-func queryErr(err error) error { return fieldsIn("query.", err) }
-
-// fieldsIn prefixes the unqualified field errors of a validation error
-// with where huma says the fields are (body., query.); other errors pass
-// through.
-func fieldsIn(prefix string, err error) error {
-	e := kernel.AsError(err)
-	if e == nil || e.Kind != kernel.KindInvalid || len(e.Fields) == 0 {
-		return err
-	}
-	fields := make([]kernel.FieldError, len(e.Fields))
-	for i, f := range e.Fields {
-		if f.Field != "" && !strings.Contains(f.Field, ".") {
-			f.Field = prefix + f.Field
-		}
-		fields[i] = f
-	}
-	return kernel.Invalid(e.Code, e.Detail, fields...)
-}
+// queryErr puts them under "query.".
+func queryErr(err error) error { return web.FieldsIn("query.", err) }
 
 // scopedOp is web.Op for /api/organizations/{org}/…: the caller's
 // membership is checked first (401 when signed out, 404 when not a member,
