@@ -68,7 +68,7 @@ func boot(t *testing.T, dialect db.Dialect) world {
 	}
 	w.f.beta, err = featureflags.Bool(ff, "beta-dashboard", false, "The new dashboard.", featureflags.ClientVisible())
 	must(err)
-	w.f.theme, err = featureflags.StringFlag(ff, "theme", "light", "The default theme.", featureflags.ClientVisible())
+	w.f.theme, err = featureflags.String(ff, "theme", "light", "The default theme.", featureflags.ClientVisible())
 	must(err)
 	w.f.limit, err = featureflags.Int(ff, "export-limit", 100, "Rows per export.", featureflags.ClientVisible())
 	must(err)

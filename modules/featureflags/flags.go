@@ -13,10 +13,10 @@ type Type = domain.Type
 
 // The types.
 const (
-	Boolean = domain.Boolean
-	String  = domain.String
-	Integer = domain.Integer
-	Object  = domain.Object
+	TypeBoolean = domain.Boolean
+	TypeString  = domain.String
+	TypeInteger = domain.Integer
+	TypeObject  = domain.Object
 )
 
 // Evaluation is a flag's answer: its value, the reason (STATIC,
@@ -83,17 +83,17 @@ func declare[T any](m *Module, t domain.Type, key string, def T, description str
 
 // Bool declares a boolean flag, before the app starts.
 func Bool(m *Module, key string, def bool, description string, opts ...Option) (*Flag[bool], error) {
-	return declare(m, Boolean, key, def, description, opts)
+	return declare(m, TypeBoolean, key, def, description, opts)
 }
 
-// StringFlag declares a string flag (String is the type).
-func StringFlag(m *Module, key string, def, description string, opts ...Option) (*Flag[string], error) {
-	return declare(m, String, key, def, description, opts)
+// String declares a string flag.
+func String(m *Module, key string, def, description string, opts ...Option) (*Flag[string], error) {
+	return declare(m, TypeString, key, def, description, opts)
 }
 
 // Int declares an integer flag.
 func Int(m *Module, key string, def int64, description string, opts ...Option) (*Flag[int64], error) {
-	return declare(m, Integer, key, def, description, opts)
+	return declare(m, TypeInteger, key, def, description, opts)
 }
 
 // JSON declares an object flag. Its Value is the map every caller shares:
@@ -102,7 +102,7 @@ func JSON(m *Module, key string, def map[string]any, description string, opts ..
 	if def == nil {
 		return nil, fmt.Errorf("featureflags: flag %q: a JSON flag needs a default object", key)
 	}
-	return declare(m, Object, key, def, description, opts)
+	return declare(m, TypeObject, key, def, description, opts)
 }
 
 // Evaluate evaluates any flag, declared or created at run time, for ctx's

@@ -36,7 +36,7 @@ func boot(t testing.TB, dialect db.Dialect, opts ...testkit.Option) (*testkit.Ap
 	}
 	h.beta, err = featureflags.Bool(ff, "beta-dashboard", false, "The new dashboard.", featureflags.ClientVisible(), featureflags.OrgConfigurable())
 	must(err)
-	h.theme, err = featureflags.StringFlag(ff, "theme", "light", "The default theme.", featureflags.ClientVisible())
+	h.theme, err = featureflags.String(ff, "theme", "light", "The default theme.", featureflags.ClientVisible())
 	must(err)
 	h.limit, err = featureflags.Int(ff, "export-limit", 100, "Rows per export.")
 	must(err)
