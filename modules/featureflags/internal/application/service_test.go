@@ -26,7 +26,7 @@ func (s *store) Load(context.Context) ([]application.Row, []application.Override
 	r := application.Row{Key: "beta", Type: "boolean", Default: "false", Global: s.global.Load()}
 	return []application.Row{r}, nil, nil
 }
-func (s *store) Listening() bool    { return s.listening.Load() }
+func (s *store) Listening() bool     { return s.listening.Load() }
 func (s *store) Subscribe(fn func()) { s.heard = fn }
 
 func newService(t *testing.T, st *store) *application.Service {
