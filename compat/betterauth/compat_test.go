@@ -41,27 +41,10 @@ func TestBetterAuthClient(t *testing.T) {
 	})
 }
 
-// requireNode returns the node binary, once the client is installed. Without
-// them the suite is skipped on a developer's machine but fails under CI
-// (CI set), where .ci/run must have installed them.
+// requireNode is testkit.RequireNode for this suite's packages.
 func requireNode(t *testing.T) string {
 	t.Helper()
-	missing := func(why string) {
-		t.Helper()
-		const hint = "; run: npm ci --prefix compat/betterauth"
-		if os.Getenv("CI") != "" {
-			t.Fatal(why + hint)
-		}
-		t.Skip(why + hint)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not installed")
-	}
-	if _, err := os.Stat("node_modules/better-auth/package.json"); err != nil {
-		missing("compat/betterauth/node_modules is absent")
-	}
-	return node
+	return testkit.RequireNode(t, "compat/betterauth", "better-auth")
 }
 
 // TestBetterAuthAdminClient runs admin.test.mjs: Better Auth's adminClient

@@ -196,27 +196,8 @@ func TestOFREPWebProvider(t *testing.T) {
 	})
 }
 
-// requireNode returns the node binary, once the provider is installed.
-// Without them the suite is skipped on a developer's machine but fails
-// under CI (CI set), where .ci/run must have installed them.
+// requireNode is testkit.RequireNode for this suite's packages.
 func requireNode(t *testing.T) string {
 	t.Helper()
-	missing := func(why string) {
-		t.Helper()
-		const hint = "; run: npm ci --prefix compat/ofrep"
-		if os.Getenv("CI") != "" {
-			t.Fatal(why + hint)
-		}
-		t.Skip(why + hint)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not installed")
-	}
-	for _, pkg := range []string{"@openfeature/web-sdk", "@openfeature/ofrep-web-provider"} {
-		if _, err := os.Stat("node_modules/" + pkg + "/package.json"); err != nil {
-			missing("compat/ofrep/node_modules/" + pkg + " is absent")
-		}
-	}
-	return node
+	return testkit.RequireNode(t, "compat/ofrep", "@openfeature/web-sdk", "@openfeature/ofrep-web-provider")
 }
