@@ -2,7 +2,8 @@
 // would be, against Groundwork's public packages only: its tables on both
 // dialects, two permissions for organization roles, routes scoped to the
 // active organization — one counted against a monthly quota of the plan,
-// one for paid plans only — a usage meter, a platform admin route, a
+// one for paid plans only, one storing an attachment behind a feature
+// flag organizations opt into — a usage meter, a platform admin route, a
 // listener on iam's user.created and a job.
 package tickets
 
@@ -24,7 +25,9 @@ import (
 	"github.com/groundworkhq/groundwork/jobs"
 	"github.com/groundworkhq/groundwork/kernel"
 	"github.com/groundworkhq/groundwork/modules/billing"
+	"github.com/groundworkhq/groundwork/modules/featureflags"
 	"github.com/groundworkhq/groundwork/modules/iam"
+	"github.com/groundworkhq/groundwork/modules/storage"
 	"github.com/groundworkhq/groundwork/modules/usage"
 	"github.com/groundworkhq/groundwork/web"
 )
@@ -65,7 +68,10 @@ type Module struct {
 	clock   kernel.Clock
 	usage   *usage.Module
 	billing *billing.Module
+	storage *storage.Module
 	limit   int // HELPDESK_LIST_LIMIT
+	// attachments is the ticket-attachments beta flag.
+	attachments *featureflags.Flag[bool]
 }
 
 var (
@@ -84,9 +90,15 @@ var (
 // with one line naming it, as Groundwork's own do.
 func New(d app.Deps) (app.Module, error) {
 	s := config.NewSettings(d.Env)
-	m := &Module{db: d.DB, jobs: d.Jobs, clock: d.Clock, usage: d.Usage, billing: d.Billing,
+	m := &Module{db: d.DB, jobs: d.Jobs, clock: d.Clock, usage: d.Usage, billing: d.Billing, storage: d.Storage,
 		limit: s.Int("HELPDESK_LIST_LIMIT", 100, 1, 1000)}
 	if err := s.Err(); err != nil {
+		return nil, err
+	}
+	var err error
+	m.attachments, err = featureflags.Bool(d.FeatureFlags, FlagAttachments, false, "Attach a file to a ticket (beta).",
+		featureflags.ClientVisible(), featureflags.OrgConfigurable())
+	if err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -179,6 +191,7 @@ func (m *Module) Routes(r *web.Router) {
 	})
 	huma.Register(api, web.PermissionOp(api, PermRead, "list-tickets", http.MethodGet, "/api/tickets", "Tickets",
 		"List tickets", "The active organization's tickets only."), m.list)
+	m.attachmentRoutes(r)
 }
 
 // AdminRoutes mounts GET /api/v1/platform/tickets/stats for platform

@@ -262,3 +262,61 @@ func TestQuotaAndPlans(t *testing.T) {
 		}
 	}, withTickets, withPlans(t))
 }
+
+// Attachments are a beta organizations opt into (a feature flag their
+// admins switch): off, 403; on, the raw body is stored as a private file
+// of the organization, served at a signed URL; another organization's
+// ticket is 404, a replaced attachment is deleted.
+func TestAttachments(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, a *testkit.App) {
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olivia", true)
+		organization(t, owner.Client, "attach")
+		var tk ticketJSON
+		owner.Post("/api/tickets", map[string]any{"title": "Broken invoice"}).RequireStatus(t, http.StatusCreated).JSON(t, &tk)
+		path := "/api/tickets/" + tk.ID + "/attachment"
+		put := func(c *testkit.Client, body, name string) *testkit.Response {
+			return c.Do(http.MethodPut, path, body, "Content-Type", "text/plain", "X-File-Name", name)
+		}
+		put(owner.Client, "the log", "log.txt").RequireProblem(t, http.StatusForbidden, "tickets.attachments_off")
+		owner.Do(http.MethodPut, "/api/feature-flags/"+tickets.FlagAttachments+"/organization", map[string]any{"value": true}).RequireStatus(t, http.StatusNoContent)
+
+		var att struct {
+			Name, ContentType, URL string
+			Size                   int64
+		}
+		put(owner.Client, "the log", "log.txt").RequireStatus(t, http.StatusOK).JSON(t, &att)
+		if att.Name != "log.txt" || att.ContentType != "text/plain" || att.Size != 7 || att.URL == "" {
+			t.Fatalf("attachment = %+v", att)
+		}
+		res, err := http.Get(att.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := make([]byte, 64)
+		n, _ := res.Body.Read(body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || string(body[:n]) != "the log" {
+			t.Fatalf("GET signed URL = %d %q", res.StatusCode, body[:n])
+		}
+		owner.Get(path).RequireStatus(t, http.StatusOK)
+		first := att.URL
+		put(owner.Client, "the second log", "log2.txt").RequireStatus(t, http.StatusOK).JSON(t, &att)
+		testkit.Eventually(t, "the replaced attachment deleted", func() bool {
+			res, err := http.Get(first)
+			if err != nil {
+				return false
+			}
+			res.Body.Close()
+			return res.StatusCode == http.StatusNotFound
+		})
+
+		// Another organization's ticket is not found, even with the beta on.
+		other := a.SignUp(t, testkit.NewEmail("other"), "Otto", true)
+		organization(t, other.Client, "other-attach")
+		other.Do(http.MethodPut, "/api/feature-flags/"+tickets.FlagAttachments+"/organization", map[string]any{"value": true}).RequireStatus(t, http.StatusNoContent)
+		put(other.Client, "sneaky", "x.txt").RequireProblem(t, http.StatusNotFound, "tickets.not_found")
+		other.Get(path).RequireProblem(t, http.StatusNotFound, "tickets.not_found")
+		// Too large.
+		put(owner.Client, strings.Repeat("x", tickets.MaxAttachment+2), "big.txt").RequireStatus(t, http.StatusRequestEntityTooLarge)
+	}, withTickets, withPlans(t))
+}
