@@ -652,3 +652,49 @@ func TestBilling_CheckoutPaidTwice(t *testing.T) {
 		}
 	})
 }
+
+// TestBilling_SandboxPeriodEnds: the sandbox's "End the period now" is
+// time passing — a renewal moves the period billing shows, and a
+// cancellation at the period end takes effect — through signed webhooks
+// and the ingest, as a provider's would.
+func TestBilling_SandboxPeriodEnds(t *testing.T) {
+	sandboxApp(t, func(t *testing.T, a *testkit.App) {
+		owner := a.SignUp(t, testkit.NewEmail("owner"), "Olga", true)
+		organization(t, owner.Client, "renew-co")
+		checkout(t, a, owner.Client, "pro", "month", "pay")
+		waitStatus(t, owner.Client, "trialing") // pro starts with a trial
+		var portal struct {
+			URL string `json:"url"`
+		}
+		owner.Post("/api/billing/portal", nil).RequireStatus(t, http.StatusOK).JSON(t, &portal)
+		page, _, _ := strings.Cut(strings.TrimPrefix(portal.URL, a.URL), "?")
+		body := owner.Get(page).RequireStatus(t, http.StatusOK).Body
+		if !strings.Contains(string(body), `value="end_period"`) {
+			t.Fatalf("the subscription page has no End the period now:\n%s", body)
+		}
+		ref := between(string(body), `name="subscription" value="`, `"`)
+		form := func(action string) {
+			t.Helper()
+			r := owner.Do(http.MethodPost, page, "subscription="+url.QueryEscape(ref)+"&action="+action,
+				"Content-Type", "application/x-www-form-urlencoded")
+			if r.StatusCode >= 400 {
+				t.Fatalf("%s: %d %s", action, r.StatusCode, r.Body)
+			}
+		}
+		form("end_period") // the trial ends: active, its first period from now
+		first := waitStatus(t, owner.Client, "active")
+		if first.TrialEnd != nil || first.CurrentPeriodEnd == nil {
+			t.Fatalf("after the trial = %+v", first)
+		}
+		a.Clock.Advance(2 * 24 * time.Hour) // within the session's week
+		form("end_period")
+		testkit.Eventually(t, "the renewed period", func() bool {
+			s := subscription(t, owner.Client)
+			return s.status() == "active" && s.CurrentPeriodEnd != nil && s.CurrentPeriodEnd.After(*first.CurrentPeriodEnd)
+		})
+		form("cancel_at_period_end")
+		testkit.Eventually(t, "the cancellation pending", func() bool { return subscription(t, owner.Client).CancelAtPeriodEnd })
+		form("end_period") // the cancellation takes effect: back on the free plan
+		testkit.Eventually(t, "the free plan", func() bool { return subscription(t, owner.Client).Plan == "free" })
+	})
+}

@@ -178,7 +178,8 @@ Status: <strong>{{.Status}}</strong>{{if .TrialEnd}}, trial ends {{.TrialEnd}}{{
 {{end}}<button class="secondary" type="submit" name="action" value="cancel">Cancel now</button>
 {{if .PastDue}}<button type="submit" name="action" value="recover_payment">Pay the overdue invoice</button>
 {{else}}<button class="secondary" type="submit" name="action" value="fail_payment">Fail the next payment</button>
-{{end}}</form>{{end}}
+{{end}}<button class="secondary" type="submit" name="action" value="end_period">End the period now</button>
+</form>{{end}}
 </section>{{else}}<p>No subscriptions yet.</p>{{end}}
 {{with .Return}}<p><a href="{{.}}">Return</a></p>{{end}}
 {{end}}`)
@@ -259,6 +260,8 @@ func (p *Provider) subscriptionsForm(w http.ResponseWriter, r *http.Request) {
 		err = p.FailPayment(ctx, ref)
 	case "recover_payment":
 		err = p.RecoverPayment(ctx, ref)
+	case "end_period":
+		err = p.EndPeriod(ctx, ref)
 	default:
 		p.writeSubscriptions(w, r, http.StatusUnprocessableEntity, "Choose what to do with the subscription.")
 		return

@@ -20,10 +20,11 @@
 // retries; one that still fails is logged and left to billing's reconcile
 // job, as with any provider.
 //
-// The sandbox runs no clock of its own: periods do not renew, trials do
-// not end and a cancellation at the period end stays pending. Tests and
-// demos move a subscription with FailPayment, RecoverPayment and the port's
-// calls.
+// The sandbox runs no clock of its own: a period ends, renewing the
+// subscription, ending its trial or carrying out a cancellation at the
+// period end, when EndPeriod says so (the subscription page's "End the
+// period now"). Tests and demos move a subscription with EndPeriod,
+// FailPayment, RecoverPayment and the port's calls.
 package sandbox
 
 import (

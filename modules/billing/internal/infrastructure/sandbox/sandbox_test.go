@@ -970,3 +970,65 @@ func TestNewValidates(t *testing.T) {
 		t.Errorf("Name %q, SupportsSeats %v", p.Name(), p.SupportsSeats())
 	}
 }
+
+// EndPeriod is time passing: an active subscription renews for a period
+// from now (invoice.paid), a trial becomes active, a past_due one renews
+// unpaid, a cancellation at the period end takes effect, and a canceled
+// one stays as it is.
+func TestEndPeriod(t *testing.T) {
+	t.Parallel()
+	testdb.Run(t, func(t *testing.T, dialect db.Dialect) {
+		b := setup(t, dialect)
+		ctx := context.Background()
+		end := func(ref string) (domain.ProviderSubscription, []domain.WebhookEvent) {
+			t.Helper()
+			n := len(b.hooks.deliveries())
+			if err := b.p.EndPeriod(ctx, ref); err != nil {
+				t.Fatal(err)
+			}
+			s, err := b.p.Subscription(ctx, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s, b.eventsSince(t, n)
+		}
+		active := b.subscribe(t, b.customer(t), proMonth, 0, 0)
+		before, _ := b.p.Subscription(ctx, active)
+		s, ev := end(active)
+		if s.Status != domain.StatusActive || !s.CurrentPeriodEnd.Equal(s.CurrentPeriodStart.AddDate(0, 1, 0)) ||
+			s.CurrentPeriodStart.Before(before.CurrentPeriodStart) || len(ev) != 1 || ev[0].Type != "invoice.paid" {
+			t.Errorf("renewed: %+v, events %+v", s, ev)
+		}
+
+		trial := b.subscribe(t, b.customer(t), proMonth, 0, 14)
+		if s, _ := b.p.Subscription(ctx, trial); s.Status != domain.StatusTrialing {
+			t.Fatalf("trial = %s", s.Status)
+		}
+		if s, ev := end(trial); s.Status != domain.StatusActive || s.TrialEnd != nil || len(ev) != 1 || ev[0].Type != "invoice.paid" {
+			t.Errorf("trial ended: %+v, events %+v", s, ev)
+		}
+
+		pastDue := b.subscribe(t, b.customer(t), proMonth, 0, 0)
+		if err := b.p.FailPayment(ctx, pastDue); err != nil {
+			t.Fatal(err)
+		}
+		if s, ev := end(pastDue); s.Status != domain.StatusPastDue || len(ev) != 1 || ev[0].Type != "invoice.payment_failed" {
+			t.Errorf("past_due renewed: %+v, events %+v", s, ev)
+		}
+
+		leaving := b.subscribe(t, b.customer(t), proMonth, 0, 0)
+		if _, err := b.p.Cancel(ctx, leaving, true); err != nil {
+			t.Fatal(err)
+		}
+		s, ev = end(leaving)
+		if s.Status != domain.StatusCanceled || s.CancelAtPeriodEnd || len(ev) != 1 || ev[0].Type != "subscription.canceled" {
+			t.Errorf("cancelled at the period end: %+v, events %+v", s, ev)
+		}
+		if s2, ev := end(leaving); s2 != s || len(ev) != 0 {
+			t.Errorf("ending a canceled subscription's period changed %+v to %+v (%d events)", s, s2, len(ev))
+		}
+		if err := b.p.EndPeriod(ctx, "ssub_unknown"); !errors.Is(err, domain.ErrUnknownSubscription) {
+			t.Errorf("EndPeriod of an unknown subscription: %v", err)
+		}
+	})
+}

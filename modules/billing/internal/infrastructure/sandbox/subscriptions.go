@@ -54,8 +54,8 @@ func (p *Provider) update(ctx context.Context, ref string, fn func(s *subscripti
 // Cancel cancels the subscription now (status canceled; sends
 // subscription.canceled) or at the period's end (cancel_at_period_end;
 // sends subscription.updated). Cancelling a canceled subscription, or
-// again at the period end, changes nothing. The sandbox runs no clock of
-// its own: a cancellation at the period end stays pending.
+// again at the period end, changes nothing. A cancellation at the period
+// end takes effect at EndPeriod.
 func (p *Provider) Cancel(ctx context.Context, ref string, atPeriodEnd bool) (domain.ProviderSubscription, error) {
 	return p.update(ctx, ref, func(s *subscription, now time.Time) (string, error) {
 		switch {
@@ -168,6 +168,37 @@ func (p *Provider) RecoverPayment(ctx context.Context, ref string) error {
 			return "", nil
 		}
 		s.Status = domain.StatusActive
+		return eventInvoicePaid, nil
+	})
+	return err
+}
+
+// EndPeriod is the time passing the sandbox does not run on its own: the
+// subscription's current period (or trial) ends now. A trial becomes an
+// active subscription whose first period starts now (invoice.paid); a
+// cancellation at the period end takes effect (subscription.canceled);
+// an active subscription renews for a period from now (invoice.paid); a
+// past_due one renews still unpaid (invoice.payment_failed). A canceled
+// subscription is left as it is. For the subscription page's "End the
+// period now" button, demos and tests of renewals, trials and
+// cancellations.
+func (p *Provider) EndPeriod(ctx context.Context, ref string) error {
+	_, err := p.update(ctx, ref, func(s *subscription, now time.Time) (string, error) {
+		switch {
+		case s.Status == domain.StatusCanceled:
+			return "", nil
+		case s.CancelAtPeriodEnd:
+			s.Status, s.CancelAtPeriodEnd, s.CanceledAt = domain.StatusCanceled, false, &now
+			s.CurrentPeriodEnd = now
+			return eventSubscriptionCanceled, nil
+		}
+		s.CurrentPeriodStart, s.CurrentPeriodEnd = now, addInterval(now, s.Price.Interval)
+		switch s.Status {
+		case domain.StatusTrialing:
+			s.Status, s.TrialEnd = domain.StatusActive, nil
+		case domain.StatusPastDue:
+			return eventPaymentFailed, nil
+		}
 		return eventInvoicePaid, nil
 	})
 	return err
