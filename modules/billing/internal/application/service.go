@@ -381,20 +381,39 @@ func (s *Service) apply(ctx context.Context, snap domain.ProviderSubscription, h
 }
 
 // owner is the organization a snapshot belongs to: the stored
-// subscription's, the snapshot's own, its customer's, or the hint.
+// subscription's, the snapshot's own, its customer's, or the hint — the
+// zero ID (foreign) when the one the provider names is none of ours.
 func (s *Service) owner(ctx context.Context, cur *domain.Subscription, snap domain.ProviderSubscription, hint kernel.OrganizationID) (kernel.OrganizationID, error) {
 	switch {
 	case cur != nil:
 		return cur.OrganizationID, nil
 	case !snap.OrganizationID.IsZero():
-		return snap.OrganizationID, nil
+		return s.ours(ctx, snap.OrganizationID)
 	case snap.CustomerRef != "":
 		org, ok, err := s.deps.Store.CustomerOrganization(ctx, s.deps.Provider.Name(), snap.CustomerRef)
 		if err != nil || ok {
 			return org, err
 		}
 	}
-	return hint, nil
+	if hint.IsZero() {
+		return hint, nil
+	}
+	return s.ours(ctx, hint)
+}
+
+// ours returns org when it is one of this application's organizations, and
+// the zero ID (foreign) when it is not: an ID the provider holds, such as
+// a customer's external ID, may come from another deployment sharing the
+// provider's account.
+func (s *Service) ours(ctx context.Context, org kernel.OrganizationID) (kernel.OrganizationID, error) {
+	_, err := s.deps.Orgs.Name(ctx, org)
+	switch {
+	case kernel.KindOf(err) == kernel.KindNotFound:
+		return kernel.OrganizationID{}, nil
+	case err != nil:
+		return kernel.OrganizationID{}, err
+	}
+	return org, nil
 }
 
 func (s *Service) publish(ctx context.Context, sub *domain.Subscription, c domain.Change) error {
