@@ -46,7 +46,7 @@ func billingConfig(cfg config.Config) billing.Config {
 		Provider: p.Provider, PlansFile: p.PlansFile, GraceDays: p.GraceDays, ReconcileInterval: p.ReconcileInterval,
 		ServerURL: cfg.Server.URL, ReturnURL: returnURL,
 		Stripe:        billing.ProviderCredentials{Key: p.Stripe.SecretKey, WebhookSecrets: p.Stripe.WebhookSecrets(), APIBase: p.Stripe.APIBase},
-		MercadoPago:   billing.ProviderCredentials{Key: p.MercadoPago.AccessToken, WebhookSecrets: p.MercadoPago.WebhookSecrets()},
+		MercadoPago:   billing.ProviderCredentials{Key: p.MercadoPago.AccessToken, WebhookSecrets: p.MercadoPago.WebhookSecrets(), APIBase: p.MercadoPago.APIBase},
 		Polar:         billing.ProviderCredentials{Key: p.Polar.AccessToken, WebhookSecrets: p.Polar.WebhookSecrets(), APIBase: polarBase(p.Polar)},
 		SandboxSecret: p.Sandbox.WebhookSecret,
 		// Every process of a deployment shares its database: the sandbox's

@@ -238,6 +238,9 @@ type MercadoPago struct {
 	// secret; required when the provider is mercadopago). During a rotation
 	// it holds two secrets, "new,old": read it through WebhookSecrets.
 	WebhookSecret string
+	// APIBase overrides Mercado Pago's API URL, for tests and proxies
+	// (MERCADOPAGO_API_BASE, optional absolute http(s) URL).
+	APIBase string
 }
 
 // WebhookSecrets returns the secrets a delivery may be signed with: the

@@ -606,6 +606,7 @@ var samples = map[string]env{
 	"STRIPE_API_BASE":            {"STRIPE_API_BASE": "http://localhost:3"},
 	"MERCADOPAGO_ACCESS_TOKEN":   {"MERCADOPAGO_ACCESS_TOKEN": "t"},
 	"MERCADOPAGO_WEBHOOK_SECRET": {"MERCADOPAGO_WEBHOOK_SECRET": "s"},
+	"MERCADOPAGO_API_BASE":       {"MERCADOPAGO_API_BASE": "http://localhost:9"},
 	"POLAR_ACCESS_TOKEN":         {"POLAR_ACCESS_TOKEN": "t"},
 	"POLAR_WEBHOOK_SECRET":       {"POLAR_WEBHOOK_SECRET": "s"},
 	"POLAR_SERVER":               {"POLAR_SERVER": "sandbox"},

@@ -292,6 +292,10 @@ var specs = []spec{
 		requiredWhen: whenPayment(PaymentMercadoPago),
 	},
 	{
+		Variable: Variable{Name: "MERCADOPAGO_API_BASE", Description: "Overrides Mercado Pago's API URL, for tests and proxies."},
+		set:      setOptionalURL(func(c *Config) *string { return &c.Payments.MercadoPago.APIBase }),
+	},
+	{
 		Variable:     Variable{Name: "POLAR_ACCESS_TOKEN", Description: "Polar organization access token; required when PAYMENT_PROVIDER=polar.", Secret: true},
 		set:          setToken(func(c *Config) *string { return &c.Payments.Polar.AccessToken }),
 		requiredWhen: whenPayment(PaymentPolar),
