@@ -144,7 +144,7 @@ func (s *Store) SaveSubscription(ctx context.Context, sub *domain.Subscription) 
 	if err != nil {
 		return err
 	}
-	return subscriptionChanged(ctx, s.db, sub.OrganizationID)
+	return s.cache.changed(ctx, sub.OrganizationID)
 }
 
 // LiveSubscriptions implements application.Store.
