@@ -239,37 +239,6 @@ func (d mpDelivery) send(c *testkit.Client) *testkit.Response {
 		"x-signature", mpSignature(d.secret, signed, d.requestID, ts))
 }
 
-// mpLedger is billing_webhook_events' row of Mercado Pago's notification
-// id: whether there is one, whether it was processed, and its outcome.
-func mpLedger(t *testing.T, a *testkit.App, id string) (rows int, processed bool, outcome string) {
-	t.Helper()
-	ctx := t.Context()
-	if err := a.DB().Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM billing_webhook_events WHERE provider = 'mercadopago' AND event_id = $1`, id).Scan(&rows); err != nil {
-		t.Fatalf("ledger %s: %v", id, err)
-	}
-	if rows == 0 {
-		return 0, false, ""
-	}
-	var done int
-	if err := a.DB().Q(ctx).QueryRow(ctx, `SELECT CASE WHEN processed_at IS NULL THEN 0 ELSE 1 END, outcome
-		FROM billing_webhook_events WHERE provider = 'mercadopago' AND event_id = $1`, id).Scan(&done, &outcome); err != nil {
-		t.Fatalf("ledger %s: %v", id, err)
-	}
-	return rows, done == 1, outcome
-}
-
-// mpProcessed waits for the job of notification id and returns its outcome.
-func mpProcessed(t *testing.T, a *testkit.App, id string) string {
-	t.Helper()
-	var outcome string
-	testkit.Eventually(t, "webhook "+id+" processed", func() bool {
-		var done bool
-		_, done, outcome = mpLedger(t, a, id)
-		return done
-	})
-	return outcome
-}
-
 // TestMercadoPago_WebhookMatrix drives Mercado Pago's notifications through
 // the whole app against an in-process Mercado Pago: the x-signature and the
 // 300 s window by the app's clock, the ledger's once-only record, the job
@@ -335,7 +304,7 @@ func TestMercadoPago_WebhookMatrix(t *testing.T) {
 			if !ans.Received || ans.Duplicate {
 				t.Fatalf("answer = %+v", ans)
 			}
-			if outcome := mpProcessed(t, a, valid.eventID()); outcome != "applied" {
+			if outcome := processed(t, a, "mercadopago", valid.eventID()); outcome != "applied" {
 				t.Errorf("outcome = %q, want applied", outcome)
 			}
 			s := subscription(t, owner.Client)
@@ -362,7 +331,7 @@ func TestMercadoPago_WebhookMatrix(t *testing.T) {
 			redirected.dataID, redirected.signedID = "2c938084726fca480172750000000fff", subID
 			redirected.send(hooks).RequireProblem(t, http.StatusBadRequest, "billing.invalid_webhook")
 			for _, d := range []mpDelivery{forged, redirected} {
-				if rows, _, _ := mpLedger(t, a, d.eventID()); rows != 0 {
+				if rows, _, _ := ledger(t, a, "mercadopago", d.eventID()); rows != 0 {
 					t.Errorf("%s recorded %d times", d.eventID(), rows)
 				}
 				if n := webhookJobs(t, a, d.eventID()); n != 0 {
@@ -389,7 +358,7 @@ func TestMercadoPago_WebhookMatrix(t *testing.T) {
 				sent = append(sent, wallclock)
 			}
 			for _, d := range sent {
-				if rows, _, _ := mpLedger(t, a, d.eventID()); rows != 0 {
+				if rows, _, _ := ledger(t, a, "mercadopago", d.eventID()); rows != 0 {
 					t.Errorf("%s recorded %d times", d.eventID(), rows)
 				}
 			}
@@ -413,7 +382,7 @@ func TestMercadoPago_WebhookMatrix(t *testing.T) {
 			if !ans.Duplicate {
 				t.Errorf("re-signed retry answer = %+v", ans)
 			}
-			if rows, _, _ := mpLedger(t, a, valid.eventID()); rows != 1 {
+			if rows, _, _ := ledger(t, a, "mercadopago", valid.eventID()); rows != 1 {
 				t.Errorf("ledger rows of %s = %d", valid.eventID(), rows)
 			}
 			if n := webhookJobs(t, a, valid.eventID()); n != 1 {
@@ -433,7 +402,7 @@ func TestMercadoPago_WebhookMatrix(t *testing.T) {
 			newer := mpDelivery{id: 104166812408, typ: "subscription_preapproval", dataID: subID,
 				requestID: "0b1c2d3e-0008-4ec2-aaaa-9e8b1d2f3c4d", at: sent, secret: mpSecret}
 			newer.send(hooks).RequireStatus(t, http.StatusOK)
-			if outcome := mpProcessed(t, a, newer.eventID()); outcome != "applied" {
+			if outcome := processed(t, a, "mercadopago", newer.eventID()); outcome != "applied" {
 				t.Errorf("newer outcome = %q", outcome)
 			}
 			if s := subscription(t, owner.Client); s.status() != "paused" || s.Plan != "pro" {
@@ -443,7 +412,7 @@ func TestMercadoPago_WebhookMatrix(t *testing.T) {
 			older := mpDelivery{id: 104166812407, typ: "subscription_preapproval", dataID: subID,
 				requestID: "0b1c2d3e-0007-4ec2-aaaa-9e8b1d2f3c4d", at: sent.Add(-30 * time.Second), secret: mpSecret}
 			older.send(hooks).RequireStatus(t, http.StatusOK)
-			outcome := mpProcessed(t, a, older.eventID())
+			outcome := processed(t, a, "mercadopago", older.eventID())
 			if outcome != "applied" && outcome != "stale" {
 				t.Errorf("older outcome = %q", outcome)
 			}
@@ -466,7 +435,7 @@ func TestMercadoPago_WebhookMatrix(t *testing.T) {
 			if !ans.Received || ans.Duplicate {
 				t.Errorf("answer = %+v", ans)
 			}
-			if outcome := mpProcessed(t, a, unknown.eventID()); outcome != "ignored" {
+			if outcome := processed(t, a, "mercadopago", unknown.eventID()); outcome != "ignored" {
 				t.Errorf("outcome = %q, want ignored", outcome)
 			}
 			if after := subscription(t, owner.Client); !reflect.DeepEqual(after, before) {
@@ -498,7 +467,7 @@ func TestMercadoPago_WebhookMatrix(t *testing.T) {
 			if !ans.Received || ans.Duplicate {
 				t.Errorf("answer = %+v", ans)
 			}
-			if outcome := mpProcessed(t, a, d.eventID()); outcome != "foreign" {
+			if outcome := processed(t, a, "mercadopago", d.eventID()); outcome != "foreign" {
 				t.Errorf("external_reference %q: outcome = %q, want foreign", externalReference, outcome)
 			}
 			if fake.fetched(sid) == 0 {

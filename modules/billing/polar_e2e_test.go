@@ -221,12 +221,12 @@ type webhookAnswer struct {
 	Duplicate bool `json:"duplicate"`
 }
 
-// ledger is billing_webhook_events' row of Polar's event id: whether there
-// is one, whether it was processed, and its outcome.
-func ledger(t *testing.T, a *testkit.App, id string) (rows int, processed bool, outcome string) {
+// ledger is billing_webhook_events' row of provider's event id: whether
+// there is one, whether it was processed, and its outcome.
+func ledger(t *testing.T, a *testkit.App, provider, id string) (rows int, processed bool, outcome string) {
 	t.Helper()
 	ctx := t.Context()
-	if err := a.DB().Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM billing_webhook_events WHERE provider = 'polar' AND event_id = $1`, id).Scan(&rows); err != nil {
+	if err := a.DB().Q(ctx).QueryRow(ctx, `SELECT COUNT(*) FROM billing_webhook_events WHERE provider = $1 AND event_id = $2`, provider, id).Scan(&rows); err != nil {
 		t.Fatalf("ledger %s: %v", id, err)
 	}
 	if rows == 0 {
@@ -234,7 +234,7 @@ func ledger(t *testing.T, a *testkit.App, id string) (rows int, processed bool, 
 	}
 	var done int
 	if err := a.DB().Q(ctx).QueryRow(ctx, `SELECT CASE WHEN processed_at IS NULL THEN 0 ELSE 1 END, outcome
-		FROM billing_webhook_events WHERE provider = 'polar' AND event_id = $1`, id).Scan(&done, &outcome); err != nil {
+		FROM billing_webhook_events WHERE provider = $1 AND event_id = $2`, provider, id).Scan(&done, &outcome); err != nil {
 		t.Fatalf("ledger %s: %v", id, err)
 	}
 	return rows, done == 1, outcome
@@ -255,13 +255,14 @@ func show(s subscriptionJSON) string {
 	return string(b)
 }
 
-// processed waits for the job of event id and returns its outcome.
-func processed(t *testing.T, a *testkit.App, id string) string {
+// processed waits for the job of provider's event id and returns its
+// outcome.
+func processed(t *testing.T, a *testkit.App, provider, id string) string {
 	t.Helper()
 	var outcome string
 	testkit.Eventually(t, "webhook "+id+" processed", func() bool {
 		var done bool
-		_, done, outcome = ledger(t, a, id)
+		_, done, outcome = ledger(t, a, provider, id)
 		return done
 	})
 	return outcome
@@ -359,7 +360,7 @@ func TestPolar_WebhookMatrix(t *testing.T) {
 			if !ans.Received || ans.Duplicate {
 				t.Fatalf("answer = %+v", ans)
 			}
-			if outcome := processed(t, a, created.id); outcome != "applied" {
+			if outcome := processed(t, a, "polar", created.id); outcome != "applied" {
 				t.Errorf("outcome = %q, want applied", outcome)
 			}
 			s := subscription(t, owner.Client)
@@ -384,7 +385,7 @@ func TestPolar_WebhookMatrix(t *testing.T) {
 			polarDelivery{id: "msg_e2e_tampered", at: now, key: key, body: strings.Replace(body, `"active"`, `"canceled"`, 1), signed: body}.
 				send(hooks).RequireProblem(t, http.StatusBadRequest, "billing.invalid_webhook")
 			for _, id := range []string{"msg_e2e_forged", "msg_e2e_tampered"} {
-				if rows, _, _ := ledger(t, a, id); rows != 0 {
+				if rows, _, _ := ledger(t, a, "polar", id); rows != 0 {
 					t.Errorf("%s recorded %d times", id, rows)
 				}
 				if n := webhookJobs(t, a, id); n != 0 {
@@ -409,7 +410,7 @@ func TestPolar_WebhookMatrix(t *testing.T) {
 					send(hooks).RequireProblem(t, http.StatusBadRequest, "billing.invalid_webhook")
 			}
 			for _, id := range []string{"msg_e2e_stale", "msg_e2e_wallclock"} {
-				if rows, _, _ := ledger(t, a, id); rows != 0 {
+				if rows, _, _ := ledger(t, a, "polar", id); rows != 0 {
 					t.Errorf("%s recorded %d times", id, rows)
 				}
 			}
@@ -433,7 +434,7 @@ func TestPolar_WebhookMatrix(t *testing.T) {
 			if !ans.Duplicate {
 				t.Errorf("re-signed retry answer = %+v", ans)
 			}
-			if rows, _, _ := ledger(t, a, created.id); rows != 1 {
+			if rows, _, _ := ledger(t, a, "polar", created.id); rows != 1 {
 				t.Errorf("ledger rows of %s = %d", created.id, rows)
 			}
 			if n := webhookJobs(t, a, created.id); n != 1 {
@@ -454,7 +455,7 @@ func TestPolar_WebhookMatrix(t *testing.T) {
 			})
 			newer := polarDelivery{id: "msg_e2e_newer", at: sent, key: key, body: fake.event("subscription.canceled", subID, sent)}
 			newer.send(hooks).RequireStatus(t, http.StatusOK)
-			if outcome := processed(t, a, newer.id); outcome != "applied" {
+			if outcome := processed(t, a, "polar", newer.id); outcome != "applied" {
 				t.Errorf("newer outcome = %q", outcome)
 			}
 			if s := subscription(t, owner.Client); !s.CancelAtPeriodEnd || s.status() != "active" {
@@ -463,7 +464,7 @@ func TestPolar_WebhookMatrix(t *testing.T) {
 			fetches := fake.fetched(subID)
 			older := polarDelivery{id: "msg_e2e_older", at: sent.Add(-time.Minute), key: key, body: olderBody}
 			older.send(hooks).RequireStatus(t, http.StatusOK)
-			outcome := processed(t, a, older.id)
+			outcome := processed(t, a, "polar", older.id)
 			if outcome != "applied" && outcome != "stale" {
 				t.Errorf("older outcome = %q", outcome)
 			}
@@ -486,7 +487,7 @@ func TestPolar_WebhookMatrix(t *testing.T) {
 			if !ans.Received || ans.Duplicate {
 				t.Errorf("answer = %+v", ans)
 			}
-			if outcome := processed(t, a, "msg_e2e_unknown"); outcome != "ignored" {
+			if outcome := processed(t, a, "polar", "msg_e2e_unknown"); outcome != "ignored" {
 				t.Errorf("outcome = %q, want ignored", outcome)
 			}
 			if after := subscription(t, owner.Client); !reflect.DeepEqual(after, before) {
@@ -519,7 +520,7 @@ func TestPolar_WebhookMatrix(t *testing.T) {
 			if !ans.Received || ans.Duplicate {
 				t.Errorf("answer = %+v", ans)
 			}
-			if outcome := processed(t, a, id); outcome != "foreign" {
+			if outcome := processed(t, a, "polar", id); outcome != "foreign" {
 				t.Errorf("customer external_id %q: outcome = %q, want foreign", externalID, outcome)
 			}
 			var subs int
